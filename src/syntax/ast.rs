@@ -1,0 +1,298 @@
+//! The typed syntax tree. Plain data with spans: nothing here knows about pest or execution.
+
+use std::time::Duration;
+
+use crate::source::{Span, Spanned};
+
+pub type Name = Spanned<String>;
+pub type Node<T> = Spanned<T>;
+
+/// A parsed file: a runbook, or a module of `fn`s such as the stdlib's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    /// `##!` lines at the top: what a module is for.
+    pub doc: Option<String>,
+    pub stmts: Vec<Node<Stmt>>,
+}
+
+/// Anything that may stand on its own line. Where each kind may appear is `check`'s business.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stmt {
+    Header(Header),
+    Use(Use),
+    Param(Param),
+    Secret(Secret),
+    Host(Host),
+    Group(Group),
+    Let(Let),
+    Fn(FnDef),
+    Step(Step),
+    Expr(Node<Expr>),
+    Check(Check),
+    WaitUntil(WaitUntil),
+    Approve(Approve),
+    Rollback(Block),
+    Log(Node<Expr>),
+    Fail(Node<Expr>),
+    Return(Node<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    pub doc: Option<String>,
+    pub name: Name,
+    pub title: Node<Template>,
+}
+
+/// `use std.http`: `path` is every dotted segment; the last one is the name it binds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Use {
+    pub path: Vec<Name>,
+}
+
+impl Use {
+    pub fn dotted(&self) -> String {
+        self.path.iter().map(|p| p.node.as_str()).collect::<Vec<_>>().join(".")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub doc: Option<String>,
+    pub name: Name,
+    pub ty: Option<Name>,
+    pub default: Option<Node<Expr>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Secret {
+    pub name: Name,
+    pub source: Node<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Host {
+    pub doc: Option<String>,
+    pub name: Name,
+    pub target: Node<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: Name,
+    pub members: Node<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Let {
+    pub name: Name,
+    pub value: Node<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnDef {
+    pub doc: Option<String>,
+    pub name: Name,
+    pub params: Vec<FnParam>,
+    pub body: Block,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnParam {
+    pub name: Name,
+    pub default: Option<Node<Expr>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub stmts: Vec<Node<Stmt>>,
+    /// The closing brace, where "missing ..." problems of the block point.
+    pub close: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub doc: Option<String>,
+    pub id: Name,
+    pub title: Node<Template>,
+    pub modifiers: Vec<Node<Modifier>>,
+    pub body: Block,
+}
+
+/// What may follow a step's title, in any order; duplicates are reported by `check`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modifier {
+    On(Name),
+    When(Node<Expr>),
+    Unless(Node<Expr>),
+    Parallel(Node<u32>),
+    MaxFail(Node<FailBudget>),
+    Timeout(Node<Duration>),
+    Retry(Retry),
+}
+
+impl Modifier {
+    /// The keyword that introduces it, for messages.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Modifier::On(_) => "on",
+            Modifier::When(_) => "when",
+            Modifier::Unless(_) => "unless",
+            Modifier::Parallel(_) => "parallel",
+            Modifier::MaxFail(_) => "max_fail",
+            Modifier::Timeout(_) => "timeout",
+            Modifier::Retry(_) => "retry",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FailBudget {
+    Hosts(u32),
+    Percent(u32),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retry {
+    pub times: Node<u32>,
+    pub every: Node<Duration>,
+    pub backoff: Option<Node<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub condition: Node<Expr>,
+    pub message: Option<Node<Expr>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitUntil {
+    pub condition: Node<Expr>,
+    pub every: Node<Duration>,
+    pub timeout: Node<Duration>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approve {
+    pub dangerous: bool,
+    pub message: Node<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Str(Template),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Duration(Duration),
+    List(Vec<Node<Expr>>),
+    Map(Vec<(Name, Node<Expr>)>),
+    Var(String),
+    Field(Box<Node<Expr>>, Name),
+    Index(Box<Node<Expr>>, Box<Node<Expr>>),
+    /// `run(...)` is a call whose callee is `Var("run")`.
+    Call(Box<Node<Expr>>, Vec<Arg>),
+    Unary(UnaryOp, Box<Node<Expr>>),
+    Binary(BinaryOp, Box<Node<Expr>>, Box<Node<Expr>>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub name: Option<Name>,
+    pub value: Node<Expr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+}
+
+/// A string literal: text and `{{ }}` interpolations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub parts: Vec<Node<Part>>,
+}
+
+impl Template {
+    /// The text when there is no interpolation.
+    pub fn as_plain(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match &part.node {
+                Part::Text(text) => out.push_str(text),
+                Part::Interp(_) => return None,
+            }
+        }
+        Some(out)
+    }
+
+    pub fn interpolations(&self) -> impl Iterator<Item = &Interp> {
+        self.parts.iter().filter_map(|p| match &p.node {
+            Part::Interp(i) => Some(i),
+            Part::Text(_) => None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    Interp(Interp),
+}
+
+/// `{{ var.field | filter(arg) }}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interp {
+    pub var: Name,
+    pub fields: Vec<Name>,
+    pub filters: Vec<Filter>,
+}
+
+impl Interp {
+    pub fn is_raw(&self) -> bool {
+        self.filters.iter().any(|f| f.name.node == "raw")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub name: Name,
+    pub args: Vec<Node<Expr>>,
+    pub span: Span,
+}

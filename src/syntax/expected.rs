@@ -1,0 +1,138 @@
+//! Turns pest's "expected one of these rules" into the user's words.
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::error::Error;
+use super::grammar::Rule;
+
+/// What the user should have written where `rule` was tried; `None` hides the rule.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "end of file",
+        Rule::stmt | Rule::doc | Rule::module_doc => "a statement",
+        Rule::header => "`runbook NAME \"title\"`",
+        Rule::name | Rule::ident | Rule::var | Rule::fn_name | Rule::type_name => "a name",
+        Rule::module_path => "a module path such as `std.http`",
+        Rule::field_name | Rule::ident_any => "a field name",
+        Rule::string | Rule::line_string | Rule::triple_string => "a string",
+        Rule::expr | Rule::primary | Rule::paren | Rule::run_call | Rule::expr_stmt => "an expression",
+        Rule::int => "a whole number",
+        Rule::float => "a number",
+        Rule::percent => "a percentage such as `10%`",
+        Rule::duration => "a duration such as `5s` or `2m`",
+        Rule::time_unit => "a time unit (ms, s, m, h, d)",
+        Rule::boolean => "`true` or `false`",
+        Rule::list => "a list `[...]`",
+        Rule::map => "a map `{...}`",
+        Rule::map_entry => "a map entry `key: value`",
+        Rule::block => "a body `{`",
+        Rule::block_end => "`}`",
+        Rule::on_mod => "`on HOST`",
+        Rule::when_mod => "`when`",
+        Rule::unless_mod => "`unless`",
+        Rule::parallel_mod => "`parallel N`",
+        Rule::max_fail_mod => "`max_fail N`",
+        Rule::timeout_mod => "`timeout D`",
+        Rule::retry_mod => "`retry N every D`",
+        Rule::fn_params | Rule::fn_param => "a parameter name",
+        Rule::args | Rule::named_arg => "an argument",
+        Rule::call => "`(`",
+        Rule::field => "`.`",
+        Rule::index => "`[`",
+        Rule::op_or | Rule::op_and => "an operator",
+        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => "an operator",
+        Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => "an operator",
+        Rule::interpolation | Rule::interp_path => "a value name inside `{{ }}`",
+        Rule::filter => "`| filter` or `}}`",
+        Rule::kw_else => "`else`",
+        Rule::kw_every => "`every`",
+        Rule::kw_timeout => "`timeout`",
+        Rule::kw_backoff => "`backoff`",
+        Rule::dangerous | Rule::kw_dangerous => "`dangerous`",
+        _ => return None,
+    })
+}
+
+/// A help line for the most telling thing that was expected.
+fn help_for(expected: &[&str]) -> String {
+    let has = |s: &str| expected.contains(&s);
+    if has("a body `{`") {
+        "a step is `step ID \"title\" [on HOST] [when EXPR] [parallel N] [timeout D] [retry N every D] { ... }`".into()
+    } else if has("`every`") {
+        "write `wait_until CONDITION every 5s timeout 2m`, or `retry N every D`".into()
+    } else if has("`timeout`") {
+        "`wait_until` needs both `every D` and `timeout D`".into()
+    } else if has("a duration such as `5s` or `2m`") {
+        "durations are a number and a unit: 500ms, 5s, 2m, 1h, 1d (or combined: 1h30m)".into()
+    } else if has("a string") {
+        "strings are written in double quotes: \"like this\"".into()
+    } else if has("an expression") {
+        "an expression is a value (\"text\", 42, true, 5s, [list], {map}), a name, or a call".into()
+    } else {
+        "see docs/language.md for the syntax".into()
+    }
+}
+
+pub fn convert(err: pest::error::Error<Rule>, text: &str) -> Error {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let positives = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let word = word_at(text, pos);
+    if positives.iter().any(|r| matches!(r, Rule::name | Rule::ident | Rule::fn_param | Rule::fn_params))
+        && is_keyword(word)
+    {
+        return Error::KeywordAsName { keyword: word.to_string(), span: (pos, word.len()).into() };
+    }
+    let mut expected: Vec<&str> = Vec::new();
+    for rule in positives {
+        if let Some(d) = describe(rule) {
+            if !expected.contains(&d) {
+                expected.push(d);
+            }
+        }
+    }
+    if expected.is_empty() {
+        expected.push("something else");
+    }
+    let help = help_for(&expected);
+    let (found, span) = if pos >= text.len() {
+        ("end of file".to_string(), last_token_span(text))
+    } else if word.is_empty() {
+        let ch = text[pos..].chars().next().unwrap_or(' ');
+        (format!("`{}`", ch.escape_default()), (pos, ch.len_utf8()).into())
+    } else {
+        (format!("`{word}`"), (pos, word.len()).into())
+    };
+    Error::Unexpected { expected: join_or(&expected), found, span, help }
+}
+
+fn word_at(text: &str, pos: usize) -> &str {
+    let rest = text.get(pos..).unwrap_or("");
+    let len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    &rest[..len]
+}
+
+fn is_keyword(word: &str) -> bool {
+    use pest::Parser;
+    !word.is_empty() && super::grammar::Grammar::parse(Rule::keyword, word).is_ok_and(|p| p.as_str() == word)
+}
+
+/// At end of input, point at the last token: a zero-width label at EOF is not drawn.
+fn last_token_span(text: &str) -> miette::SourceSpan {
+    let trimmed = text.trim_end();
+    let start = trimmed.char_indices().next_back().map_or(0, |(i, _)| i);
+    (start, trimmed.len() - start).into()
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}

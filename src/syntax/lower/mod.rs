@@ -1,0 +1,313 @@
+//! pest pairs -> typed AST: one function per rule. Shapes the grammar guarantees are
+//! `unreachable!("rule ...")`; problems pest cannot see (bad escapes, huge numbers) are
+//! collected so every one is reported.
+
+mod expr;
+mod string;
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use pest::iterators::Pair;
+
+use super::ast::*;
+use super::error::Error;
+use super::grammar::Rule;
+use crate::source::{FileId, Span, Spanned};
+
+pub struct Lowerer {
+    file: FileId,
+    errors: RefCell<Vec<Error>>,
+}
+
+impl Lowerer {
+    pub fn new(file: FileId) -> Self {
+        Lowerer { file, errors: RefCell::new(Vec::new()) }
+    }
+
+    pub fn finish(self) -> Vec<Error> {
+        self.errors.into_inner()
+    }
+
+    fn error(&self, e: Error) {
+        self.errors.borrow_mut().push(e);
+    }
+
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn name(&self, pair: Pair<Rule>) -> Name {
+        Spanned::new(pair.as_str().to_string(), self.span(&pair))
+    }
+
+    pub fn file(&self, pair: Pair<Rule>) -> File {
+        let mut docs = Vec::new();
+        let mut stmts = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::module_doc => docs.push(doc_line(p)),
+                Rule::stmt => stmts.push(self.stmt(p)),
+                _ => {}
+            }
+        }
+        let doc = if docs.is_empty() { None } else { Some(docs.join("\n")) };
+        File { doc, stmts }
+    }
+
+    fn stmt(&self, pair: Pair<Rule>) -> Node<Stmt> {
+        let span = self.span(&pair);
+        let mut docs = Vec::new();
+        let mut body = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::doc => docs.push(doc_line(p)),
+                _ => body = Some(p),
+            }
+        }
+        let doc = if docs.is_empty() { None } else { Some(docs.join("\n")) };
+        let Some(body) = body else { unreachable!("rule stmt has a body") };
+        let span = Span::new(self.file, body.as_span().start(), span.end as usize);
+        Spanned::new(self.stmt_body(body, doc), span)
+    }
+
+    fn stmt_body(&self, p: Pair<Rule>, doc: Option<String>) -> Stmt {
+        match p.as_rule() {
+            Rule::header => {
+                let mut it = p.into_inner();
+                let _kw = it.next();
+                let name = self.name(next(&mut it, "header name"));
+                let title = self.string(next(&mut it, "header title"));
+                Stmt::Header(Header { doc, name, title })
+            }
+            Rule::use_decl => {
+                let path = next(&mut p.into_inner().skip(1), "use path");
+                Stmt::Use(Use { path: path.into_inner().map(|n| self.name(n)).collect() })
+            }
+            Rule::param_decl => self.param(p, doc),
+            Rule::secret_decl => {
+                let (name, source) = self.binding(p);
+                Stmt::Secret(Secret { name, source })
+            }
+            Rule::host_decl => {
+                let (name, target) = self.binding(p);
+                Stmt::Host(Host { doc, name, target })
+            }
+            Rule::group_decl => {
+                let (name, members) = self.binding(p);
+                Stmt::Group(Group { name, members })
+            }
+            Rule::let_decl => {
+                let (name, value) = self.binding(p);
+                Stmt::Let(Let { name, value })
+            }
+            Rule::fn_def => self.fn_def(p, doc),
+            Rule::step_def => self.step(p, doc),
+            Rule::run_stmt => Stmt::Expr(self.run_stmt(p)),
+            Rule::check_stmt => {
+                let mut it = p.into_inner().filter(|p| !is_keyword_rule(p.as_rule()));
+                let condition = self.expr(next(&mut it, "check condition"));
+                let message = it.next().map(|m| self.expr(m));
+                Stmt::Check(Check { condition, message })
+            }
+            Rule::wait_stmt => {
+                let mut it = p.into_inner().filter(|p| !is_keyword_rule(p.as_rule()));
+                let condition = self.expr(next(&mut it, "wait_until condition"));
+                let every = self.duration(next(&mut it, "wait_until every"));
+                let timeout = self.duration(next(&mut it, "wait_until timeout"));
+                Stmt::WaitUntil(WaitUntil { condition, every, timeout })
+            }
+            Rule::approve_stmt => {
+                let mut dangerous = false;
+                let mut message = None;
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        Rule::dangerous => dangerous = true,
+                        Rule::expr => message = Some(self.expr(c)),
+                        _ => {}
+                    }
+                }
+                let Some(message) = message else { unreachable!("rule approve_stmt has a message") };
+                Stmt::Approve(Approve { dangerous, message })
+            }
+            Rule::rollback_stmt => Stmt::Rollback(self.block(next(&mut p.into_inner().skip(1), "rollback block"))),
+            Rule::log_stmt => Stmt::Log(self.keyword_expr(p)),
+            Rule::fail_stmt => Stmt::Fail(self.keyword_expr(p)),
+            Rule::return_stmt => Stmt::Return(self.keyword_expr(p)),
+            Rule::expr_stmt => Stmt::Expr(self.expr(next(&mut p.into_inner(), "expr_stmt"))),
+            r => unreachable!("rule stmt cannot hold {r:?}"),
+        }
+    }
+
+    /// `KEYWORD name = expr`
+    fn binding(&self, p: Pair<Rule>) -> (Name, Node<Expr>) {
+        let mut it = p.into_inner().skip(1);
+        let name = self.name(next(&mut it, "binding name"));
+        let value = self.expr(next(&mut it, "binding value"));
+        (name, value)
+    }
+
+    fn keyword_expr(&self, p: Pair<Rule>) -> Node<Expr> {
+        self.expr(next(&mut p.into_inner().skip(1), "keyword expression"))
+    }
+
+    fn param(&self, p: Pair<Rule>, doc: Option<String>) -> Stmt {
+        let mut it = p.into_inner().skip(1);
+        let name = self.name(next(&mut it, "param name"));
+        let mut ty = None;
+        let mut default = None;
+        for c in it {
+            match c.as_rule() {
+                Rule::type_name => ty = Some(self.name(c)),
+                Rule::expr => default = Some(self.expr(c)),
+                r => unreachable!("rule param_decl cannot hold {r:?}"),
+            }
+        }
+        Stmt::Param(Param { doc, name, ty, default })
+    }
+
+    fn fn_def(&self, p: Pair<Rule>, doc: Option<String>) -> Stmt {
+        let mut it = p.into_inner().skip(1);
+        let name = self.name(next(&mut it, "fn name"));
+        let params = next(&mut it, "fn params")
+            .into_inner()
+            .map(|fp| {
+                let mut parts = fp.into_inner();
+                let name = self.name(next(&mut parts, "fn param name"));
+                let default = parts.next().map(|d| self.expr(d));
+                FnParam { name, default }
+            })
+            .collect();
+        let body = self.block(next(&mut it, "fn body"));
+        Stmt::Fn(FnDef { doc, name, params, body })
+    }
+
+    fn step(&self, p: Pair<Rule>, doc: Option<String>) -> Stmt {
+        let mut it = p.into_inner().skip(1);
+        let id = self.name(next(&mut it, "step id"));
+        let title = self.string(next(&mut it, "step title"));
+        let mut modifiers = Vec::new();
+        let mut body = None;
+        for c in it {
+            if c.as_rule() == Rule::block {
+                body = Some(self.block(c));
+            } else {
+                modifiers.push(self.modifier(c));
+            }
+        }
+        let Some(body) = body else { unreachable!("rule step_def ends in a block") };
+        Stmt::Step(Step { doc, id, title, modifiers, body })
+    }
+
+    fn modifier(&self, p: Pair<Rule>) -> Node<Modifier> {
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        let mut it = p.into_inner().filter(|p| !is_keyword_rule(p.as_rule()));
+        let m = match rule {
+            Rule::on_mod => Modifier::On(self.name(next(&mut it, "on target"))),
+            Rule::when_mod => Modifier::When(self.expr(next(&mut it, "when guard"))),
+            Rule::unless_mod => Modifier::Unless(self.expr(next(&mut it, "unless guard"))),
+            Rule::parallel_mod => Modifier::Parallel(self.count(next(&mut it, "parallel count"))),
+            Rule::max_fail_mod => {
+                let c = next(&mut it, "max_fail budget");
+                let s = self.span(&c);
+                let budget = if c.as_rule() == Rule::percent {
+                    FailBudget::Percent(self.small_int(c.as_str().trim_end_matches('%'), s))
+                } else {
+                    FailBudget::Hosts(self.small_int(c.as_str(), s))
+                };
+                Modifier::MaxFail(Spanned::new(budget, s))
+            }
+            Rule::timeout_mod => Modifier::Timeout(self.duration(next(&mut it, "timeout duration"))),
+            Rule::retry_mod => {
+                let times = self.count(next(&mut it, "retry count"));
+                let every = self.duration(next(&mut it, "retry every"));
+                let backoff = it.next().map(|b| {
+                    let s = self.span(&b);
+                    Spanned::new(b.as_str().parse::<f64>().unwrap_or(1.0), s)
+                });
+                Modifier::Retry(Retry { times, every, backoff })
+            }
+            r => unreachable!("rule step_modifier cannot be {r:?}"),
+        };
+        Spanned::new(m, span)
+    }
+
+    fn block(&self, p: Pair<Rule>) -> Block {
+        let mut stmts = Vec::new();
+        let mut close = self.span(&p);
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::stmt => stmts.push(self.stmt(c)),
+                Rule::block_end => close = self.span(&c),
+                r => unreachable!("rule block cannot hold {r:?}"),
+            }
+        }
+        Block { stmts, close }
+    }
+
+    fn count(&self, p: Pair<Rule>) -> Node<u32> {
+        let s = self.span(&p);
+        Spanned::new(self.small_int(p.as_str(), s), s)
+    }
+
+    fn small_int(&self, digits: &str, span: Span) -> u32 {
+        digits.parse().unwrap_or_else(|_| {
+            self.error(Error::NumberTooLarge { span: span.into() });
+            0
+        })
+    }
+
+    fn duration(&self, p: Pair<Rule>) -> Node<Duration> {
+        let s = self.span(&p);
+        let d = parse_duration(p.as_str()).unwrap_or_else(|| {
+            self.error(Error::NumberTooLarge { span: s.into() });
+            Duration::ZERO
+        });
+        Spanned::new(d, s)
+    }
+}
+
+/// `1h30m`, `500ms`: the grammar guarantees digits followed by a unit, repeated.
+fn parse_duration(text: &str) -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let n: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (unit_ms, len) = if rest.starts_with("ms") {
+            (1, 2)
+        } else {
+            match rest.as_bytes().first() {
+                Some(b's') => (1_000, 1),
+                Some(b'm') => (60_000, 1),
+                Some(b'h') => (3_600_000, 1),
+                Some(b'd') => (86_400_000, 1),
+                _ => unreachable!("rule duration ends each number with a unit"),
+            }
+        };
+        rest = &rest[len..];
+        total = total.checked_add(Duration::from_millis(n.checked_mul(unit_ms)?))?;
+    }
+    Some(total)
+}
+
+fn doc_line(p: Pair<Rule>) -> String {
+    let text = p.into_inner().next().map_or("", |t| t.as_str());
+    text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
+}
+
+fn is_keyword_rule(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_runbook | Rule::kw_use | Rule::kw_param | Rule::kw_secret | Rule::kw_host | Rule::kw_group | Rule::kw_let | Rule::kw_fn | Rule::kw_step | Rule::kw_on | Rule::kw_when | Rule::kw_unless | Rule::kw_parallel | Rule::kw_max_fail | Rule::kw_timeout | Rule::kw_retry | Rule::kw_every | Rule::kw_backoff | Rule::kw_run | Rule::kw_check | Rule::kw_else | Rule::kw_wait_until | Rule::kw_approve | Rule::kw_dangerous | Rule::kw_rollback | Rule::kw_log | Rule::kw_fail | Rule::kw_return | Rule::kw_true | Rule::kw_false | Rule::kw_and | Rule::kw_or | Rule::kw_not
+    )
+}
+
+/// The next child the grammar guarantees.
+fn next<'i>(it: &mut impl Iterator<Item = Pair<'i, Rule>>, what: &str) -> Pair<'i, Rule> {
+    it.next().unwrap_or_else(|| unreachable!("rule guarantees {what}"))
+}
+

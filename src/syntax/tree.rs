@@ -1,0 +1,203 @@
+//! A compact, indented tree of the AST for snapshot tests and `runbook parse --tree`.
+//! One node per line, children indented, strings shown as written (interpolations too).
+
+use std::fmt::Write;
+
+use super::ast::*;
+
+pub fn render(file: &File) -> String {
+    let mut t = Tree { out: String::new(), depth: 0 };
+    if let Some(doc) = &file.doc {
+        for l in doc.lines() {
+            t.line(&format!("##! {l}"));
+        }
+    }
+    for s in &file.stmts {
+        t.stmt(&s.node);
+    }
+    t.out
+}
+
+struct Tree {
+    out: String,
+    depth: usize,
+}
+
+impl Tree {
+    fn line(&mut self, text: &str) {
+        for _ in 0..self.depth {
+            self.out.push_str("  ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn nested(&mut self, head: &str, f: impl FnOnce(&mut Self)) {
+        self.line(head);
+        self.depth += 1;
+        f(self);
+        self.depth -= 1;
+    }
+
+    fn doc(&mut self, doc: &Option<String>) {
+        if let Some(d) = doc {
+            for l in d.lines() {
+                self.line(&format!("## {l}"));
+            }
+        }
+    }
+
+    fn block(&mut self, b: &Block) {
+        for s in &b.stmts {
+            self.stmt(&s.node);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::Header(h) => {
+                self.doc(&h.doc);
+                self.line(&format!("runbook {} {}", h.name.node, template(&h.title.node)));
+            }
+            Stmt::Use(u) => self.line(&format!("use {}", u.dotted())),
+            Stmt::Param(p) => {
+                self.doc(&p.doc);
+                let mut l = format!("param {}", p.name.node);
+                if let Some(t) = &p.ty {
+                    let _ = write!(l, ": {}", t.node);
+                }
+                if let Some(d) = &p.default {
+                    let _ = write!(l, " = {}", expr(&d.node));
+                }
+                self.line(&l);
+            }
+            Stmt::Secret(s) => self.line(&format!("secret {} = {}", s.name.node, expr(&s.source.node))),
+            Stmt::Host(h) => {
+                self.doc(&h.doc);
+                self.line(&format!("host {} = {}", h.name.node, expr(&h.target.node)));
+            }
+            Stmt::Group(g) => self.line(&format!("group {} = {}", g.name.node, expr(&g.members.node))),
+            Stmt::Let(l) => self.line(&format!("let {} = {}", l.name.node, expr(&l.value.node))),
+            Stmt::Fn(f) => {
+                self.doc(&f.doc);
+                let params: Vec<String> = f
+                    .params
+                    .iter()
+                    .map(|p| match &p.default {
+                        Some(d) => format!("{} = {}", p.name.node, expr(&d.node)),
+                        None => p.name.node.clone(),
+                    })
+                    .collect();
+                self.nested(&format!("fn {}({})", f.name.node, params.join(", ")), |t| t.block(&f.body));
+            }
+            Stmt::Step(st) => {
+                self.doc(&st.doc);
+                let mut head = format!("step {} {}", st.id.node, template(&st.title.node));
+                for m in &st.modifiers {
+                    let _ = write!(head, " ({})", modifier(&m.node));
+                }
+                self.nested(&head, |t| t.block(&st.body));
+            }
+            Stmt::Expr(e) => self.line(&expr(&e.node)),
+            Stmt::Check(c) => match &c.message {
+                Some(m) => self.line(&format!("check {} else {}", expr(&c.condition.node), expr(&m.node))),
+                None => self.line(&format!("check {}", expr(&c.condition.node))),
+            },
+            Stmt::WaitUntil(w) => self.line(&format!(
+                "wait_until {} every {:?} timeout {:?}",
+                expr(&w.condition.node),
+                w.every.node,
+                w.timeout.node
+            )),
+            Stmt::Approve(a) => {
+                let kind = if a.dangerous { "approve dangerous" } else { "approve" };
+                self.line(&format!("{kind} {}", expr(&a.message.node)));
+            }
+            Stmt::Rollback(b) => self.nested("rollback", |t| t.block(b)),
+            Stmt::Log(e) => self.line(&format!("log {}", expr(&e.node))),
+            Stmt::Fail(e) => self.line(&format!("fail {}", expr(&e.node))),
+            Stmt::Return(e) => self.line(&format!("return {}", expr(&e.node))),
+        }
+    }
+}
+
+fn modifier(m: &Modifier) -> String {
+    match m {
+        Modifier::On(h) => format!("on {}", h.node),
+        Modifier::When(e) => format!("when {}", expr(&e.node)),
+        Modifier::Unless(e) => format!("unless {}", expr(&e.node)),
+        Modifier::Parallel(n) => format!("parallel {}", n.node),
+        Modifier::MaxFail(b) => match b.node {
+            FailBudget::Hosts(n) => format!("max_fail {n}"),
+            FailBudget::Percent(p) => format!("max_fail {p}%"),
+        },
+        Modifier::Timeout(d) => format!("timeout {:?}", d.node),
+        Modifier::Retry(r) => {
+            let mut s = format!("retry {} every {:?}", r.times.node, r.every.node);
+            if let Some(b) = &r.backoff {
+                let _ = write!(s, " backoff {}", b.node);
+            }
+            s
+        }
+    }
+}
+
+/// Fully parenthesised, so the tree shows precedence.
+pub fn expr(e: &Expr) -> String {
+    match e {
+        Expr::Str(t) => template(t),
+        Expr::Int(i) => i.to_string(),
+        Expr::Float(f) => format!("{f:?}"),
+        Expr::Bool(b) => b.to_string(),
+        Expr::Duration(d) => format!("{d:?}"),
+        Expr::List(items) => format!("[{}]", items.iter().map(|i| expr(&i.node)).collect::<Vec<_>>().join(", ")),
+        Expr::Map(entries) => format!(
+            "{{{}}}",
+            entries.iter().map(|(k, v)| format!("{}: {}", k.node, expr(&v.node))).collect::<Vec<_>>().join(", ")
+        ),
+        Expr::Var(v) => v.clone(),
+        Expr::Field(obj, f) => format!("{}.{}", expr(&obj.node), f.node),
+        Expr::Index(obj, i) => format!("{}[{}]", expr(&obj.node), expr(&i.node)),
+        Expr::Call(callee, args) => {
+            let args: Vec<String> = args
+                .iter()
+                .map(|a| match &a.name {
+                    Some(n) => format!("{}: {}", n.node, expr(&a.value.node)),
+                    None => expr(&a.value.node),
+                })
+                .collect();
+            format!("{}({})", expr(&callee.node), args.join(", "))
+        }
+        Expr::Unary(UnaryOp::Not, e) => format!("(not {})", expr(&e.node)),
+        Expr::Unary(UnaryOp::Neg, e) => format!("(-{})", expr(&e.node)),
+        Expr::Binary(op, l, r) => format!("({} {} {})", expr(&l.node), op.symbol(), expr(&r.node)),
+    }
+}
+
+pub fn template(t: &Template) -> String {
+    let mut s = String::from("\"");
+    for p in &t.parts {
+        match &p.node {
+            Part::Text(text) => s.push_str(&text.escape_debug().to_string()),
+            Part::Interp(i) => {
+                s.push_str("{{ ");
+                s.push_str(&i.var.node);
+                for f in &i.fields {
+                    s.push('.');
+                    s.push_str(&f.node);
+                }
+                for f in &i.filters {
+                    s.push_str(" | ");
+                    s.push_str(&f.name.node);
+                    if !f.args.is_empty() {
+                        let args: Vec<String> = f.args.iter().map(|a| expr(&a.node)).collect();
+                        let _ = write!(s, "({})", args.join(", "));
+                    }
+                }
+                s.push_str(" }}");
+            }
+        }
+    }
+    s.push('"');
+    s
+}
