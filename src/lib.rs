@@ -3,5 +3,11 @@
 //! Data flows one way: [`syntax`] -> [`check`] -> plan -> exec -> journal, and
 //! [`report`] is the one module that prints.
 
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod exit;
+pub mod report;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;

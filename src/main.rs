@@ -1,1 +1,6 @@
-fn main() {}
+use clap::Parser;
+
+fn main() {
+    let cli = runbook::cli::Cli::parse();
+    std::process::exit(runbook::app::run(cli));
+}

@@ -1,0 +1,52 @@
+//! Commands: arguments in, exit code out.
+
+use std::path::Path;
+
+use crate::check::{self, Options};
+use crate::cli::{Cli, Command};
+use crate::exit;
+use crate::report::Reporter;
+use crate::source::{SourceMap, MAX_SOURCE_BYTES};
+
+pub fn run(cli: Cli) -> i32 {
+    let reporter = Reporter::new(cli.color);
+    match cli.command {
+        Command::Check { strict, files } => check_files(&reporter, &files, Options { strict }),
+    }
+}
+
+fn check_files(reporter: &Reporter, files: &[std::path::PathBuf], options: Options) -> i32 {
+    let mut code = exit::SUCCESS;
+    for path in files {
+        let shown = path.display().to_string();
+        let text = match read_source(path) {
+            Ok(text) => text,
+            Err(message) => {
+                reporter.fatal(&format!("cannot read {shown}: {message}"), None);
+                code = exit::INVALID;
+                continue;
+            }
+        };
+        let mut sources = SourceMap::default();
+        let file = sources.add(shown.clone(), text);
+        let outcome = check::check_file(&mut sources, file, options);
+        reporter.check_result(&shown, &sources, &outcome);
+        if outcome.has_errors() {
+            code = exit::INVALID;
+        }
+    }
+    code
+}
+
+/// Reads a runbook as UTF-8, refusing what cannot be one.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("it is a directory".into());
+    }
+    if meta.len() > MAX_SOURCE_BYTES as u64 {
+        return Err(format!("{} bytes is more than a runbook may be (64 MiB)", meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+}

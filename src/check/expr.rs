@@ -1,0 +1,245 @@
+//! Expressions: names, fields, operators and literals, each given the type `check` can know.
+
+use std::collections::HashMap;
+
+use super::builtins;
+use super::error::Error;
+use super::scope::Kind;
+use super::suggest::did_you_mean;
+use super::types::Ty;
+use super::{Checker, Place};
+use crate::source::{Span, Spanned};
+use crate::stdlib;
+use crate::syntax::ast::{BinaryOp, Expr, UnaryOp};
+
+/// What `check` knows of a value: its type, and whether a secret flows into it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Info {
+    pub ty: Ty,
+    pub secret: bool,
+}
+
+impl Info {
+    pub fn of(ty: Ty) -> Self {
+        Info { ty, secret: false }
+    }
+}
+
+impl Checker<'_> {
+    pub(super) fn expr(&mut self, e: &Spanned<Expr>) -> Info {
+        match &e.node {
+            Expr::Str(t) => Info { ty: Ty::Str, secret: self.check_template(t, false) },
+            Expr::Int(_) => Info::of(Ty::Int),
+            Expr::Float(_) => Info::of(Ty::Float),
+            Expr::Bool(_) => Info::of(Ty::Bool),
+            Expr::Duration(_) => Info::of(Ty::Duration),
+            Expr::List(items) => {
+                let mut secret = false;
+                for item in items {
+                    let info = self.expr(item);
+                    self.require_value(info.ty, "a list item", item.span);
+                    secret |= info.secret;
+                }
+                Info { ty: Ty::List, secret }
+            }
+            Expr::Map(entries) => {
+                let mut seen: HashMap<&str, Span> = HashMap::new();
+                let mut secret = false;
+                for (key, value) in entries {
+                    if let Some(first) = seen.insert(&key.node, key.span) {
+                        self.error(Error::DuplicateDefinition { name: key.node.clone(), span: key.span.into(), first: first.into() });
+                    }
+                    let info = self.expr(value);
+                    self.require_value(info.ty, "a map value", value.span);
+                    secret |= info.secret;
+                }
+                Info { ty: Ty::Map, secret }
+            }
+            Expr::Var(name) => self.var(name, e.span),
+            Expr::Field(obj, field) => {
+                if let Expr::Var(m) = &obj.node {
+                    if self.scope.lookup(m).is_some_and(|b| b.kind == Kind::Module) {
+                        self.error(Error::NotAValue {
+                            name: format!("{m}.{}", field.node),
+                            kind: "function".into(),
+                            span: e.span.into(),
+                            help: format!("call it: `{m}.{}(...)`", field.node),
+                        });
+                        return Info::of(Ty::Any);
+                    }
+                }
+                let info = self.expr(obj);
+                self.field_of(info, &field.node, field.span)
+            }
+            Expr::Index(obj, index) => {
+                let info = self.expr(obj);
+                let idx = self.expr(index);
+                match info.ty {
+                    Ty::List => self.expect(idx.ty, Ty::Int, "a list index", index.span),
+                    Ty::Map => self.expect(idx.ty, Ty::Str, "a map key", index.span),
+                    Ty::Any => {}
+                    other => self.expect(other, Ty::List, "indexing `[...]`", obj.span),
+                }
+                Info { ty: Ty::Any, secret: info.secret }
+            }
+            Expr::Call(callee, args) => self.call(callee, args, e.span),
+            Expr::Unary(op, inner) => {
+                let info = self.expr(inner);
+                match op {
+                    UnaryOp::Not => {
+                        self.expect(info.ty, Ty::Bool, "`not`", inner.span);
+                        Info { ty: Ty::Bool, secret: info.secret }
+                    }
+                    UnaryOp::Neg => {
+                        if !info.ty.is_numeric() {
+                            self.expect(info.ty, Ty::Int, "`-`", inner.span);
+                        }
+                        info
+                    }
+                }
+            }
+            Expr::Binary(op, l, r) => self.binary(*op, l, r, e.span),
+        }
+    }
+
+    pub(super) fn var(&mut self, name: &str, span: Span) -> Info {
+        let Some(b) = self.scope.lookup(name) else {
+            self.undefined_variable(name, span);
+            return Info::of(Ty::Any);
+        };
+        if !b.kind.is_value() {
+            let kind = b.kind.describe();
+            let help = match b.kind {
+                Kind::Host | Kind::Group => format!("a {kind} is a step target: `on {name}`"),
+                Kind::Fn => format!("call it: `{name}(...)`"),
+                _ => format!("call one of its functions: `{name}.function(...)`"),
+            };
+            b.used.set(true);
+            self.error(Error::NotAValue { name: name.into(), kind: kind.into(), span: span.into(), help });
+            return Info::of(Ty::Any);
+        }
+        b.used.set(true);
+        let info = Info { ty: b.ty, secret: b.secret };
+        let not_ready = b.kind == Kind::Let && !b.ready.get();
+        let origin = b.step.clone().map(|s| (s, b.span));
+        if not_ready && self.place == Place::TopLevel {
+            let help = format!("`{name}` is defined further down: move its `let` above this line");
+            self.error(Error::UndefinedVariable { name: name.into(), span: span.into(), help });
+        }
+        if let Some(((step, true), origin)) = origin {
+            if self.step.as_ref().is_none_or(|(current, _)| *current != step) {
+                self.error(Error::MaybeSkippedCapture { name: name.into(), step, span: span.into(), origin: origin.into() });
+            }
+        }
+        info
+    }
+
+    fn undefined_variable(&mut self, name: &str, span: Span) {
+        let help = if builtins::function(name).is_some() {
+            format!("`{name}` is a function: call it with `{name}(...)`")
+        } else if stdlib::source(name).is_some() {
+            format!("`{name}` is a stdlib module: add `use std.{name}` and call its functions")
+        } else {
+            let values: Vec<String> =
+                self.scope.names().filter(|(_, b)| b.kind.is_value()).map(|(n, _)| n.clone()).collect();
+            did_you_mean(name, values.iter().map(String::as_str), "define it first with `let`, `param` or `secret`")
+        };
+        self.error(Error::UndefinedVariable { name: name.into(), span: span.into(), help });
+    }
+
+    /// `value.field`
+    pub(super) fn field_of(&mut self, info: Info, field: &str, span: Span) -> Info {
+        let ty = match info.ty {
+            Ty::Any | Ty::Map => Ty::Any,
+            Ty::CmdResult => match builtins::result_field(field) {
+                Some(ty) => ty,
+                None => {
+                    let help = did_you_mean(
+                        field,
+                        builtins::RESULT_FIELDS.iter().copied(),
+                        "a command result has `.code`, `.stdout`, `.stderr` and `.ok`",
+                    );
+                    self.error(Error::UnknownField { field: field.into(), ty: info.ty.to_string(), span: span.into(), help });
+                    Ty::Any
+                }
+            },
+            other => {
+                let help = if builtins::method(other, field).is_some() {
+                    format!("`{field}` is a method: write `.{field}()`")
+                } else {
+                    format!("{other} has no fields")
+                };
+                self.error(Error::UnknownField { field: field.into(), ty: other.to_string(), span: span.into(), help });
+                Ty::Any
+            }
+        };
+        Info { ty, secret: info.secret }
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: &Spanned<Expr>, r: &Spanned<Expr>, span: Span) -> Info {
+        let left = self.expr(l);
+        let right = self.expr(r);
+        let secret = left.secret || right.secret;
+        let (a, b) = (left.ty, right.ty);
+        let ty = match op {
+            BinaryOp::And | BinaryOp::Or => {
+                self.expect(a, Ty::Bool, &format!("`{}`", op.symbol()), l.span);
+                self.expect(b, Ty::Bool, &format!("`{}`", op.symbol()), r.span);
+                Some(Ty::Bool)
+            }
+            BinaryOp::Eq | BinaryOp::Ne => {
+                let comparable = (a.fits(b) || b.fits(a)) && a != Ty::CmdResult && b != Ty::CmdResult;
+                comparable.then_some(Ty::Bool)
+            }
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let ordered = (a.is_numeric() && b.is_numeric())
+                    || (a.fits(Ty::Str) && b.fits(Ty::Str))
+                    || (a.fits(Ty::Duration) && b.fits(Ty::Duration));
+                ordered.then_some(Ty::Bool)
+            }
+            BinaryOp::Add => match (a, b) {
+                (Ty::Any, other) | (other, Ty::Any) if other != Ty::CmdResult && other != Ty::Nothing => Some(Ty::Any),
+                (Ty::Int, Ty::Int) => Some(Ty::Int),
+                (x, y) if x.is_numeric() && y.is_numeric() => Some(Ty::Float),
+                (Ty::Str, Ty::Str) => Some(Ty::Str),
+                (Ty::List, Ty::List) => Some(Ty::List),
+                (Ty::Duration, Ty::Duration) => Some(Ty::Duration),
+                _ => None,
+            },
+            BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                if op == BinaryOp::Div && matches!(r.node, Expr::Int(0)) {
+                    self.error(Error::DivisionByZero { span: r.span.into() });
+                }
+                match (a, b) {
+                    (Ty::Any, other) | (other, Ty::Any) if other.is_numeric() || other == Ty::Duration => Some(Ty::Any),
+                    (Ty::Int, Ty::Int) => Some(Ty::Int),
+                    (x, y) if x.is_numeric() && y.is_numeric() => Some(Ty::Float),
+                    (Ty::Duration, Ty::Duration) if op == BinaryOp::Sub => Some(Ty::Duration),
+                    _ => None,
+                }
+            }
+        };
+        match ty {
+            Some(ty) => Info { ty, secret },
+            None => {
+                let help = if a == Ty::CmdResult || b == Ty::CmdResult {
+                    "a command result is a record: use `.stdout`, `.code` or `.ok`".to_string()
+                } else if matches!(op, BinaryOp::Add) && (a == Ty::Str || b == Ty::Str) {
+                    "to build text, interpolate: \"{{ a }}{{ b }}\"".to_string()
+                } else if a == Ty::Str || b == Ty::Str {
+                    "convert text first: `.to_int()` or `.to_float()`".to_string()
+                } else {
+                    format!("both sides of `{}` must be of a compatible type", op.symbol())
+                };
+                self.error(Error::InvalidOperands {
+                    op: op.symbol().into(),
+                    left: a.to_string(),
+                    right: b.to_string(),
+                    help,
+                    span: span.into(),
+                });
+                Info { ty: Ty::Any, secret }
+            }
+        }
+    }
+}

@@ -1,0 +1,358 @@
+//! The file as a whole: its shape, its declarations, and the order of the passes.
+
+use std::collections::HashMap;
+
+use super::builtins::{ParamSig, Signature};
+use super::error::Error;
+use super::modules::{std_module_name, FnInfo};
+use super::scope::{Binding, Kind};
+use super::suggest::did_you_mean;
+use super::types::Ty;
+use super::{Checker, Place, Summary};
+use crate::source::{Span, Spanned};
+use crate::stdlib;
+use crate::syntax::ast::{self, Expr, Stmt};
+
+impl Checker<'_> {
+    pub(super) fn check_file(&mut self, file: &ast::File) -> Summary {
+        let is_runbook = file.stmts.iter().any(|s| {
+            matches!(
+                s.node,
+                Stmt::Header(_) | Stmt::Step(_) | Stmt::Param(_) | Stmt::Secret(_) | Stmt::Host(_) | Stmt::Group(_)
+            )
+        });
+        self.check_shape(file, is_runbook);
+        let local = Binding::new(Kind::Host, Ty::Any, Span::new(self.file, 0, 0));
+        local.used.set(true);
+        self.scope.globals.insert("local".into(), local);
+        for stmt in &file.stmts {
+            self.declare(stmt);
+        }
+        for stmt in &file.stmts {
+            self.check_declaration(stmt);
+        }
+        for stmt in &file.stmts {
+            if let Stmt::Fn(f) = &stmt.node {
+                self.check_fn(f);
+            }
+        }
+        self.resolve_fn_effects();
+        let mut steps: HashMap<String, Span> = HashMap::new();
+        for stmt in &file.stmts {
+            if let Stmt::Step(step) = &stmt.node {
+                if let Some(first) = steps.get(&step.id.node) {
+                    self.error(Error::DuplicateStep {
+                        id: step.id.node.clone(),
+                        span: step.id.span.into(),
+                        first: (*first).into(),
+                    });
+                } else {
+                    steps.insert(step.id.node.clone(), step.id.span);
+                }
+                self.check_step(step);
+            }
+        }
+        self.report_unused_globals();
+        let header = file.stmts.iter().find_map(|s| match &s.node {
+            Stmt::Header(h) => Some(h.name.node.clone()),
+            _ => None,
+        });
+        match (is_runbook, header) {
+            (true, name) => Summary::Runbook { name: name.unwrap_or_default(), steps: steps.len() },
+            (false, _) => Summary::Module { functions: self.fns.len() },
+        }
+    }
+
+    /// One header, first; and only declarations at the top level.
+    fn check_shape(&mut self, file: &ast::File, is_runbook: bool) {
+        let headers: Vec<&Spanned<Stmt>> = file.stmts.iter().filter(|s| matches!(s.node, Stmt::Header(_))).collect();
+        match headers.first() {
+            None if is_runbook => {
+                let span = file.stmts.first().map_or(Span::new(self.file, 0, 0), head_span);
+                self.error(Error::MissingHeader { span: span.into() });
+            }
+            Some(first) => {
+                if let Some(before) = file.stmts.first().filter(|s| !matches!(s.node, Stmt::Header(_))) {
+                    self.error(Error::HeaderNotFirst { span: first.span.into(), before: head_span(before).into() });
+                }
+                for dup in &headers[1..] {
+                    self.error(Error::DuplicateHeader { span: dup.span.into(), first: first.span.into() });
+                }
+            }
+            None => {}
+        }
+        for stmt in &file.stmts {
+            match &stmt.node {
+                Stmt::Use(_) | Stmt::Let(_) | Stmt::Fn(_) | Stmt::Header(_) => {}
+                Stmt::Param(_) | Stmt::Secret(_) | Stmt::Host(_) | Stmt::Group(_) | Stmt::Step(_) => {}
+                other => self.misplaced(other, stmt.span, Place::TopLevel),
+            }
+        }
+    }
+
+    fn insert_global(&mut self, name: &ast::Name, binding: Binding) {
+        if let Some(first) = self.scope.globals.get(&name.node) {
+            let first = first.span;
+            self.error(Error::DuplicateDefinition { name: name.node.clone(), span: name.span.into(), first: first.into() });
+            return;
+        }
+        self.scope.globals.insert(name.node.clone(), binding);
+    }
+
+    fn declare(&mut self, stmt: &Spanned<Stmt>) {
+        match &stmt.node {
+            Stmt::Use(u) => self.declare_use(u, stmt.span),
+            Stmt::Param(p) => {
+                let ty = match (&p.ty, &p.default) {
+                    (Some(t), _) => Ty::from_name(&t.node).unwrap_or(Ty::Any),
+                    (None, Some(d)) => literal_type(&d.node).unwrap_or(Ty::Any),
+                    (None, None) => Ty::Any,
+                };
+                self.insert_global(&p.name, Binding::new(Kind::Param, ty, p.name.span));
+            }
+            Stmt::Secret(s) => self.insert_global(&s.name, Binding::new(Kind::Secret, Ty::Str, s.name.span)),
+            Stmt::Host(h) => self.insert_global(&h.name, Binding::new(Kind::Host, Ty::Any, h.name.span)),
+            Stmt::Group(g) => self.insert_global(&g.name, Binding::new(Kind::Group, Ty::Any, g.name.span)),
+            Stmt::Let(l) => {
+                let b = Binding::new(Kind::Let, Ty::Any, l.name.span);
+                b.ready.set(false);
+                self.insert_global(&l.name, b);
+            }
+            Stmt::Fn(f) => {
+                let params =
+                    f.params.iter().map(|p| ParamSig { name: p.name.node.clone(), optional: p.default.is_some() }).collect();
+                let sig = Signature { name: f.name.node.clone(), params, ret: Ty::Any };
+                let info = FnInfo { sig, doc: f.doc.clone(), span: f.name.span, runs: false, calls: Vec::new() };
+                if !self.scope.globals.contains_key(&f.name.node) {
+                    self.fns.insert(f.name.node.clone(), info);
+                }
+                self.insert_global(&f.name, Binding::new(Kind::Fn, Ty::Any, f.name.span));
+            }
+            _ => {}
+        }
+    }
+
+    fn declare_use(&mut self, u: &ast::Use, span: Span) {
+        let dotted = u.dotted();
+        let Some(name) = std_module_name(u) else {
+            let last = u.path.last().map_or("", |n| n.node.as_str());
+            let available: Vec<String> = stdlib::names().map(|n| format!("std.{n}")).collect();
+            let help = match super::suggest::closest(last, stdlib::names()) {
+                Some(c) => format!("did you mean `std.{c}`?"),
+                None => format!("available modules: {}", available.join(", ")),
+            };
+            self.error(Error::UnknownModule { path: dotted, span: span.into(), help });
+            return;
+        };
+        let Some(alias) = u.path.last() else { unreachable!("a std module path has segments") };
+        if let Some(first) = self.scope.globals.get(name).filter(|b| b.kind == Kind::Module) {
+            let first = first.span;
+            self.error(Error::DuplicateUse { path: dotted, span: span.into(), first: first.into() });
+            return;
+        }
+        self.insert_global(alias, Binding::new(Kind::Module, Ty::Any, span));
+    }
+
+    /// Declarations in order: params, secrets, hosts, groups and top-level values.
+    fn check_declaration(&mut self, stmt: &Spanned<Stmt>) {
+        match &stmt.node {
+            Stmt::Param(p) => self.check_param(p),
+            Stmt::Secret(s) => self.check_secret(s),
+            Stmt::Host(h) => self.check_host(h),
+            Stmt::Group(g) => self.check_group(g),
+            Stmt::Let(l) => {
+                let info = self.expr(&l.value);
+                self.require_value(info.ty, "a value", l.value.span);
+                if let Some(b) = self.scope.globals.get_mut(&l.name.node).filter(|b| b.span == l.name.span) {
+                    b.ty = info.ty;
+                    b.secret = info.secret;
+                    b.ready.set(true);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check_param(&mut self, p: &ast::Param) {
+        let declared = p.ty.as_ref().and_then(|t| {
+            let ty = Ty::from_name(&t.node);
+            if ty.is_none() {
+                self.error(Error::UnknownType { name: t.node.clone(), span: t.span.into() });
+            }
+            ty
+        });
+        match &p.default {
+            None if p.ty.is_none() => self.error(Error::ParamNeedsType { name: p.name.node.clone(), span: p.name.span.into() }),
+            None => {}
+            Some(d) => match literal_type(&d.node) {
+                None => self.error(Error::ParamDefaultNotLiteral { span: d.span.into() }),
+                Some(found) => {
+                    if let Some(declared) = declared.filter(|want| !found.fits(*want)) {
+                        self.error(Error::ParamDefaultType {
+                            name: p.name.node.clone(),
+                            declared: type_name(declared).into(),
+                            found: found.to_string(),
+                            span: d.span.into(),
+                        });
+                    }
+                }
+            },
+        }
+    }
+
+    fn check_secret(&mut self, s: &ast::Secret) {
+        let is_source = matches!(&s.source.node, Expr::Call(callee, _)
+            if matches!(&callee.node, Expr::Var(f) if f == "env" || f == "file"));
+        if is_source {
+            self.expr(&s.source);
+        } else {
+            self.error(Error::InvalidSecretSource { span: s.source.span.into() });
+        }
+    }
+
+    fn check_host(&mut self, h: &ast::Host) {
+        match &h.target.node {
+            Expr::Var(v) if v == "local" => {}
+            Expr::Call(callee, args) if matches!(&callee.node, Expr::Var(f) if f == "ssh") => {
+                self.ssh_args(args, h.target.span);
+            }
+            _ => self.error(Error::InvalidHost { span: h.target.span.into() }),
+        }
+    }
+
+    fn check_group(&mut self, g: &ast::Group) {
+        let Expr::List(items) = &g.members.node else {
+            self.error(Error::InvalidGroup { span: g.members.span.into() });
+            return;
+        };
+        if items.is_empty() {
+            self.error(Error::EmptyGroup { name: g.name.node.clone(), span: g.members.span.into() });
+        }
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for item in items {
+            let Expr::Var(name) = &item.node else {
+                self.error(Error::InvalidGroup { span: item.span.into() });
+                continue;
+            };
+            if let Some(first) = seen.get(name.as_str()) {
+                self.error(Error::DuplicateGroupMember { name: name.clone(), span: item.span.into(), first: (*first).into() });
+                continue;
+            }
+            seen.insert(name, item.span);
+            self.host_reference(name, item.span);
+        }
+    }
+
+    /// A name that must be a declared host (group members, `jump:`).
+    pub(super) fn host_reference(&mut self, name: &str, span: Span) {
+        match self.scope.globals.get(name) {
+            Some(b) if b.kind == Kind::Host => b.used.set(true),
+            Some(_) => self.error(Error::InvalidGroup { span: span.into() }),
+            None => {
+                let hosts = self.names_of(&[Kind::Host]);
+                let help = did_you_mean(name, hosts.iter().map(String::as_str), "declare it: `host NAME = ssh(\"user@host\")`");
+                self.error(Error::UndefinedHost { name: name.into(), span: span.into(), help });
+            }
+        }
+    }
+
+    pub(super) fn names_of(&self, kinds: &[Kind]) -> Vec<String> {
+        let mut names: Vec<String> =
+            self.scope.names().filter(|(_, b)| kinds.contains(&b.kind)).map(|(n, _)| n.clone()).collect();
+        names.sort();
+        names
+    }
+
+    fn check_fn(&mut self, f: &ast::FnDef) {
+        self.place = Place::Fn;
+        self.current_fn = Some(f.name.node.clone());
+        self.returns.clear();
+        let mut locals = HashMap::new();
+        for p in &f.params {
+            let ty = match &p.default {
+                Some(d) => literal_type(&d.node).unwrap_or_else(|| {
+                    self.error(Error::ParamDefaultNotLiteral { span: d.span.into() });
+                    Ty::Any
+                }),
+                None => Ty::Any,
+            };
+            let b = Binding::new(Kind::FnParam, ty, p.name.span);
+            if let Some(first) = locals.get(&p.name.node).map(|b: &Binding| b.span) {
+                self.error(Error::DuplicateDefinition { name: p.name.node.clone(), span: p.name.span.into(), first: first.into() });
+            }
+            locals.insert(p.name.node.clone(), b);
+        }
+        self.scope.locals.push(locals);
+        self.check_block(&f.body, Place::Fn);
+        self.pop_scope();
+        let ret = unify(&self.returns);
+        if let Some(info) = self.fns.get_mut(&f.name.node) {
+            info.sig.ret = ret;
+        }
+        self.current_fn = None;
+        self.place = Place::TopLevel;
+    }
+
+    fn report_unused_globals(&mut self) {
+        let mut unused: Vec<(Span, Kind, String)> = self
+            .scope
+            .globals
+            .iter()
+            .chain(self.scope.captures.iter())
+            .filter(|(name, b)| !b.used.get() && !name.starts_with('_'))
+            .filter(|(_, b)| matches!(b.kind, Kind::Param | Kind::Secret | Kind::Let | Kind::Capture | Kind::Host | Kind::Module))
+            .map(|(name, b)| (b.span, b.kind, name.clone()))
+            .collect();
+        unused.sort_by_key(|(span, _, _)| span.start);
+        for (span, kind, name) in unused {
+            self.error(Error::Unused { kind: kind.describe().into(), name, span: span.into() });
+        }
+    }
+}
+
+/// The type of a literal a param default may be; `None` when it is not a literal.
+pub(super) fn literal_type(e: &Expr) -> Option<Ty> {
+    Some(match e {
+        Expr::Str(t) if t.as_plain().is_some() => Ty::Str,
+        Expr::Int(_) => Ty::Int,
+        Expr::Float(_) => Ty::Float,
+        Expr::Bool(_) => Ty::Bool,
+        Expr::Duration(_) => Ty::Duration,
+        Expr::List(items) if items.iter().all(|i| literal_type(&i.node).is_some()) => Ty::List,
+        Expr::Unary(ast::UnaryOp::Neg, inner) if matches!(inner.node, Expr::Int(_) | Expr::Float(_)) => {
+            literal_type(&inner.node)?
+        }
+        _ => return None,
+    })
+}
+
+fn type_name(ty: Ty) -> &'static str {
+    match ty {
+        Ty::Str => "string",
+        Ty::Int => "int",
+        Ty::Float => "float",
+        Ty::Bool => "bool",
+        Ty::Duration => "duration",
+        Ty::List => "list",
+        _ => "value",
+    }
+}
+
+/// One type for every `return`, else `Any`; no `return` gives nothing.
+fn unify(types: &[Ty]) -> Ty {
+    match types.split_first() {
+        None => Ty::Nothing,
+        Some((first, rest)) if rest.iter().all(|t| t == first) => *first,
+        Some(_) => Ty::Any,
+    }
+}
+
+/// Steps and functions are labelled up to their name, not over their whole body.
+pub(super) fn head_span(stmt: &Spanned<Stmt>) -> Span {
+    match &stmt.node {
+        Stmt::Step(s) => Span { end: s.title.span.end, ..stmt.span },
+        Stmt::Fn(f) => Span { end: f.name.span.end, ..stmt.span },
+        Stmt::Rollback(_) => Span { end: stmt.span.start + "rollback".len() as u32, ..stmt.span },
+        _ => stmt.span,
+    }
+}

@@ -1,0 +1,172 @@
+//! Static checks: everything that can be known before anything runs, reported all at once.
+
+pub mod builtins;
+mod calls;
+pub mod error;
+mod expr;
+mod items;
+mod modules;
+mod scope;
+mod stmts;
+mod suggest;
+mod template;
+pub mod types;
+
+use std::collections::HashMap;
+
+pub use error::Error;
+pub use modules::{FnInfo, ModuleSig};
+
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::{self, ast};
+use scope::Scope;
+use types::Ty;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Flag every `| raw` interpolation.
+    pub strict: bool,
+}
+
+/// A diagnostic and the file it points into.
+#[derive(Debug)]
+pub enum Problem {
+    Parse(FileId, syntax::Error),
+    Check(FileId, Error),
+}
+
+impl Problem {
+    pub fn file(&self) -> FileId {
+        match self {
+            Problem::Parse(f, _) | Problem::Check(f, _) => *f,
+        }
+    }
+
+    pub fn is_warning(&self) -> bool {
+        matches!(self, Problem::Check(_, e) if e.is_warning())
+    }
+
+    pub fn diagnostic(&self) -> &dyn miette::Diagnostic {
+        match self {
+            Problem::Parse(_, e) => e,
+            Problem::Check(_, e) => e,
+        }
+    }
+}
+
+/// What a checked file is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Summary {
+    Runbook { name: String, steps: usize },
+    Module { functions: usize },
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub problems: Vec<Problem>,
+    /// The tree, when the file parsed.
+    pub ast: Option<ast::File>,
+    pub summary: Option<Summary>,
+    pub modules: HashMap<String, ModuleSig>,
+}
+
+impl Outcome {
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| !p.is_warning())
+    }
+}
+
+/// Parses and checks `file`, loading the stdlib modules it uses into `sources`.
+pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Outcome {
+    let text = sources.text(file).to_string();
+    let ast = match syntax::parse(&text, file) {
+        Ok(ast) => ast,
+        Err(errors) => {
+            return Outcome {
+                problems: errors.into_iter().map(|e| Problem::Parse(file, e)).collect(),
+                ast: None,
+                summary: None,
+                modules: HashMap::new(),
+            }
+        }
+    };
+    let mut loader = modules::Loader::new(options);
+    let mut problems = Vec::new();
+    let imported = loader.load_uses(sources, &ast, &mut problems);
+    let checked = Checker::new(file, options, &imported).run(&ast);
+    problems.extend(checked.errors.into_iter().map(|e| Problem::Check(file, e)));
+    Outcome { problems, ast: Some(ast), summary: Some(checked.summary), modules: imported }
+}
+
+/// One pass over one file. Fields are the state of that pass.
+struct Checker<'m> {
+    file: FileId,
+    options: Options,
+    modules: &'m HashMap<String, ModuleSig>,
+    scope: Scope,
+    errors: Vec<Error>,
+    fns: HashMap<String, FnInfo>,
+    /// Where we are: decides what is allowed and where `let` binds.
+    place: Place,
+    /// The step being checked, and whether a guard may skip it.
+    step: Option<(String, bool)>,
+    /// The `fn` being checked: calls are recorded for recursion and effects.
+    current_fn: Option<String>,
+    /// Types of the `return`s of the `fn` being checked.
+    returns: Vec<Ty>,
+    /// Top-level calls of user functions, judged once we know which of them run commands.
+    top_level_calls: Vec<(String, Span)>,
+}
+
+/// The result of one pass.
+struct Checked {
+    summary: Summary,
+    errors: Vec<Error>,
+    fns: HashMap<String, FnInfo>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    TopLevel,
+    Step,
+    Rollback,
+    Fn,
+}
+
+impl Place {
+    fn describe(self) -> &'static str {
+        match self {
+            Place::TopLevel => "at the top level",
+            Place::Step => "inside a step",
+            Place::Rollback => "inside a rollback block",
+            Place::Fn => "inside a function",
+        }
+    }
+}
+
+impl<'m> Checker<'m> {
+    fn new(file: FileId, options: Options, modules: &'m HashMap<String, ModuleSig>) -> Self {
+        Checker {
+            file,
+            options,
+            modules,
+            scope: Scope::default(),
+            errors: Vec::new(),
+            fns: HashMap::new(),
+            place: Place::TopLevel,
+            step: None,
+            current_fn: None,
+            returns: Vec::new(),
+            top_level_calls: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, e: Error) {
+        self.errors.push(e);
+    }
+
+    fn run(mut self, file: &ast::File) -> Checked {
+        let summary = self.check_file(file);
+        Checked { summary, errors: self.errors, fns: self.fns }
+    }
+}

@@ -1,0 +1,386 @@
+//! Steps and the statements of blocks: what may stand where, and what each needs.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::error::Error;
+use super::items::head_span;
+use super::scope::{Binding, Kind};
+use super::suggest::did_you_mean;
+use super::types::Ty;
+use super::{Checker, Place};
+use crate::source::{Span, Spanned};
+use crate::syntax::ast::{self, Expr, FailBudget, Modifier, Stmt};
+
+impl Checker<'_> {
+    pub(super) fn check_step(&mut self, step: &ast::Step) {
+        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        let mut target_is_group = false;
+        let mut guarded = false;
+        for m in &step.modifiers {
+            let key = match m.node {
+                Modifier::When(_) | Modifier::Unless(_) => "guard",
+                ref other => other.keyword(),
+            };
+            if let Some(first) = seen.get(key) {
+                let first = (*first).into();
+                if key == "guard" {
+                    self.error(Error::ConflictingGuards { span: m.span.into(), first });
+                } else {
+                    self.error(Error::DuplicateModifier { keyword: key.into(), span: m.span.into(), first });
+                }
+                continue;
+            }
+            seen.insert(key, m.span);
+            match &m.node {
+                Modifier::On(target) => target_is_group = self.step_target(target),
+                Modifier::When(_) | Modifier::Unless(_) => guarded = true,
+                _ => {}
+            }
+        }
+        self.step = Some((step.id.node.clone(), guarded));
+        self.place = Place::Step;
+        for m in &step.modifiers {
+            self.check_modifier(m, target_is_group);
+        }
+        self.check_template(&step.title.node, false);
+        if step.body.stmts.is_empty() {
+            self.error(Error::EmptyStep {
+                id: step.id.node.clone(),
+                span: Span { start: step.body.close.start.saturating_sub(1), ..step.body.close }.into(),
+            });
+        }
+        self.check_block(&step.body, Place::Step);
+        self.step = None;
+        self.place = Place::TopLevel;
+    }
+
+    /// Resolves `on NAME`; true when it names a group.
+    fn step_target(&mut self, target: &ast::Name) -> bool {
+        match self.scope.globals.get(&target.node) {
+            Some(b) if b.kind == Kind::Host || b.kind == Kind::Group => {
+                b.used.set(true);
+                b.kind == Kind::Group
+            }
+            found => {
+                let targets = self.names_of(&[Kind::Host, Kind::Group]);
+                let fallback = match found {
+                    Some(b) => format!("`{}` is a {}; declare hosts with `host NAME = ssh(...)`", target.node, b.kind.describe()),
+                    None if targets.is_empty() => "declare it: `host NAME = ssh(\"user@host\")`, or use `local`".into(),
+                    None => format!("declared hosts and groups: {}", targets.join(", ")),
+                };
+                let help = did_you_mean(&target.node, targets.iter().map(String::as_str), &fallback);
+                self.error(Error::UndefinedTarget { name: target.node.clone(), span: target.span.into(), help });
+                false
+            }
+        }
+    }
+
+    fn check_modifier(&mut self, m: &Spanned<Modifier>, on_group: bool) {
+        let group_only = |keyword: &str| Error::GroupOnlyModifier {
+            keyword: keyword.into(),
+            help: format!("`{keyword}` limits a fan-out over a group's hosts; this step runs on one host"),
+            span: m.span.into(),
+        };
+        match &m.node {
+            Modifier::On(_) => {}
+            Modifier::When(e) | Modifier::Unless(e) => {
+                let info = self.expr(e);
+                self.expect(info.ty, Ty::Bool, &format!("`{}`", m.node.keyword()), e.span);
+            }
+            Modifier::Parallel(n) => {
+                if !on_group {
+                    self.error(group_only("parallel"));
+                } else if n.node == 0 {
+                    self.error(zero_count("parallel", "`parallel N` runs on at most N hosts at once", n.span));
+                }
+            }
+            Modifier::MaxFail(b) => {
+                if !on_group {
+                    self.error(group_only("max_fail"));
+                } else if let FailBudget::Percent(p) = b.node {
+                    if p > 100 {
+                        self.error(Error::InvalidBudget { percent: p, span: b.span.into() });
+                    }
+                }
+            }
+            Modifier::Timeout(d) => self.nonzero(d, "timeout", "a step with a zero timeout can never finish"),
+            Modifier::Retry(r) => {
+                if r.times.node == 0 {
+                    self.error(zero_count("retry", "`retry N` tries again up to N times; leave it out for no retries", r.times.span));
+                }
+                self.nonzero(&r.every, "retry every", "wait at least a moment between tries, e.g. `every 5s`");
+                if let Some(b) = r.backoff.as_ref().filter(|b| b.node < 1.0) {
+                    self.error(Error::InvalidBackoff { span: b.span.into() });
+                }
+            }
+        }
+    }
+
+    fn nonzero(&mut self, d: &Spanned<Duration>, what: &str, help: &str) {
+        if d.node.is_zero() {
+            self.error(Error::ZeroDuration { what: what.into(), help: help.into(), span: d.span.into() });
+        }
+    }
+
+    pub(super) fn check_block(&mut self, block: &ast::Block, place: Place) {
+        let outer = self.place;
+        self.place = place;
+        let mut rollback: Option<Span> = None;
+        let mut stopped = false;
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            if let (Stmt::Rollback(_), Place::Step) = (&stmt.node, place) {
+                if let Some(first) = rollback {
+                    self.error(Error::DuplicateRollback { span: head_span(stmt).into(), first: first.into() });
+                }
+                rollback = Some(head_span(stmt));
+            }
+            self.check_stmt(stmt, place);
+            let stop = match &stmt.node {
+                Stmt::Fail(_) => "fail",
+                Stmt::Return(_) => "return",
+                _ => continue,
+            };
+            // Only the first unreachable statement is reported; the rest are still checked.
+            if let (Some(next), false) = (block.stmts.get(i + 1), stopped) {
+                self.error(Error::Unreachable { after: stop.into(), span: head_span(next).into(), stop: stmt.span.into() });
+                stopped = true;
+            }
+        }
+        self.place = outer;
+    }
+
+    fn check_stmt(&mut self, stmt: &Spanned<Stmt>, place: Place) {
+        match &stmt.node {
+            Stmt::Let(l) => self.check_let(l, place),
+            Stmt::Expr(e) => self.expr_stmt(e),
+            Stmt::Check(c) => {
+                let info = self.expr(&c.condition);
+                self.expect(info.ty, Ty::Bool, "`check`", c.condition.span);
+                if let Some(m) = &c.message {
+                    let info = self.expr(m);
+                    self.expect(info.ty, Ty::Str, "the message of `check ... else`", m.span);
+                }
+            }
+            Stmt::WaitUntil(w) => {
+                let info = self.expr(&w.condition);
+                self.expect(info.ty, Ty::Bool, "`wait_until`", w.condition.span);
+                self.nonzero(&w.every, "wait_until every", "poll at an interval, e.g. `every 5s`");
+                self.nonzero(&w.timeout, "wait_until timeout", "give the condition time to become true, e.g. `timeout 2m`");
+                if !w.every.node.is_zero() && w.every.node >= w.timeout.node {
+                    self.error(Error::WaitInterval {
+                        every: format!("{:?}", w.every.node),
+                        timeout: format!("{:?}", w.timeout.node),
+                        span: w.every.span.into(),
+                        timeout_span: w.timeout.span.into(),
+                    });
+                }
+            }
+            Stmt::Approve(a) => {
+                if place != Place::Step {
+                    self.error(Error::MisplacedApprove { place: place.describe().into(), span: head_span(stmt).into() });
+                }
+                let info = self.expr(&a.message);
+                self.expect(info.ty, Ty::Str, "`approve`", a.message.span);
+            }
+            Stmt::Rollback(block) => {
+                if place != Place::Step {
+                    self.error(Error::MisplacedRollback { place: place.describe().into(), span: head_span(stmt).into() });
+                }
+                self.scope.locals.push(HashMap::new());
+                self.check_block(block, Place::Rollback);
+                self.pop_scope();
+            }
+            Stmt::Log(e) => {
+                let info = self.expr(e);
+                self.require_value(info.ty, "`log`", e.span);
+            }
+            Stmt::Fail(e) => {
+                let info = self.expr(e);
+                self.expect(info.ty, Ty::Str, "`fail`", e.span);
+            }
+            Stmt::Return(e) => {
+                if place != Place::Fn {
+                    self.misplaced(&stmt.node, stmt.span, place);
+                }
+                let info = self.expr(e);
+                self.require_value(info.ty, "`return`", e.span);
+                self.returns.push(info.ty);
+            }
+            other => self.misplaced(other, head_span(stmt), place),
+        }
+    }
+
+    fn check_let(&mut self, l: &ast::Let, place: Place) {
+        let info = self.expr(&l.value);
+        self.require_value(info.ty, "`let`", l.value.span);
+        if let Some(first) = self.scope.existing(&l.name.node) {
+            self.error(Error::DuplicateDefinition { name: l.name.node.clone(), span: l.name.span.into(), first: first.into() });
+            return;
+        }
+        let kind = if place == Place::Step { Kind::Capture } else { Kind::Let };
+        let mut b = Binding::new(kind, info.ty, l.name.span);
+        b.secret = info.secret;
+        if kind == Kind::Capture {
+            b.step = self.step.clone();
+            self.scope.captures.insert(l.name.node.clone(), b);
+        } else if let Some(scope) = self.scope.locals.last_mut() {
+            scope.insert(l.name.node.clone(), b);
+        }
+    }
+
+    fn expr_stmt(&mut self, e: &Spanned<Expr>) {
+        self.expr(e);
+        let help = match &e.node {
+            Expr::Call(..) => return,
+            Expr::Binary(..) | Expr::Unary(ast::UnaryOp::Not, _) => "did you mean `check ...`?",
+            Expr::Str(_) => "did you mean `run \"...\"` or `log \"...\"`?",
+            _ => "remove it, or use it: `let name = ...`, `check ...`, `log ...`",
+        };
+        self.error(Error::UselessExpression { help: help.into(), span: e.span.into() });
+    }
+
+    pub(super) fn misplaced(&mut self, stmt: &Stmt, span: Span, place: Place) {
+        let (what, help) = match stmt {
+            Stmt::Approve(_) => {
+                return self.error(Error::MisplacedApprove { place: place.describe().into(), span: span.into() })
+            }
+            Stmt::Rollback(_) => {
+                return self.error(Error::MisplacedRollback { place: place.describe().into(), span: span.into() })
+            }
+            Stmt::Header(_) => ("the `runbook` header", "it goes once, at the top of the file"),
+            Stmt::Use(_) => ("`use`", "imports go at the top level of the file"),
+            Stmt::Param(_) => ("`param`", "params are declared at the top level of a runbook"),
+            Stmt::Secret(_) => ("`secret`", "secrets are declared at the top level of a runbook"),
+            Stmt::Host(_) => ("`host`", "hosts are declared at the top level of a runbook"),
+            Stmt::Group(_) => ("`group`", "groups are declared at the top level of a runbook"),
+            Stmt::Fn(_) => ("`fn`", "functions are defined at the top level"),
+            Stmt::Step(_) => ("`step`", "steps cannot be nested: declare it at the top level"),
+            Stmt::Return(_) => ("`return`", "only a function returns a value; a step ends at its last statement"),
+            Stmt::Expr(e) if is_run(&e.node) => ("`run`", "put it inside a step: `step id \"title\" { run \"...\" }`"),
+            Stmt::Expr(_) => ("an expression", "put it inside a step: `step id \"title\" { ... }`"),
+            Stmt::Check(_) => ("`check`", "put it inside a step: `step id \"title\" { check ... }`"),
+            Stmt::WaitUntil(_) => ("`wait_until`", "put it inside a step"),
+            Stmt::Log(_) => ("`log`", "put it inside a step"),
+            Stmt::Fail(_) => ("`fail`", "put it inside a step"),
+            Stmt::Let(_) => ("`let`", "bind values at the top level, in a step or in a function"),
+        };
+        self.error(Error::Misplaced { what: what.into(), place: place.describe().into(), span: span.into(), help: help.into() });
+    }
+
+    pub(super) fn pop_scope(&mut self) {
+        let Some(scope) = self.scope.locals.pop() else { return };
+        let mut unused: Vec<(&String, &Binding)> =
+            scope.iter().filter(|(n, b)| b.kind == Kind::Let && !b.used.get() && !n.starts_with('_')).collect();
+        unused.sort_by_key(|(_, b)| b.span.start);
+        let errors: Vec<Error> = unused
+            .into_iter()
+            .map(|(n, b)| Error::Unused { kind: "value".into(), name: n.clone(), span: b.span.into() })
+            .collect();
+        self.errors.extend(errors);
+    }
+
+    /// After every `fn` is checked: which of them run commands, and which recurse.
+    pub(super) fn resolve_fn_effects(&mut self) {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            let runs: Vec<String> = self
+                .fns
+                .iter()
+                .filter(|(_, f)| !f.runs && f.calls.iter().any(|(c, _)| self.fns.get(c).is_some_and(|g| g.runs)))
+                .map(|(n, _)| n.clone())
+                .collect();
+            for n in runs {
+                if let Some(f) = self.fns.get_mut(&n) {
+                    f.runs = true;
+                    changed = true;
+                }
+            }
+        }
+        let mut names: Vec<&String> = self.fns.keys().collect();
+        names.sort_by_key(|n| self.fns[*n].span.start);
+        let mut reported: Vec<String> = Vec::new();
+        let mut errors = Vec::new();
+        for name in names {
+            if reported.contains(name) {
+                continue;
+            }
+            if let Some((path, span)) = self.cycle_from(name) {
+                reported.extend(path.iter().cloned());
+                errors.push(Error::RecursiveFunction { name: name.clone(), chain: path.join(" -> "), span: span.into() });
+            }
+        }
+        self.errors.extend(errors);
+        for (name, span) in std::mem::take(&mut self.top_level_calls) {
+            if self.fns.get(&name).is_some_and(|f| f.runs) {
+                self.error(Error::EffectOutsideStep { what: format!("`{name}`"), span: span.into() });
+            }
+        }
+    }
+
+    /// A call path from `start` back to itself, and the span of the call that closes it.
+    fn cycle_from(&self, start: &str) -> Option<(Vec<String>, Span)> {
+        let mut stack: Vec<(String, Vec<String>)> = vec![(start.to_string(), vec![start.to_string()])];
+        let mut visited: Vec<String> = Vec::new();
+        while let Some((at, path)) = stack.pop() {
+            for (callee, span) in self.fns.get(&at).map(|f| f.calls.as_slice()).unwrap_or(&[]) {
+                if callee == start {
+                    let mut path = path.clone();
+                    path.push(start.to_string());
+                    return Some((path, *span));
+                }
+                if !visited.contains(callee) {
+                    visited.push(callee.clone());
+                    let mut p = path.clone();
+                    p.push(callee.clone());
+                    stack.push((callee.clone(), p));
+                }
+            }
+        }
+        None
+    }
+
+    /// An error unless `found` fits `want`.
+    pub(super) fn expect(&mut self, found: Ty, want: Ty, context: &str, span: Span) {
+        if found.fits(want) {
+            return;
+        }
+        let help = match (found, want) {
+            (Ty::CmdResult, Ty::Bool) => "use `.ok` (exit code 0) or compare `.code`, e.g. `run(\"...\").ok`",
+            (Ty::CmdResult, Ty::Str) => "use `.stdout` for the command's output",
+            (Ty::Str, Ty::Bool) => "compare it, e.g. `x == \"yes\"` or `x.contains(\"ok\")`",
+            (Ty::Int | Ty::Float, Ty::Bool) => "compare it, e.g. `x == 200` or `x >= 10`",
+            (Ty::Nothing, _) => "this function returns nothing",
+            _ => "see docs/language.md for the types each construct takes",
+        };
+        self.error(Error::TypeMismatch {
+            context: context.into(),
+            expected: want.to_string(),
+            found: found.to_string(),
+            span: span.into(),
+            help: help.into(),
+        });
+    }
+
+    /// Anything but nothing.
+    pub(super) fn require_value(&mut self, found: Ty, context: &str, span: Span) {
+        if found == Ty::Nothing {
+            self.error(Error::TypeMismatch {
+                context: context.into(),
+                expected: "a value".into(),
+                found: found.to_string(),
+                span: span.into(),
+                help: "this function has no `return`: call it on its own line".into(),
+            });
+        }
+    }
+}
+
+fn zero_count(what: &str, help: &str, span: Span) -> Error {
+    Error::ZeroCount { what: what.into(), help: help.into(), span: span.into() }
+}
+
+fn is_run(e: &Expr) -> bool {
+    matches!(e, Expr::Call(callee, _) if matches!(&callee.node, Expr::Var(v) if v == "run"))
+}

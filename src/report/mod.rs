@@ -1,0 +1,101 @@
+//! The one module that prints: diagnostics, check results, and (later) progress and tables.
+
+mod diagnostics;
+
+pub use diagnostics::render_problem;
+
+use std::io::{self, IsTerminal, Write};
+
+use crate::check::{Outcome, Summary};
+use crate::source::SourceMap;
+
+/// `--color`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Colour for a stream: asked for, or a terminal without `NO_COLOR`.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Reporter {
+    color_err: bool,
+    color_out: bool,
+}
+
+impl Reporter {
+    pub fn new(color: ColorChoice) -> Self {
+        Reporter {
+            color_err: color.enabled(io::stderr().is_terminal()),
+            color_out: color.enabled(io::stdout().is_terminal()),
+        }
+    }
+
+    /// Every problem of one file on stderr, then its one-line verdict on stdout.
+    pub fn check_result(&self, path: &str, sources: &SourceMap, outcome: &Outcome) {
+        let mut err = io::stderr().lock();
+        for p in &outcome.problems {
+            // A closed pipe is not worth a panic.
+            let _ = write!(err, "{}", render_problem(p, sources, self.color_err));
+        }
+        let warnings = outcome.problems.iter().filter(|p| p.is_warning()).count();
+        let errors = outcome.problems.len() - warnings;
+        let mut out = io::stdout().lock();
+        if errors > 0 {
+            let _ = writeln!(err, "{}: {}", paint(path, self.color_err, "1"), count_line(errors, warnings));
+            return;
+        }
+        let what = match &outcome.summary {
+            Some(Summary::Runbook { name, steps }) => format!("runbook `{name}`, {steps} step{}", plural(*steps)),
+            Some(Summary::Module { functions }) => format!("module, {functions} function{}", plural(*functions)),
+            None => String::new(),
+        };
+        let suffix = if warnings > 0 { format!(" ({warnings} warning{})", plural(warnings)) } else { String::new() };
+        let _ = writeln!(out, "{} {path}: {what}{suffix}", paint("ok", self.color_out, "32"));
+    }
+
+    /// A problem before any file could be checked (unreadable file, bad arguments).
+    pub fn fatal(&self, message: &str, help: Option<&str>) {
+        let mut err = io::stderr().lock();
+        let _ = writeln!(err, "{} {message}", paint("error:", self.color_err, "31;1"));
+        if let Some(help) = help {
+            let _ = writeln!(err, "  help: {help}");
+        }
+    }
+}
+
+fn count_line(errors: usize, warnings: usize) -> String {
+    let mut s = format!("{errors} error{}", plural(errors));
+    if warnings > 0 {
+        s.push_str(&format!(", {warnings} warning{}", plural(warnings)));
+    }
+    s
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn paint(text: &str, color: bool, sgr: &str) -> String {
+    if color {
+        format!("\u{1b}[{sgr}m{text}\u{1b}[0m")
+    } else {
+        text.to_string()
+    }
+}
