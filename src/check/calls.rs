@@ -63,6 +63,9 @@ impl Checker<'_> {
                 Info { ty: sig.ret, secret: any_secret(&bound) }
             }
             Some(_) => {
+                if let Some(b) = self.scope.lookup(name) {
+                    b.used.set(true);
+                }
                 self.error(Error::NotAFunction { name: name.into(), span: name_span.into() });
                 self.check_args_only(args);
                 Info::of(Ty::Any)
@@ -257,6 +260,8 @@ impl Checker<'_> {
                 None => {
                     if let Some(named) = first_named {
                         self.error(Error::PositionalAfterNamed { span: arg.value.span.into(), named: named.into() });
+                        self.expr(&arg.value);
+                        continue;
                     }
                     positional += 1;
                     if positional > sig.params.len() {

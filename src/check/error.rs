@@ -321,7 +321,7 @@ pub enum Error {
         span: SourceSpan,
     },
 
-    #[error("cannot interpolate a {ty}")]
+    #[error("cannot interpolate {ty}")]
     #[diagnostic(code(runbook::check::interpolate_record))]
     InterpolateRecord {
         ty: String,

@@ -219,7 +219,9 @@ impl Checker<'_> {
             return;
         }
         let kind = if place == Place::Step { Kind::Capture } else { Kind::Let };
-        let mut b = Binding::new(kind, info.ty, l.name.span);
+        // After "returns nothing" was reported, the name is just unknown.
+        let ty = if info.ty == Ty::Nothing { Ty::Any } else { info.ty };
+        let mut b = Binding::new(kind, ty, l.name.span);
         b.secret = info.secret;
         if kind == Kind::Capture {
             b.step = self.step.clone();

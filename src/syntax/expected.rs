@@ -53,6 +53,25 @@ fn describe(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// Kinds of expression, implied when "an expression" is expected.
+const EXPRESSION_PARTS: &[&str] = &[
+    "a list `[...]`",
+    "a map `{...}`",
+    "`true` or `false`",
+    "a whole number",
+    "a number",
+    "a duration such as `5s` or `2m`",
+    "a string",
+    "a name",
+];
+
+fn is_keyword_rule(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_else | Rule::kw_every | Rule::kw_timeout | Rule::kw_backoff | Rule::kw_dangerous | Rule::dangerous
+    ) || describe(rule).is_none()
+}
+
 /// A help line for the most telling thing that was expected.
 fn help_for(expected: &[&str]) -> String {
     let has = |s: &str| expected.contains(&s);
@@ -62,12 +81,12 @@ fn help_for(expected: &[&str]) -> String {
         "write `wait_until CONDITION every 5s timeout 2m`, or `retry N every D`".into()
     } else if has("`timeout`") {
         "`wait_until` needs both `every D` and `timeout D`".into()
+    } else if has("an expression") {
+        "an expression is a value (\"text\", 42, true, 5s, [list], {map}), a name, or a call".into()
     } else if has("a duration such as `5s` or `2m`") {
         "durations are a number and a unit: 500ms, 5s, 2m, 1h, 1d (or combined: 1h30m)".into()
     } else if has("a string") {
         "strings are written in double quotes: \"like this\"".into()
-    } else if has("an expression") {
-        "an expression is a value (\"text\", 42, true, 5s, [list], {map}), a name, or a call".into()
     } else {
         "see docs/language.md for the syntax".into()
     }
@@ -88,13 +107,20 @@ pub fn convert(err: pest::error::Error<Rule>, text: &str) -> Error {
     {
         return Error::KeywordAsName { keyword: word.to_string(), span: (pos, word.len()).into() };
     }
+    // Keywords are named only when nothing else was expected: "a body `{`" says more
+    // than the list of every modifier a step may have.
+    let (keywords, others): (Vec<Rule>, Vec<Rule>) = positives.into_iter().partition(|r| is_keyword_rule(*r));
+    let chosen = if others.iter().any(|r| describe(*r).is_some()) { others } else { keywords };
     let mut expected: Vec<&str> = Vec::new();
-    for rule in positives {
+    for rule in chosen {
         if let Some(d) = describe(rule) {
             if !expected.contains(&d) {
                 expected.push(d);
             }
         }
+    }
+    if expected.contains(&"an expression") {
+        expected.retain(|d| !EXPRESSION_PARTS.contains(d));
     }
     if expected.is_empty() {
         expected.push("something else");

@@ -7,7 +7,7 @@ use miette::SourceSpan;
 use super::error::Error;
 
 pub fn scan(text: &str) -> Vec<Error> {
-    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0, open: Vec::new(), errors: Vec::new() };
+    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0, open: Vec::new(), errors: Vec::new(), lost: false };
     scanner.run();
     scanner.errors
 }
@@ -17,6 +17,8 @@ struct Scanner<'a> {
     pos: usize,
     open: Vec<(u8, usize)>,
     errors: Vec<Error>,
+    /// After an unterminated string, brackets cannot be trusted: stop judging them.
+    lost: bool,
 }
 
 fn closer(open: u8) -> u8 {
@@ -58,6 +60,9 @@ impl Scanner<'_> {
                 _ => self.pos += 1,
             }
         }
+        if self.lost {
+            return;
+        }
         for (open, at) in std::mem::take(&mut self.open) {
             self.errors.push(Error::UnclosedDelimiter {
                 open: open as char,
@@ -68,6 +73,28 @@ impl Scanner<'_> {
     }
 
     fn close(&mut self, b: u8) {
+        if self.lost {
+            self.pos += 1;
+            return;
+        }
+        // A closer that matches an opener further out closes everything up to it.
+        let matching = self.open.iter().rposition(|(o, _)| closer(*o) == b);
+        let top = self.open.last().copied();
+        match (top, matching) {
+            (Some((open, at)), Some(i)) if closer(open) != b => {
+                self.errors.push(Error::MismatchedClose {
+                    open: open as char,
+                    expected: closer(open) as char,
+                    found: b as char,
+                    open_span: (at, 1).into(),
+                    span: (self.pos, 1).into(),
+                });
+                self.open.truncate(i);
+                self.pos += 1;
+                return;
+            }
+            _ => {}
+        }
         match self.open.pop() {
             None => self.errors.push(Error::UnexpectedClose {
                 found: b as char,
@@ -121,6 +148,7 @@ impl Scanner<'_> {
         }
         let end = self.pos.min(self.bytes.len());
         self.errors.push(Error::UnterminatedString { span: span(start, end) });
+        self.lost = true;
     }
 
     fn triple_string(&mut self) {
@@ -140,6 +168,7 @@ impl Scanner<'_> {
             }
         }
         self.errors.push(Error::UnterminatedString { span: span(start, start + 3) });
+        self.lost = true;
         self.pos = self.bytes.len();
     }
 

@@ -33,9 +33,10 @@ impl Lowerer {
         self.errors.borrow_mut().push(e);
     }
 
+    /// The pair's span without the whitespace and comments pest lets trail inside it.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, s.start(), s.start() + trimmed_len(pair.as_str()))
     }
 
     fn name(&self, pair: Pair<Rule>) -> Name {
@@ -292,6 +293,35 @@ fn parse_duration(text: &str) -> Option<Duration> {
         total = total.checked_add(Duration::from_millis(n.checked_mul(unit_ms)?))?;
     }
     Some(total)
+}
+
+/// Length of `text` without trailing whitespace and `#` comments.
+fn trimmed_len(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..end]) {
+            Some(at) => end = text[..line_start + at].trim_end().len(),
+            None => return end,
+        }
+    }
+}
+
+/// Where a `#` comment starts on a line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'#' if !in_string => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn doc_line(p: Pair<Rule>) -> String {
