@@ -285,7 +285,7 @@ pub enum Error {
         span: SourceSpan,
     },
 
-    #[error("secret `{name}` is interpolated with `| raw`")]
+    #[error("`{name}` holds a secret and is interpolated with `| raw`")]
     #[diagnostic(code(runbook::check::raw_secret), help("drop `| raw`: a secret is passed as one quoted word; unquoted it could be split, globbed or executed"))]
     RawSecret {
         name: String,
@@ -402,7 +402,7 @@ pub enum Error {
 
     // ------------------------------------------------------------ declarations
     #[error("param `{name}` is declared {declared} but its default is {found}")]
-    #[diagnostic(code(runbook::check::param_default_type), help("make the default a {declared}, or change the declared type"))]
+    #[diagnostic(code(runbook::check::param_default_type), help("give it a default of type {declared}, or change the declared type"))]
     ParamDefaultType {
         name: String,
         declared: String,

@@ -137,6 +137,8 @@ impl Checker<'_> {
     fn undefined_variable(&mut self, name: &str, span: Span) {
         let help = if builtins::function(name).is_some() {
             format!("`{name}` is a function: call it with `{name}(...)`")
+        } else if let Some(step) = self.later_captures.get(name) {
+            format!("`{name}` is captured later, in step `{step}`: steps run in order, so it has no value yet")
         } else if stdlib::source(name).is_some() {
             format!("`{name}` is a stdlib module: add `use std.{name}` and call its functions")
         } else {

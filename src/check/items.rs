@@ -37,6 +37,15 @@ impl Checker<'_> {
             }
         }
         self.resolve_fn_effects();
+        for stmt in &file.stmts {
+            if let Stmt::Step(step) = &stmt.node {
+                for s in &step.body.stmts {
+                    if let Stmt::Let(l) = &s.node {
+                        self.later_captures.entry(l.name.node.clone()).or_insert_with(|| step.id.node.clone());
+                    }
+                }
+            }
+        }
         let mut steps: HashMap<String, Span> = HashMap::new();
         for stmt in &file.stmts {
             if let Stmt::Step(step) = &stmt.node {

@@ -116,6 +116,8 @@ struct Checker<'m> {
     returns: Vec<Ty>,
     /// Top-level calls of user functions, judged once we know which of them run commands.
     top_level_calls: Vec<(String, Span)>,
+    /// Every step capture and its step, to explain a use before the step that sets it.
+    later_captures: HashMap<String, String>,
 }
 
 /// The result of one pass.
@@ -158,6 +160,7 @@ impl<'m> Checker<'m> {
             current_fn: None,
             returns: Vec::new(),
             top_level_calls: Vec::new(),
+            later_captures: HashMap::new(),
         }
     }
 

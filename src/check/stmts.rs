@@ -169,8 +169,8 @@ impl Checker<'_> {
                 self.nonzero(&w.timeout, "wait_until timeout", "give the condition time to become true, e.g. `timeout 2m`");
                 if !w.every.node.is_zero() && w.every.node >= w.timeout.node {
                     self.error(Error::WaitInterval {
-                        every: format!("{:?}", w.every.node),
-                        timeout: format!("{:?}", w.timeout.node),
+                        every: ast::human_duration(w.every.node),
+                        timeout: ast::human_duration(w.timeout.node),
                         span: w.every.span.into(),
                         timeout_span: w.timeout.span.into(),
                     });

@@ -146,6 +146,22 @@ impl Modifier {
     }
 }
 
+/// `90s` -> `1m30s`, as a runbook would write it.
+pub fn human_duration(d: Duration) -> String {
+    let mut ms = d.as_millis();
+    if ms == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+        if ms >= size {
+            out.push_str(&format!("{}{unit}", ms / size));
+            ms %= size;
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FailBudget {
     Hosts(u32),

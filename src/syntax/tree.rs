@@ -104,10 +104,10 @@ impl Tree {
                 None => self.line(&format!("check {}", expr(&c.condition.node))),
             },
             Stmt::WaitUntil(w) => self.line(&format!(
-                "wait_until {} every {:?} timeout {:?}",
+                "wait_until {} every {} timeout {}",
                 expr(&w.condition.node),
-                w.every.node,
-                w.timeout.node
+                human_duration(w.every.node),
+                human_duration(w.timeout.node)
             )),
             Stmt::Approve(a) => {
                 let kind = if a.dangerous { "approve dangerous" } else { "approve" };
@@ -131,9 +131,9 @@ fn modifier(m: &Modifier) -> String {
             FailBudget::Hosts(n) => format!("max_fail {n}"),
             FailBudget::Percent(p) => format!("max_fail {p}%"),
         },
-        Modifier::Timeout(d) => format!("timeout {:?}", d.node),
+        Modifier::Timeout(d) => format!("timeout {}", human_duration(d.node)),
         Modifier::Retry(r) => {
-            let mut s = format!("retry {} every {:?}", r.times.node, r.every.node);
+            let mut s = format!("retry {} every {}", r.times.node, human_duration(r.every.node));
             if let Some(b) = &r.backoff {
                 let _ = write!(s, " backoff {}", b.node);
             }
@@ -149,7 +149,7 @@ pub fn expr(e: &Expr) -> String {
         Expr::Int(i) => i.to_string(),
         Expr::Float(f) => format!("{f:?}"),
         Expr::Bool(b) => b.to_string(),
-        Expr::Duration(d) => format!("{d:?}"),
+        Expr::Duration(d) => human_duration(*d),
         Expr::List(items) => format!("[{}]", items.iter().map(|i| expr(&i.node)).collect::<Vec<_>>().join(", ")),
         Expr::Map(entries) => format!(
             "{{{}}}",
