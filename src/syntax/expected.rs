@@ -9,7 +9,7 @@ use super::grammar::Rule;
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "end of file",
-        Rule::stmt | Rule::doc | Rule::module_doc => "a statement",
+        Rule::stmt => "a statement",
         Rule::header => "`runbook NAME \"title\"`",
         Rule::name | Rule::ident | Rule::var | Rule::fn_name | Rule::type_name => "a name",
         Rule::module_path => "a module path such as `std.http`",

@@ -178,7 +178,7 @@ pub fn template(t: &Template) -> String {
     let mut s = String::from("\"");
     for p in &t.parts {
         match &p.node {
-            Part::Text(text) => s.push_str(&text.escape_debug().to_string()),
+            Part::Text(text) => escape_into(&mut s, text),
             Part::Interp(i) => {
                 s.push_str("{{ ");
                 s.push_str(&i.var.node);
@@ -200,4 +200,18 @@ pub fn template(t: &Template) -> String {
     }
     s.push('"');
     s
+}
+
+/// As the text would be written in a runbook string.
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
 }

@@ -50,6 +50,18 @@ impl Runbook {
     pub fn run(&self) -> Output {
         run_in(self.dir.path(), &self.args, &self.env)
     }
+
+    /// Runs with these arguments instead of the builder's.
+    pub fn run_args(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let mut all = self.env.clone();
+        all.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        run_in(self.dir.path(), &args, &all)
+    }
 }
 
 /// The crate root, where `runbooks/` and `tests/fixtures/` are.

@@ -32,7 +32,7 @@ fn pratt() -> &'static PrattParser<Rule> {
     })
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     pub(super) fn expr(&self, pair: Pair<Rule>) -> Node<Expr> {
         pratt()
             .map_primary(|p| self.primary(p))

@@ -15,14 +15,15 @@ use super::error::Error;
 use super::grammar::Rule;
 use crate::source::{FileId, Span, Spanned};
 
-pub struct Lowerer {
+pub struct Lowerer<'t> {
+    text: &'t str,
     file: FileId,
     errors: RefCell<Vec<Error>>,
 }
 
-impl Lowerer {
-    pub fn new(file: FileId) -> Self {
-        Lowerer { file, errors: RefCell::new(Vec::new()) }
+impl<'t> Lowerer<'t> {
+    pub fn new(text: &'t str, file: FileId) -> Self {
+        Lowerer { text, file, errors: RefCell::new(Vec::new()) }
     }
 
     pub fn finish(self) -> Vec<Error> {
@@ -44,32 +45,14 @@ impl Lowerer {
     }
 
     pub fn file(&self, pair: Pair<Rule>) -> File {
-        let mut docs = Vec::new();
-        let mut stmts = Vec::new();
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::module_doc => docs.push(doc_line(p)),
-                Rule::stmt => stmts.push(self.stmt(p)),
-                _ => {}
-            }
-        }
-        let doc = if docs.is_empty() { None } else { Some(docs.join("\n")) };
-        File { doc, stmts }
+        let stmts = pair.into_inner().filter(|p| p.as_rule() == Rule::stmt).map(|p| self.stmt(p)).collect();
+        File { doc: module_doc(self.text), stmts }
     }
 
     fn stmt(&self, pair: Pair<Rule>) -> Node<Stmt> {
         let span = self.span(&pair);
-        let mut docs = Vec::new();
-        let mut body = None;
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::doc => docs.push(doc_line(p)),
-                _ => body = Some(p),
-            }
-        }
-        let doc = if docs.is_empty() { None } else { Some(docs.join("\n")) };
-        let Some(body) = body else { unreachable!("rule stmt has a body") };
-        let span = Span::new(self.file, body.as_span().start(), span.end as usize);
+        let body = next(&mut pair.into_inner(), "stmt body");
+        let doc = doc_before(self.text, span.start as usize);
         Spanned::new(self.stmt_body(body, doc), span)
     }
 
@@ -324,9 +307,34 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
-fn doc_line(p: Pair<Rule>) -> String {
-    let text = p.into_inner().next().map_or("", |t| t.as_str());
-    text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
+/// The `## ` lines directly above `offset`, when it starts a line.
+fn doc_before(text: &str, offset: usize) -> Option<String> {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    if !before[line_start..].trim().is_empty() {
+        return None;
+    }
+    let mut lines: Vec<&str> = before[..line_start].lines().rev().map_while(|l| doc_text(l, "##")).collect();
+    if lines.is_empty() {
+        return None;
+    }
+    lines.reverse();
+    Some(lines.join("\n"))
+}
+
+/// The `##!` lines at the top of a file: what a module is for.
+fn module_doc(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().map_while(|l| doc_text(l, "##!")).collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// The text of a doc line with this marker (`##` is not `###` nor `##!`).
+fn doc_text<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let rest = line.trim_start().strip_prefix(marker)?;
+    if rest.starts_with('#') || (marker == "##" && rest.starts_with('!')) {
+        return None;
+    }
+    Some(rest.strip_prefix(' ').unwrap_or(rest).trim_end())
 }
 
 fn is_keyword_rule(rule: Rule) -> bool {

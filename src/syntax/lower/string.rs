@@ -8,7 +8,7 @@ use crate::syntax::ast::*;
 use crate::syntax::error::Error;
 use crate::syntax::grammar::Rule;
 
-impl Lowerer {
+impl Lowerer<'_> {
     pub(super) fn string(&self, pair: Pair<Rule>) -> Node<Template> {
         let span = self.span(&pair);
         let inner = next(&mut pair.into_inner(), "string kind");

@@ -1,0 +1,120 @@
+//! `runbook check` as users run it.
+
+mod common;
+
+use common::Runbook;
+
+const GOOD: &str = "runbook hello \"Hello\"\n\nstep one \"One\" {\n  run \"true\"\n}\n";
+
+#[test]
+fn shipped_runbooks_and_stdlib_pass() {
+    let out = common::runbook(&[
+        "check",
+        "runbooks/hello.rb",
+        "runbooks/deploy.rb",
+        "stdlib/http.rb",
+        "stdlib/git.rb",
+        "stdlib/compose.rb",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "", "no warnings in what we ship");
+    assert!(out.stdout.contains("ok runbooks/hello.rb: runbook `hello`, 7 steps\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("ok runbooks/deploy.rb: runbook `deploy`, 5 steps\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("ok stdlib/http.rb: module, 4 functions\n"), "{}", out.stdout);
+    assert_eq!(out.stdout.lines().count(), 5, "one line per file");
+}
+
+#[test]
+fn every_file_is_checked_even_after_a_bad_one() {
+    let t = Runbook::new()
+        .file("bad.rb", "runbook bad \"Bad\"\n\nstep one \"One\" on nowhere {\n  run \"true\"\n}\n")
+        .file("good.rb", GOOD)
+        .args(&["check", "bad.rb", "good.rb"]);
+    let out = t.run();
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("runbook::check::undefined_target"), "{}", out.stderr);
+    assert!(out.stderr.contains("bad.rb: 1 error"), "{}", out.stderr);
+    assert_eq!(out.stdout, "ok good.rb: runbook `hello`, 1 step\n");
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let out = Runbook::new()
+        .file(
+            "many.rb",
+            "runbook many \"Many\"\nuse std.nope\n\nstep a \"A\" on ghost {\n  log missing\n  check 42\n}\n\nstep a \"Again\" {\n  run \"true\"\n}\n",
+        )
+        .args(&["check", "many.rb"])
+        .run();
+    assert_eq!(out.code, 2);
+    for code in ["unknown_module", "undefined_target", "undefined_variable", "type_mismatch", "duplicate_step"] {
+        assert!(out.stderr.contains(&format!("runbook::check::{code}")), "{code} missing:\n{}", out.stderr);
+    }
+    assert!(out.stderr.contains("many.rb: 5 errors"), "{}", out.stderr);
+}
+
+#[test]
+fn strict_flags_every_raw_interpolation() {
+    let text = "runbook raw \"Raw\"\n\nparam flags = \"-la\"\n\nstep one \"One\" {\n  run \"ls {{ flags | raw }}\"\n}\n";
+    let t = Runbook::new().file("raw.rb", text);
+    let relaxed = t.run_args(&["check", "raw.rb"]);
+    assert_eq!(relaxed.code, 0, "{}", relaxed.stderr);
+    let strict = t.run_args(&["check", "--strict", "raw.rb"]);
+    assert_eq!(strict.code, 2);
+    assert!(strict.stderr.contains("runbook::check::raw_interpolation"), "{}", strict.stderr);
+    assert!(strict.stderr.contains("`| raw` turns shell quoting off"), "{}", strict.stderr);
+}
+
+#[test]
+fn warnings_do_not_fail() {
+    let out = Runbook::new()
+        .file("w.rb", "runbook w \"W\"\n\nparam unused = 1\n\nstep one \"One\" {\n  run \"true\"\n}\n")
+        .args(&["check", "w.rb"])
+        .run();
+    assert_eq!(out.code, 0);
+    assert!(out.stderr.contains("param `unused` is never used"), "{}", out.stderr);
+    assert_eq!(out.stdout, "ok w.rb: runbook `w`, 1 step (1 warning)\n");
+}
+
+#[test]
+fn unreadable_inputs_are_clear_errors() {
+    let t = Runbook::new().file("latin1.rb", b"runbook x \"caf\xe9\"\n").file("dir/keep", "");
+    for (file, message) in [
+        ("missing.rb", "cannot read missing.rb: No such file or directory"),
+        ("latin1.rb", "cannot read latin1.rb: not UTF-8 text (invalid byte at offset 14)"),
+        ("dir", "cannot read dir: it is a directory"),
+    ] {
+        let out = t.run_args(&["check", file]);
+        assert_eq!(out.code, 2, "{file}");
+        assert!(out.stderr.contains(message), "{file}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let t = Runbook::new().file("bad.rb", "runbook bad \"Bad\"\nstep one \"One\" { check 1 }\n");
+    let piped = t.run_args(&["check", "bad.rb"]);
+    assert!(!piped.stderr.contains('\u{1b}'), "not a terminal: no colour");
+    let forced = t.run_args(&["--color", "always", "check", "bad.rb"]);
+    assert!(forced.stderr.contains('\u{1b}'), "--color always colours");
+    let never = t.run_env(&["--color", "never", "check", "bad.rb"], &[("NO_COLOR", "1")]);
+    assert!(!never.stderr.contains('\u{1b}'));
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = common::runbook(&["--help"]);
+    assert_eq!(out.code, 0);
+    for line in ["0    success", "2    invalid runbook or usage", "3    paused: waiting for an approval", "130  interrupted"] {
+        assert!(out.stdout.contains(line), "{line} missing from --help:\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = common::runbook(&["check"]);
+    assert_eq!(out.code, 2);
+    let out = common::runbook(&["frobnicate"]);
+    assert_eq!(out.code, 2);
+}
