@@ -45,8 +45,16 @@ pub fn read_source(path: &Path) -> Result<String, String> {
         return Err("it is a directory".into());
     }
     if meta.len() > MAX_SOURCE_BYTES as u64 {
-        return Err(format!("{} bytes is more than a runbook may be (64 MiB)", meta.len()));
+        return Err(format!(
+            "{} bytes is more than a runbook may be (64 MiB)",
+            meta.len()
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use crate::report::ColorChoice;
 
 #[derive(Debug, Parser)]
-#[command(name = "runbook", version, about = "Operations procedures as executable, verified, resumable scripts")]
+#[command(
+    name = "runbook",
+    version,
+    about = "Operations procedures as executable, verified, resumable scripts"
+)]
 #[command(after_help = crate::exit::HELP)]
 pub struct Cli {
     /// When to use colours (NO_COLOR is honoured under `auto`)

@@ -18,21 +18,43 @@ fn shipped_runbooks_and_stdlib_pass() {
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stderr, "", "no warnings in what we ship");
-    assert!(out.stdout.contains("ok runbooks/hello.rb: runbook `hello`, 7 steps\n"), "{}", out.stdout);
-    assert!(out.stdout.contains("ok runbooks/deploy.rb: runbook `deploy`, 5 steps\n"), "{}", out.stdout);
-    assert!(out.stdout.contains("ok stdlib/http.rb: module, 4 functions\n"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("ok runbooks/hello.rb: runbook `hello`, 7 steps\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("ok runbooks/deploy.rb: runbook `deploy`, 5 steps\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("ok stdlib/http.rb: module, 4 functions\n"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(out.stdout.lines().count(), 5, "one line per file");
 }
 
 #[test]
 fn every_file_is_checked_even_after_a_bad_one() {
     let t = Runbook::new()
-        .file("bad.rb", "runbook bad \"Bad\"\n\nstep one \"One\" on nowhere {\n  run \"true\"\n}\n")
+        .file(
+            "bad.rb",
+            "runbook bad \"Bad\"\n\nstep one \"One\" on nowhere {\n  run \"true\"\n}\n",
+        )
         .file("good.rb", GOOD)
         .args(&["check", "bad.rb", "good.rb"]);
     let out = t.run();
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("runbook::check::undefined_target"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("runbook::check::undefined_target"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("bad.rb: 1 error"), "{}", out.stderr);
     assert_eq!(out.stdout, "ok good.rb: runbook `hello`, 1 step\n");
 }
@@ -47,8 +69,18 @@ fn all_problems_are_reported_at_once() {
         .args(&["check", "many.rb"])
         .run();
     assert_eq!(out.code, 2);
-    for code in ["unknown_module", "undefined_target", "undefined_variable", "type_mismatch", "duplicate_step"] {
-        assert!(out.stderr.contains(&format!("runbook::check::{code}")), "{code} missing:\n{}", out.stderr);
+    for code in [
+        "unknown_module",
+        "undefined_target",
+        "undefined_variable",
+        "type_mismatch",
+        "duplicate_step",
+    ] {
+        assert!(
+            out.stderr.contains(&format!("runbook::check::{code}")),
+            "{code} missing:\n{}",
+            out.stderr
+        );
     }
     assert!(out.stderr.contains("many.rb: 5 errors"), "{}", out.stderr);
 }
@@ -61,27 +93,50 @@ fn strict_flags_every_raw_interpolation() {
     assert_eq!(relaxed.code, 0, "{}", relaxed.stderr);
     let strict = t.run_args(&["check", "--strict", "raw.rb"]);
     assert_eq!(strict.code, 2);
-    assert!(strict.stderr.contains("runbook::check::raw_interpolation"), "{}", strict.stderr);
-    assert!(strict.stderr.contains("`| raw` turns shell quoting off"), "{}", strict.stderr);
+    assert!(
+        strict.stderr.contains("runbook::check::raw_interpolation"),
+        "{}",
+        strict.stderr
+    );
+    assert!(
+        strict.stderr.contains("`| raw` turns shell quoting off"),
+        "{}",
+        strict.stderr
+    );
 }
 
 #[test]
 fn warnings_do_not_fail() {
     let out = Runbook::new()
-        .file("w.rb", "runbook w \"W\"\n\nparam unused = 1\n\nstep one \"One\" {\n  run \"true\"\n}\n")
+        .file(
+            "w.rb",
+            "runbook w \"W\"\n\nparam unused = 1\n\nstep one \"One\" {\n  run \"true\"\n}\n",
+        )
         .args(&["check", "w.rb"])
         .run();
     assert_eq!(out.code, 0);
-    assert!(out.stderr.contains("param `unused` is never used"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("param `unused` is never used"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(out.stdout, "ok w.rb: runbook `w`, 1 step (1 warning)\n");
 }
 
 #[test]
 fn unreadable_inputs_are_clear_errors() {
-    let t = Runbook::new().file("latin1.rb", b"runbook x \"caf\xe9\"\n").file("dir/keep", "");
+    let t = Runbook::new()
+        .file("latin1.rb", b"runbook x \"caf\xe9\"\n")
+        .file("dir/keep", "");
     for (file, message) in [
-        ("missing.rb", "cannot read missing.rb: No such file or directory"),
-        ("latin1.rb", "cannot read latin1.rb: not UTF-8 text (invalid byte at offset 14)"),
+        (
+            "missing.rb",
+            "cannot read missing.rb: No such file or directory",
+        ),
+        (
+            "latin1.rb",
+            "cannot read latin1.rb: not UTF-8 text (invalid byte at offset 14)",
+        ),
         ("dir", "cannot read dir: it is a directory"),
     ] {
         let out = t.run_args(&["check", file]);
@@ -93,12 +148,21 @@ fn unreadable_inputs_are_clear_errors() {
 
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
-    let t = Runbook::new().file("bad.rb", "runbook bad \"Bad\"\nstep one \"One\" { check 1 }\n");
+    let t = Runbook::new().file(
+        "bad.rb",
+        "runbook bad \"Bad\"\nstep one \"One\" { check 1 }\n",
+    );
     let piped = t.run_args(&["check", "bad.rb"]);
-    assert!(!piped.stderr.contains('\u{1b}'), "not a terminal: no colour");
+    assert!(
+        !piped.stderr.contains('\u{1b}'),
+        "not a terminal: no colour"
+    );
     let forced = t.run_args(&["--color", "always", "check", "bad.rb"]);
     assert!(forced.stderr.contains('\u{1b}'), "--color always colours");
-    let never = t.run_env(&["--color", "never", "check", "bad.rb"], &[("NO_COLOR", "1")]);
+    let never = t.run_env(
+        &["--color", "never", "check", "bad.rb"],
+        &[("NO_COLOR", "1")],
+    );
     assert!(!never.stderr.contains('\u{1b}'));
 }
 
@@ -106,8 +170,17 @@ fn colour_only_when_asked_or_on_a_terminal() {
 fn help_documents_the_exit_codes() {
     let out = common::runbook(&["--help"]);
     assert_eq!(out.code, 0);
-    for line in ["0    success", "2    invalid runbook or usage", "3    paused: waiting for an approval", "130  interrupted"] {
-        assert!(out.stdout.contains(line), "{line} missing from --help:\n{}", out.stdout);
+    for line in [
+        "0    success",
+        "2    invalid runbook or usage",
+        "3    paused: waiting for an approval",
+        "130  interrupted",
+    ] {
+        assert!(
+            out.stdout.contains(line),
+            "{line} missing from --help:\n{}",
+            out.stdout
+        );
     }
 }
 
@@ -117,4 +190,73 @@ fn usage_errors_exit_2() {
     assert_eq!(out.code, 2);
     let out = common::runbook(&["frobnicate"]);
     assert_eq!(out.code, 2);
+}
+
+#[test]
+fn extreme_inputs_get_diagnostics_not_crashes() {
+    let chain = format!(
+        "runbook x \"X\"\nlet total = {}\n",
+        vec!["1"; 100_000].join(" + ")
+    );
+    let negations = format!("runbook x \"X\"\nlet n = {}1\n", "-".repeat(100_000));
+    let fields = format!("runbook x \"X\"\nlet n = a{}\n", ".b".repeat(100_000));
+    let nested = format!(
+        "runbook x \"X\"\nlet n = {}{}\n",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let far_label = format!(
+        "runbook x \"X\"\nlet _n = \"{}\" + missing\n",
+        "x".repeat(5_000)
+    );
+    let t = Runbook::new()
+        .file("chain.rb", chain)
+        .file("neg.rb", negations)
+        .file("fields.rb", fields)
+        .file("nested.rb", nested)
+        .file("far.rb", far_label);
+    for (file, code) in [
+        ("chain.rb", "runbook::parse::too_complex"),
+        ("neg.rb", "runbook::parse::too_complex"),
+        ("fields.rb", "runbook::parse::too_complex"),
+        ("nested.rb", "runbook::parse::too_deep"),
+        ("far.rb", "runbook::check::undefined_variable"),
+    ] {
+        let out = t.run_args(&["check", file]);
+        assert_eq!(out.code, 2, "{file}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(code),
+            "{file}: {}",
+            &out.stderr[..out.stderr.len().min(2000)]
+        );
+    }
+    let far = t.run_args(&["check", "far.rb"]);
+    assert!(
+        far.stderr.starts_with("at far.rb:2:5015\n"),
+        "the location of a label far right: {}",
+        &far.stderr[..200]
+    );
+    assert!(far.stderr.len() < 1000, "the long line is not printed");
+}
+
+#[test]
+fn a_flood_of_problems_is_capped() {
+    let text = format!("runbook x \"X\"\n{}", "}\n".repeat(500));
+    let out = Runbook::new()
+        .file("flood.rb", text)
+        .args(&["check", "flood.rb"])
+        .run();
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr
+            .matches("runbook::parse::unexpected_close")
+            .count(),
+        50
+    );
+    assert!(
+        out.stderr
+            .contains("... and 450 more problems\nflood.rb: 500 errors\n"),
+        "{}",
+        &out.stderr[out.stderr.len() - 200..]
+    );
 }

@@ -31,7 +31,11 @@ fn codes() -> Vec<(String, String)> {
 fn codes_are_unique() {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let all = codes();
-    assert!(all.len() > 60, "found only {} codes: is the scan broken?", all.len());
+    assert!(
+        all.len() > 60,
+        "found only {} codes: is the scan broken?",
+        all.len()
+    );
     for (code, file) in all {
         if let Some(first) = seen.insert(code.clone(), file.clone()) {
             panic!("{code} is used twice: {first} and {file}");
@@ -41,18 +45,31 @@ fn codes_are_unique() {
 
 #[test]
 fn codes_are_documented() {
-    let docs = std::fs::read_to_string(common::root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
-    let missing: Vec<String> = codes().into_iter().map(|(c, _)| c).filter(|c| !docs.contains(&format!("`{c}`"))).collect();
-    assert!(missing.is_empty(), "undocumented in docs/diagnostics.md: {missing:?}");
+    let docs = std::fs::read_to_string(common::root().join("docs/diagnostics.md"))
+        .expect("docs/diagnostics.md");
+    let missing: Vec<String> = codes()
+        .into_iter()
+        .map(|(c, _)| c)
+        .filter(|c| !docs.contains(&format!("`{c}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "undocumented in docs/diagnostics.md: {missing:?}"
+    );
 }
 
 #[test]
 fn codes_are_exercised() {
     // Fixture snapshots cover almost everything; the rest is asserted in tests/check_cmd.rs.
-    let covered_elsewhere = ["runbook::check::raw_interpolation", "runbook::parse::file_too_large"];
+    let covered_elsewhere = [
+        "runbook::check::raw_interpolation",
+        "runbook::parse::file_too_large",
+    ];
     let mut snapshots = String::new();
     for entry in std::fs::read_dir(common::root().join("tests/snapshots")).expect("snapshots") {
-        snapshots.push_str(&std::fs::read_to_string(entry.expect("entry").path()).expect("read snapshot"));
+        snapshots.push_str(
+            &std::fs::read_to_string(entry.expect("entry").path()).expect("read snapshot"),
+        );
     }
     let missing: Vec<String> = codes()
         .into_iter()

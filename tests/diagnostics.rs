@@ -6,10 +6,21 @@ mod common;
 use std::path::Path;
 
 fn rendered(path: &Path) -> (i32, String) {
-    let relative = path.strip_prefix(common::root()).expect("fixture under the crate root");
+    let relative = path
+        .strip_prefix(common::root())
+        .expect("fixture under the crate root");
     let out = common::runbook(&["check", &relative.display().to_string()]);
-    assert!(!out.stderr.contains('\u{1b}'), "no colour when stderr is not a terminal");
-    (out.code, format!("exit: {}\n--- stdout\n{}--- stderr\n{}", out.code, out.stdout, out.stderr))
+    assert!(
+        !out.stderr.contains('\u{1b}'),
+        "no colour when stderr is not a terminal"
+    );
+    (
+        out.code,
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            out.code, out.stdout, out.stderr
+        ),
+    )
 }
 
 #[test]
@@ -26,7 +37,11 @@ fn warning_fixtures() {
     insta::glob!("fixtures/warnings/*.rb", |path| {
         let (code, text) = rendered(path);
         assert_eq!(code, 0, "{} has only warnings", path.display());
-        assert!(text.contains("⚠"), "a warning is shown for {}", path.display());
+        assert!(
+            text.contains("⚠"),
+            "a warning is shown for {}",
+            path.display()
+        );
         insta::assert_snapshot!(text);
     });
 }
@@ -35,9 +50,15 @@ fn warning_fixtures() {
 fn each_invalid_fixture_has_one_mistake() {
     // One mistake may have a consequence (a misspelt target leaves its host unused), so
     // count errors, not warnings.
-    for entry in std::fs::read_dir(common::root().join("tests/fixtures/invalid")).expect("fixtures") {
+    for entry in std::fs::read_dir(common::root().join("tests/fixtures/invalid")).expect("fixtures")
+    {
         let path = entry.expect("entry").path();
         let out = common::runbook(&["check", &path.display().to_string()]);
-        assert!(out.stderr.ends_with(": 1 error\n") || out.stderr.contains(": 1 error, "), "{}:\n{}", path.display(), out.stderr);
+        assert!(
+            out.stderr.ends_with(": 1 error\n") || out.stderr.contains(": 1 error, "),
+            "{}:\n{}",
+            path.display(),
+            out.stderr
+        );
     }
 }

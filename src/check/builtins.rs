@@ -19,17 +19,35 @@ pub struct Signature {
 
 impl Signature {
     pub fn new(name: &str, required: &[&str], optional: &[&str], ret: Ty) -> Self {
-        let mut params: Vec<ParamSig> =
-            required.iter().map(|n| ParamSig { name: (*n).to_string(), optional: false }).collect();
-        params.extend(optional.iter().map(|n| ParamSig { name: (*n).to_string(), optional: true }));
-        Signature { name: name.to_string(), params, ret }
+        let mut params: Vec<ParamSig> = required
+            .iter()
+            .map(|n| ParamSig {
+                name: (*n).to_string(),
+                optional: false,
+            })
+            .collect();
+        params.extend(optional.iter().map(|n| ParamSig {
+            name: (*n).to_string(),
+            optional: true,
+        }));
+        Signature {
+            name: name.to_string(),
+            params,
+            ret,
+        }
     }
 
     pub fn render(&self) -> String {
         let params: Vec<String> = self
             .params
             .iter()
-            .map(|p| if p.optional { format!("{}: ...", p.name) } else { p.name.clone() })
+            .map(|p| {
+                if p.optional {
+                    format!("{}: ...", p.name)
+                } else {
+                    p.name.clone()
+                }
+            })
             .collect();
         format!("{}({})", self.name, params.join(", "))
     }
@@ -41,7 +59,12 @@ pub fn function(name: &str) -> Option<Signature> {
         "run" => Signature::new("run", &["command"], &["ok", "stdin", "sudo"], Ty::CmdResult),
         "env" => Signature::new("env", &["name"], &["default"], Ty::Str),
         "file" => Signature::new("file", &["path"], &[], Ty::Str),
-        "ssh" => Signature::new("ssh", &["target"], &["port", "user", "identity", "jump", "config"], Ty::Any),
+        "ssh" => Signature::new(
+            "ssh",
+            &["target"],
+            &["port", "user", "identity", "jump", "config"],
+            Ty::Any,
+        ),
         "parse_json" => Signature::new("parse_json", &["text"], &[], Ty::Any),
         "flag" => Signature::new("flag", &["condition", "value"], &[], Ty::List),
         "flag_each" => Signature::new("flag_each", &["flag", "values"], &[], Ty::List),
@@ -49,7 +72,15 @@ pub fn function(name: &str) -> Option<Signature> {
     })
 }
 
-pub const FUNCTION_NAMES: &[&str] = &["run", "env", "file", "ssh", "parse_json", "flag", "flag_each"];
+pub const FUNCTION_NAMES: &[&str] = &[
+    "run",
+    "env",
+    "file",
+    "ssh",
+    "parse_json",
+    "flag",
+    "flag_each",
+];
 
 /// A method's parameters (all required) and result, for values of type `on`.
 pub fn method(on: Ty, name: &str) -> Option<(&'static [&'static str], Ty)> {
@@ -81,10 +112,30 @@ pub fn method(on: Ty, name: &str) -> Option<(&'static [&'static str], Ty)> {
 /// Method names of a type, for "did you mean" help.
 pub fn method_names(on: Ty) -> Vec<&'static str> {
     const ALL: &[&str] = &[
-        "trim", "lines", "contains", "matches", "to_int", "to_float", "starts_with", "ends_with", "split", "upper",
-        "lower", "replace", "length", "join", "first", "last", "is_empty", "keys", "get",
+        "trim",
+        "lines",
+        "contains",
+        "matches",
+        "to_int",
+        "to_float",
+        "starts_with",
+        "ends_with",
+        "split",
+        "upper",
+        "lower",
+        "replace",
+        "length",
+        "join",
+        "first",
+        "last",
+        "is_empty",
+        "keys",
+        "get",
     ];
-    ALL.iter().copied().filter(|m| method(on, m).is_some()).collect()
+    ALL.iter()
+        .copied()
+        .filter(|m| method(on, m).is_some())
+        .collect()
 }
 
 /// Fields of a command result.
@@ -116,4 +167,6 @@ pub fn filter(name: &str) -> Option<(usize, usize, &'static str)> {
     })
 }
 
-pub const FILTER_NAMES: &[&str] = &["raw", "trim", "upper", "lower", "default", "join", "first", "last", "length", "replace"];
+pub const FILTER_NAMES: &[&str] = &[
+    "raw", "trim", "upper", "lower", "default", "join", "first", "last", "length", "replace",
+];

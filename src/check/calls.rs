@@ -26,7 +26,10 @@ impl Checker<'_> {
                         return self.call_module(m, &method.node, method.span, args, span);
                     }
                     if binding.is_none() && stdlib::source(m).is_some() {
-                        self.error(Error::ModuleNotImported { module: m.clone(), span: obj.span.into() });
+                        self.error(Error::ModuleNotImported {
+                            module: m.clone(),
+                            span: obj.span.into(),
+                        });
                         self.check_args_only(args);
                         return Info::of(Ty::Any);
                     }
@@ -36,7 +39,10 @@ impl Checker<'_> {
             }
             _ => {
                 self.expr(callee);
-                self.error(Error::NotAFunction { name: tree::expr(&callee.node), span: callee.span.into() });
+                self.error(Error::NotAFunction {
+                    name: tree::expr(&callee.node),
+                    span: callee.span.into(),
+                });
                 self.check_args_only(args);
                 Info::of(Ty::Any)
             }
@@ -49,7 +55,9 @@ impl Checker<'_> {
                 if let Some(b) = self.scope.lookup(name) {
                     b.used.set(true);
                 }
-                let Some(info) = self.fns.get(name) else { return Info::of(Ty::Any) };
+                let Some(info) = self.fns.get(name) else {
+                    return Info::of(Ty::Any);
+                };
                 let sig = info.sig.clone();
                 if let Some(current) = self.current_fn.clone() {
                     if let Some(f) = self.fns.get_mut(&current) {
@@ -60,13 +68,19 @@ impl Checker<'_> {
                     self.top_level_calls.push((name.to_string(), span));
                 }
                 let bound = self.bind_args(&sig, args, span, None);
-                Info { ty: sig.ret, secret: any_secret(&bound) }
+                Info {
+                    ty: sig.ret,
+                    secret: any_secret(&bound),
+                }
             }
             Some(_) => {
                 if let Some(b) = self.scope.lookup(name) {
                     b.used.set(true);
                 }
-                self.error(Error::NotAFunction { name: name.into(), span: name_span.into() });
+                self.error(Error::NotAFunction {
+                    name: name.into(),
+                    span: name_span.into(),
+                });
                 self.check_args_only(args);
                 Info::of(Ty::Any)
             }
@@ -80,7 +94,11 @@ impl Checker<'_> {
                         candidates.iter().map(String::as_str),
                         "define it with `fn`, or call a stdlib function as `module.function(...)` after `use std.module`",
                     );
-                    self.error(Error::UndefinedFunction { name: name.into(), span: name_span.into(), help });
+                    self.error(Error::UndefinedFunction {
+                        name: name.into(),
+                        span: name_span.into(),
+                        help,
+                    });
                     self.check_args_only(args);
                     Info::of(Ty::Any)
                 }
@@ -88,16 +106,40 @@ impl Checker<'_> {
         }
     }
 
-    fn call_module(&mut self, module: &str, name: &str, name_span: Span, args: &[Arg], span: Span) -> Info {
+    fn call_module(
+        &mut self,
+        module: &str,
+        name: &str,
+        name_span: Span,
+        args: &[Arg],
+        span: Span,
+    ) -> Info {
         if let Some(b) = self.scope.lookup(module) {
             b.used.set(true);
         }
-        let Some(f) = self.modules.get(module).and_then(|m| m.fns.get(name)).cloned() else {
-            let mut names: Vec<&str> =
-                self.modules.get(module).map(|m| m.fns.keys().map(String::as_str).collect()).unwrap_or_default();
+        let Some(f) = self
+            .modules
+            .get(module)
+            .and_then(|m| m.fns.get(name))
+            .cloned()
+        else {
+            let mut names: Vec<&str> = self
+                .modules
+                .get(module)
+                .map(|m| m.fns.keys().map(String::as_str).collect())
+                .unwrap_or_default();
             names.sort();
-            let help = did_you_mean(name, names.iter().copied(), &format!("`std.{module}` has: {}", names.join(", ")));
-            self.error(Error::UnknownModuleFunction { module: module.into(), name: name.into(), span: name_span.into(), help });
+            let help = did_you_mean(
+                name,
+                names.iter().copied(),
+                &format!("`std.{module}` has: {}", names.join(", ")),
+            );
+            self.error(Error::UnknownModuleFunction {
+                module: module.into(),
+                name: name.into(),
+                span: name_span.into(),
+                help,
+            });
             self.check_args_only(args);
             return Info::of(Ty::Any);
         };
@@ -107,13 +149,19 @@ impl Checker<'_> {
         let mut sig = f.sig.clone();
         sig.name = format!("{module}.{name}");
         let bound = self.bind_args(&sig, args, span, None);
-        Info { ty: sig.ret, secret: any_secret(&bound) }
+        Info {
+            ty: sig.ret,
+            secret: any_secret(&bound),
+        }
     }
 
     /// A command runs here: fine in a step, an error at the top level.
     fn effect(&mut self, what: &str, span: Span) {
         if self.place == Place::TopLevel {
-            self.error(Error::EffectOutsideStep { what: what.into(), span: span.into() });
+            self.error(Error::EffectOutsideStep {
+                what: what.into(),
+                span: span.into(),
+            });
         }
         if let Some(current) = self.current_fn.clone() {
             if let Some(f) = self.fns.get_mut(&current) {
@@ -134,7 +182,9 @@ impl Checker<'_> {
                         secret = self.check_template(t, true);
                     } else {
                         self.expr(c);
-                        self.error(Error::RunNeedsLiteral { span: c.span.into() });
+                        self.error(Error::RunNeedsLiteral {
+                            span: c.span.into(),
+                        });
                     }
                 }
                 if let Some((info, e)) = bound[1] {
@@ -149,14 +199,18 @@ impl Checker<'_> {
                 }
                 self.arg_type(&bound, 2, Ty::Str, "`stdin:`");
                 self.arg_type(&bound, 3, Ty::Bool, "`sudo:`");
-                Info { ty: Ty::CmdResult, secret }
+                Info {
+                    ty: Ty::CmdResult,
+                    secret,
+                }
             }
             "ssh" => {
                 self.error(Error::Misplaced {
                     what: "`ssh(...)`".into(),
                     place: "here".into(),
                     span: span.into(),
-                    help: "it declares a host: `host web = ssh(\"user@web1\")`, then `on web`".into(),
+                    help: "it declares a host: `host web = ssh(\"user@web1\")`, then `on web`"
+                        .into(),
                 });
                 self.check_args_only(args);
                 Info::of(Ty::Any)
@@ -170,25 +224,38 @@ impl Checker<'_> {
                     _ => &[Ty::Str, Ty::List],
                 };
                 for (i, ty) in want.iter().enumerate() {
-                    self.arg_type(&bound, i, *ty, &format!("argument `{}` of `{name}`", sig.params[i].name));
+                    self.arg_type(
+                        &bound,
+                        i,
+                        *ty,
+                        &format!("argument `{}` of `{name}`", sig.params[i].name),
+                    );
                 }
-                Info { ty: sig.ret, secret: any_secret(&bound) }
+                Info {
+                    ty: sig.ret,
+                    secret: any_secret(&bound),
+                }
             }
         }
     }
 
     /// `host NAME = ssh("target", port: 22, user: "u", identity: "~/.ssh/id", jump: bastion, config: "file")`
     pub(super) fn ssh_args(&mut self, args: &[Arg], span: Span) {
-        let Some(sig) = builtins::function("ssh") else { unreachable!("ssh is a builtin") };
-        let jump = args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.node == "jump"));
+        let Some(sig) = builtins::function("ssh") else {
+            unreachable!("ssh is a builtin")
+        };
+        let jump = args
+            .iter()
+            .find(|a| a.name.as_ref().is_some_and(|n| n.node == "jump"));
         let skip = jump.and(sig.params.iter().position(|p| p.name == "jump"));
         let bound = self.bind_args(&sig, args, span, skip);
         self.arg_type(&bound, 0, Ty::Str, "the ssh target");
         if let Some((info, e)) = bound[1] {
             match e.node {
-                Expr::Int(port) if !(1..=65535).contains(&port) => {
-                    self.error(Error::InvalidPort { port, span: e.span.into() })
-                }
+                Expr::Int(port) if !(1..=65535).contains(&port) => self.error(Error::InvalidPort {
+                    port,
+                    span: e.span.into(),
+                }),
                 _ => self.expect(info.ty, Ty::Int, "`port:`", e.span),
             }
         }
@@ -215,7 +282,10 @@ impl Checker<'_> {
     fn call_method(&mut self, on: Info, method: &str, span: Span, args: &[Arg]) -> Info {
         if on.ty == Ty::Any {
             self.check_args_only(args);
-            return Info { ty: Ty::Any, secret: on.secret };
+            return Info {
+                ty: Ty::Any,
+                secret: on.secret,
+            };
         }
         let Some((params, ret)) = builtins::method(on.ty, method) else {
             let help = match on.ty {
@@ -231,26 +301,53 @@ impl Checker<'_> {
                     did_you_mean(method, names.iter().copied(), &fallback)
                 }
             };
-            self.error(Error::UnknownMethod { method: method.into(), ty: on.ty.to_string(), span: span.into(), help });
+            self.error(Error::UnknownMethod {
+                method: method.into(),
+                ty: on.ty.to_string(),
+                span: span.into(),
+                help,
+            });
             self.check_args_only(args);
-            return Info { ty: Ty::Any, secret: on.secret };
+            return Info {
+                ty: Ty::Any,
+                secret: on.secret,
+            };
         };
         let required: Vec<&str> = params.to_vec();
         let sig = Signature::new(method, &required, &[], ret);
         let bound = self.bind_args(&sig, args, span, None);
         if method == "matches" {
-            if let Some((_, Spanned { node: Expr::Str(t), span })) = bound[0] {
+            if let Some((
+                _,
+                Spanned {
+                    node: Expr::Str(t),
+                    span,
+                },
+            )) = bound[0]
+            {
                 if let Some(Err(e)) = t.as_plain().map(|re| regex::Regex::new(&re)) {
-                    self.error(Error::InvalidRegex { message: e.to_string(), span: (*span).into() });
+                    self.error(Error::InvalidRegex {
+                        message: e.to_string(),
+                        span: (*span).into(),
+                    });
                 }
             }
         }
-        Info { ty: ret, secret: on.secret || any_secret(&bound) }
+        Info {
+            ty: ret,
+            secret: on.secret || any_secret(&bound),
+        }
     }
 
     /// Matches arguments to parameters and reports every mismatch. The argument at
     /// `skip` (a parameter index) is matched but left for the caller to check.
-    fn bind_args<'a>(&mut self, sig: &Signature, args: &'a [Arg], span: Span, skip: Option<usize>) -> Bound<'a> {
+    fn bind_args<'a>(
+        &mut self,
+        sig: &Signature,
+        args: &'a [Arg],
+        span: Span,
+        skip: Option<usize>,
+    ) -> Bound<'a> {
         let mut bound: Bound<'a> = vec![None; sig.params.len()];
         let mut given: Vec<Option<Span>> = vec![None; sig.params.len()];
         let mut positional = 0;
@@ -259,7 +356,10 @@ impl Checker<'_> {
             let index = match &arg.name {
                 None => {
                     if let Some(named) = first_named {
-                        self.error(Error::PositionalAfterNamed { span: arg.value.span.into(), named: named.into() });
+                        self.error(Error::PositionalAfterNamed {
+                            span: arg.value.span.into(),
+                            named: named.into(),
+                        });
                         self.expr(&arg.value);
                         continue;
                     }
@@ -313,7 +413,11 @@ impl Checker<'_> {
                 Info::of(Ty::Any)
             } else {
                 let info = self.expr(&arg.value);
-                self.require_value(info.ty, &format!("argument `{}`", sig.params[index].name), arg.value.span);
+                self.require_value(
+                    info.ty,
+                    &format!("argument `{}`", sig.params[index].name),
+                    arg.value.span,
+                );
                 info
             };
             bound[index] = Some((info, &arg.value));

@@ -7,14 +7,20 @@ use thiserror::Error;
 pub enum Error {
     // ------------------------------------------------------------ file shape
     #[error("this runbook has no `runbook NAME \"title\"` header")]
-    #[diagnostic(code(runbook::check::missing_header), help("start the file with e.g. `runbook deploy \"Deploy the app\"`"))]
+    #[diagnostic(
+        code(runbook::check::missing_header),
+        help("start the file with e.g. `runbook deploy \"Deploy the app\"`")
+    )]
     MissingHeader {
         #[label("first statement")]
         span: SourceSpan,
     },
 
     #[error("a second `runbook` header")]
-    #[diagnostic(code(runbook::check::duplicate_header), help("a file holds exactly one runbook"))]
+    #[diagnostic(
+        code(runbook::check::duplicate_header),
+        help("a file holds exactly one runbook")
+    )]
     DuplicateHeader {
         #[label("second header")]
         span: SourceSpan,
@@ -23,7 +29,10 @@ pub enum Error {
     },
 
     #[error("the `runbook` header must come first")]
-    #[diagnostic(code(runbook::check::header_not_first), help("move `runbook ...` above every other statement"))]
+    #[diagnostic(
+        code(runbook::check::header_not_first),
+        help("move `runbook ...` above every other statement")
+    )]
     HeaderNotFirst {
         #[label("header")]
         span: SourceSpan,
@@ -65,7 +74,10 @@ pub enum Error {
     },
 
     #[error("a step has at most one `rollback` block")]
-    #[diagnostic(code(runbook::check::duplicate_rollback), help("merge both blocks into one"))]
+    #[diagnostic(
+        code(runbook::check::duplicate_rollback),
+        help("merge both blocks into one")
+    )]
     DuplicateRollback {
         #[label("second rollback")]
         span: SourceSpan,
@@ -74,7 +86,10 @@ pub enum Error {
     },
 
     #[error("unreachable statement")]
-    #[diagnostic(code(runbook::check::unreachable_statement), help("nothing after `{after}` runs in this block: remove it or move it up"))]
+    #[diagnostic(
+        code(runbook::check::unreachable_statement),
+        help("nothing after `{after}` runs in this block: remove it or move it up")
+    )]
     Unreachable {
         after: String,
         #[label("never runs")]
@@ -143,7 +158,10 @@ pub enum Error {
     },
 
     #[error("module `{module}` is not imported")]
-    #[diagnostic(code(runbook::check::module_not_imported), help("add `use std.{module}` at the top of the file"))]
+    #[diagnostic(
+        code(runbook::check::module_not_imported),
+        help("add `use std.{module}` at the top of the file")
+    )]
     ModuleNotImported {
         module: String,
         #[label("used here")]
@@ -191,7 +209,10 @@ pub enum Error {
     },
 
     #[error("step id `{id}` is used twice")]
-    #[diagnostic(code(runbook::check::duplicate_step), help("step ids are the keys `resume` uses: each must be unique"))]
+    #[diagnostic(
+        code(runbook::check::duplicate_step),
+        help("step ids are the keys `resume` uses: each must be unique")
+    )]
     DuplicateStep {
         id: String,
         #[label("second step")]
@@ -234,7 +255,10 @@ pub enum Error {
     },
 
     #[error("argument `{param}` is given twice")]
-    #[diagnostic(code(runbook::check::duplicate_argument), help("give each argument once"))]
+    #[diagnostic(
+        code(runbook::check::duplicate_argument),
+        help("give each argument once")
+    )]
     DuplicateArgument {
         param: String,
         #[label("again here")]
@@ -244,7 +268,10 @@ pub enum Error {
     },
 
     #[error("positional argument after a named one")]
-    #[diagnostic(code(runbook::check::positional_after_named), help("put positional arguments first: f(a, b, name: c)"))]
+    #[diagnostic(
+        code(runbook::check::positional_after_named),
+        help("put positional arguments first: f(a, b, name: c)")
+    )]
     PositionalAfterNamed {
         #[label("positional")]
         span: SourceSpan,
@@ -253,7 +280,10 @@ pub enum Error {
     },
 
     #[error("`{name}` calls itself")]
-    #[diagnostic(code(runbook::check::recursive_function), help("recursion never ends in a runbook: {chain}"))]
+    #[diagnostic(
+        code(runbook::check::recursive_function),
+        help("recursion never ends in a runbook: {chain}")
+    )]
     RecursiveFunction {
         name: String,
         chain: String,
@@ -311,7 +341,10 @@ pub enum Error {
     },
 
     #[error("filter `{name}` takes {expected} argument(s), found {found}")]
-    #[diagnostic(code(runbook::check::filter_arity), help("e.g. {{{{ value | {example} }}}}"))]
+    #[diagnostic(
+        code(runbook::check::filter_arity),
+        help("e.g. {{{{ value | {example} }}}}")
+    )]
     FilterArity {
         name: String,
         expected: String,
@@ -364,7 +397,10 @@ pub enum Error {
     },
 
     #[error("division by zero")]
-    #[diagnostic(code(runbook::check::division_by_zero), help("dividing by 0 always fails"))]
+    #[diagnostic(
+        code(runbook::check::division_by_zero),
+        help("dividing by 0 always fails")
+    )]
     DivisionByZero {
         #[label("zero")]
         span: SourceSpan,
@@ -393,7 +429,10 @@ pub enum Error {
     },
 
     #[error("unknown type `{name}`")]
-    #[diagnostic(code(runbook::check::unknown_type), help("types are: string, int, float, bool, duration, list"))]
+    #[diagnostic(
+        code(runbook::check::unknown_type),
+        help("types are: string, int, float, bool, duration, list")
+    )]
     UnknownType {
         name: String,
         #[label("not a type")]
@@ -402,7 +441,10 @@ pub enum Error {
 
     // ------------------------------------------------------------ declarations
     #[error("param `{name}` is declared {declared} but its default is {found}")]
-    #[diagnostic(code(runbook::check::param_default_type), help("give it a default of type {declared}, or change the declared type"))]
+    #[diagnostic(
+        code(runbook::check::param_default_type),
+        help("give it a default of type {declared}, or change the declared type")
+    )]
     ParamDefaultType {
         name: String,
         declared: String,
@@ -420,14 +462,22 @@ pub enum Error {
     },
 
     #[error("a param's default must be a literal value")]
-    #[diagnostic(code(runbook::check::param_default_not_literal), help("params are set before anything runs: use a literal here and compute with `let`"))]
+    #[diagnostic(
+        code(runbook::check::param_default_not_literal),
+        help("params are set before anything runs: use a literal here and compute with `let`")
+    )]
     ParamDefaultNotLiteral {
         #[label("not a literal")]
         span: SourceSpan,
     },
 
     #[error("a secret must come from `env(\"NAME\")` or `file(\"path\")`")]
-    #[diagnostic(code(runbook::check::invalid_secret_source), help("e.g. `secret token = env(\"DEPLOY_TOKEN\")`: secrets never live in the runbook itself"))]
+    #[diagnostic(
+        code(runbook::check::invalid_secret_source),
+        help(
+            "e.g. `secret token = env(\"DEPLOY_TOKEN\")`: secrets never live in the runbook itself"
+        )
+    )]
     InvalidSecretSource {
         #[label("not a secret source")]
         span: SourceSpan,
@@ -449,14 +499,20 @@ pub enum Error {
     },
 
     #[error("a group is a list of host names")]
-    #[diagnostic(code(runbook::check::invalid_group), help("e.g. `group web = [web1, web2]`, each declared with `host`"))]
+    #[diagnostic(
+        code(runbook::check::invalid_group),
+        help("e.g. `group web = [web1, web2]`, each declared with `host`")
+    )]
     InvalidGroup {
         #[label("not a list of hosts")]
         span: SourceSpan,
     },
 
     #[error("group `{name}` is empty")]
-    #[diagnostic(code(runbook::check::empty_group), help("a step on an empty group would silently do nothing: list at least one host"))]
+    #[diagnostic(
+        code(runbook::check::empty_group),
+        help("a step on an empty group would silently do nothing: list at least one host")
+    )]
     EmptyGroup {
         name: String,
         #[label("no hosts")]
@@ -464,7 +520,10 @@ pub enum Error {
     },
 
     #[error("host `{name}` is listed twice")]
-    #[diagnostic(code(runbook::check::duplicate_group_member), help("a step would run twice on it: list each host once"))]
+    #[diagnostic(
+        code(runbook::check::duplicate_group_member),
+        help("a step would run twice on it: list each host once")
+    )]
     DuplicateGroupMember {
         name: String,
         #[label("again")]
@@ -485,7 +544,10 @@ pub enum Error {
     },
 
     #[error("a step cannot have both `when` and `unless`")]
-    #[diagnostic(code(runbook::check::conflicting_guards), help("combine them into one condition: `when A and not B`"))]
+    #[diagnostic(
+        code(runbook::check::conflicting_guards),
+        help("combine them into one condition: `when A and not B`")
+    )]
     ConflictingGuards {
         #[label("second guard")]
         span: SourceSpan,
@@ -521,7 +583,10 @@ pub enum Error {
     },
 
     #[error("`backoff` must be at least 1.0")]
-    #[diagnostic(code(runbook::check::invalid_backoff), help("the delay is multiplied by backoff after each try: 2 doubles it, 1 keeps it fixed"))]
+    #[diagnostic(
+        code(runbook::check::invalid_backoff),
+        help("the delay is multiplied by backoff after each try: 2 doubles it, 1 keeps it fixed")
+    )]
     InvalidBackoff {
         #[label("shrinking delay")]
         span: SourceSpan,
@@ -536,7 +601,10 @@ pub enum Error {
     },
 
     #[error("`wait_until` polls every {every} but times out after {timeout}")]
-    #[diagnostic(code(runbook::check::wait_interval), help("the condition would be tried only once: poll more often than the timeout"))]
+    #[diagnostic(
+        code(runbook::check::wait_interval),
+        help("the condition would be tried only once: poll more often than the timeout")
+    )]
     WaitInterval {
         every: String,
         timeout: String,
@@ -548,7 +616,11 @@ pub enum Error {
 
     // ------------------------------------------------------------ warnings
     #[error("step `{id}` does nothing")]
-    #[diagnostic(code(runbook::check::empty_step), severity(Warning), help("add actions, or remove the step"))]
+    #[diagnostic(
+        code(runbook::check::empty_step),
+        severity(Warning),
+        help("add actions, or remove the step")
+    )]
     EmptyStep {
         id: String,
         #[label("empty body")]
@@ -556,7 +628,11 @@ pub enum Error {
     },
 
     #[error("{kind} `{name}` is never used")]
-    #[diagnostic(code(runbook::check::unused), severity(Warning), help("remove it, or prefix its name with `_`"))]
+    #[diagnostic(
+        code(runbook::check::unused),
+        severity(Warning),
+        help("remove it, or prefix its name with `_`")
+    )]
     Unused {
         kind: String,
         name: String,
@@ -576,7 +652,11 @@ pub enum Error {
     },
 
     #[error("module `{path}` is imported twice")]
-    #[diagnostic(code(runbook::check::duplicate_use), severity(Warning), help("remove the second `use`"))]
+    #[diagnostic(
+        code(runbook::check::duplicate_use),
+        severity(Warning),
+        help("remove the second `use`")
+    )]
     DuplicateUse {
         path: String,
         #[label("again")]
@@ -590,7 +670,10 @@ impl Error {
     pub fn is_warning(&self) -> bool {
         matches!(
             self,
-            Error::EmptyStep { .. } | Error::Unused { .. } | Error::MaybeSkippedCapture { .. } | Error::DuplicateUse { .. }
+            Error::EmptyStep { .. }
+                | Error::Unused { .. }
+                | Error::MaybeSkippedCapture { .. }
+                | Error::DuplicateUse { .. }
         )
     }
 }

@@ -28,7 +28,10 @@ impl Info {
 impl Checker<'_> {
     pub(super) fn expr(&mut self, e: &Spanned<Expr>) -> Info {
         match &e.node {
-            Expr::Str(t) => Info { ty: Ty::Str, secret: self.check_template(t, false) },
+            Expr::Str(t) => Info {
+                ty: Ty::Str,
+                secret: self.check_template(t, false),
+            },
             Expr::Int(_) => Info::of(Ty::Int),
             Expr::Float(_) => Info::of(Ty::Float),
             Expr::Bool(_) => Info::of(Ty::Bool),
@@ -40,20 +43,30 @@ impl Checker<'_> {
                     self.require_value(info.ty, "a list item", item.span);
                     secret |= info.secret;
                 }
-                Info { ty: Ty::List, secret }
+                Info {
+                    ty: Ty::List,
+                    secret,
+                }
             }
             Expr::Map(entries) => {
                 let mut seen: HashMap<&str, Span> = HashMap::new();
                 let mut secret = false;
                 for (key, value) in entries {
                     if let Some(first) = seen.insert(&key.node, key.span) {
-                        self.error(Error::DuplicateDefinition { name: key.node.clone(), span: key.span.into(), first: first.into() });
+                        self.error(Error::DuplicateDefinition {
+                            name: key.node.clone(),
+                            span: key.span.into(),
+                            first: first.into(),
+                        });
                     }
                     let info = self.expr(value);
                     self.require_value(info.ty, "a map value", value.span);
                     secret |= info.secret;
                 }
-                Info { ty: Ty::Map, secret }
+                Info {
+                    ty: Ty::Map,
+                    secret,
+                }
             }
             Expr::Var(name) => self.var(name, e.span),
             Expr::Field(obj, field) => {
@@ -80,7 +93,10 @@ impl Checker<'_> {
                     Ty::Any => {}
                     other => self.expect(other, Ty::List, "indexing `[...]`", obj.span),
                 }
-                Info { ty: Ty::Any, secret: info.secret }
+                Info {
+                    ty: Ty::Any,
+                    secret: info.secret,
+                }
             }
             Expr::Call(callee, args) => self.call(callee, args, e.span),
             Expr::Unary(op, inner) => {
@@ -88,7 +104,10 @@ impl Checker<'_> {
                 match op {
                     UnaryOp::Not => {
                         self.expect(info.ty, Ty::Bool, "`not`", inner.span);
-                        Info { ty: Ty::Bool, secret: info.secret }
+                        Info {
+                            ty: Ty::Bool,
+                            secret: info.secret,
+                        }
                     }
                     UnaryOp::Neg => {
                         if !info.ty.is_numeric() {
@@ -115,20 +134,41 @@ impl Checker<'_> {
                 _ => format!("call one of its functions: `{name}.function(...)`"),
             };
             b.used.set(true);
-            self.error(Error::NotAValue { name: name.into(), kind: kind.into(), span: span.into(), help });
+            self.error(Error::NotAValue {
+                name: name.into(),
+                kind: kind.into(),
+                span: span.into(),
+                help,
+            });
             return Info::of(Ty::Any);
         }
         b.used.set(true);
-        let info = Info { ty: b.ty, secret: b.secret };
+        let info = Info {
+            ty: b.ty,
+            secret: b.secret,
+        };
         let not_ready = b.kind == Kind::Let && !b.ready.get();
         let origin = b.step.clone().map(|s| (s, b.span));
         if not_ready && self.place == Place::TopLevel {
             let help = format!("`{name}` is defined further down: move its `let` above this line");
-            self.error(Error::UndefinedVariable { name: name.into(), span: span.into(), help });
+            self.error(Error::UndefinedVariable {
+                name: name.into(),
+                span: span.into(),
+                help,
+            });
         }
         if let Some(((step, true), origin)) = origin {
-            if self.step.as_ref().is_none_or(|(current, _)| *current != step) {
-                self.error(Error::MaybeSkippedCapture { name: name.into(), step, span: span.into(), origin: origin.into() });
+            if self
+                .step
+                .as_ref()
+                .is_none_or(|(current, _)| *current != step)
+            {
+                self.error(Error::MaybeSkippedCapture {
+                    name: name.into(),
+                    step,
+                    span: span.into(),
+                    origin: origin.into(),
+                });
             }
         }
         info
@@ -142,11 +182,23 @@ impl Checker<'_> {
         } else if stdlib::source(name).is_some() {
             format!("`{name}` is a stdlib module: add `use std.{name}` and call its functions")
         } else {
-            let values: Vec<String> =
-                self.scope.names().filter(|(_, b)| b.kind.is_value()).map(|(n, _)| n.clone()).collect();
-            did_you_mean(name, values.iter().map(String::as_str), "define it first with `let`, `param` or `secret`")
+            let values: Vec<String> = self
+                .scope
+                .names()
+                .filter(|(_, b)| b.kind.is_value())
+                .map(|(n, _)| n.clone())
+                .collect();
+            did_you_mean(
+                name,
+                values.iter().map(String::as_str),
+                "define it first with `let`, `param` or `secret`",
+            )
         };
-        self.error(Error::UndefinedVariable { name: name.into(), span: span.into(), help });
+        self.error(Error::UndefinedVariable {
+            name: name.into(),
+            span: span.into(),
+            help,
+        });
     }
 
     /// `value.field`
@@ -161,7 +213,12 @@ impl Checker<'_> {
                         builtins::RESULT_FIELDS.iter().copied(),
                         "a command result has `.code`, `.stdout`, `.stderr` and `.ok`",
                     );
-                    self.error(Error::UnknownField { field: field.into(), ty: info.ty.to_string(), span: span.into(), help });
+                    self.error(Error::UnknownField {
+                        field: field.into(),
+                        ty: info.ty.to_string(),
+                        span: span.into(),
+                        help,
+                    });
                     Ty::Any
                 }
             },
@@ -171,11 +228,19 @@ impl Checker<'_> {
                 } else {
                     format!("{other} has no fields")
                 };
-                self.error(Error::UnknownField { field: field.into(), ty: other.to_string(), span: span.into(), help });
+                self.error(Error::UnknownField {
+                    field: field.into(),
+                    ty: other.to_string(),
+                    span: span.into(),
+                    help,
+                });
                 Ty::Any
             }
         };
-        Info { ty, secret: info.secret }
+        Info {
+            ty,
+            secret: info.secret,
+        }
     }
 
     fn binary(&mut self, op: BinaryOp, l: &Spanned<Expr>, r: &Spanned<Expr>, span: Span) -> Info {
@@ -190,7 +255,8 @@ impl Checker<'_> {
                 Some(Ty::Bool)
             }
             BinaryOp::Eq | BinaryOp::Ne => {
-                let comparable = (a.fits(b) || b.fits(a)) && a != Ty::CmdResult && b != Ty::CmdResult;
+                let comparable =
+                    (a.fits(b) || b.fits(a)) && a != Ty::CmdResult && b != Ty::CmdResult;
                 comparable.then_some(Ty::Bool)
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
@@ -200,7 +266,11 @@ impl Checker<'_> {
                 ordered.then_some(Ty::Bool)
             }
             BinaryOp::Add => match (a, b) {
-                (Ty::Any, other) | (other, Ty::Any) if other != Ty::CmdResult && other != Ty::Nothing => Some(Ty::Any),
+                (Ty::Any, other) | (other, Ty::Any)
+                    if other != Ty::CmdResult && other != Ty::Nothing =>
+                {
+                    Some(Ty::Any)
+                }
                 (Ty::Int, Ty::Int) => Some(Ty::Int),
                 (x, y) if x.is_numeric() && y.is_numeric() => Some(Ty::Float),
                 (Ty::Str, Ty::Str) => Some(Ty::Str),
@@ -210,10 +280,16 @@ impl Checker<'_> {
             },
             BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
                 if op == BinaryOp::Div && matches!(r.node, Expr::Int(0)) {
-                    self.error(Error::DivisionByZero { span: r.span.into() });
+                    self.error(Error::DivisionByZero {
+                        span: r.span.into(),
+                    });
                 }
                 match (a, b) {
-                    (Ty::Any, other) | (other, Ty::Any) if other.is_numeric() || other == Ty::Duration => Some(Ty::Any),
+                    (Ty::Any, other) | (other, Ty::Any)
+                        if other.is_numeric() || other == Ty::Duration =>
+                    {
+                        Some(Ty::Any)
+                    }
                     (Ty::Int, Ty::Int) => Some(Ty::Int),
                     (x, y) if x.is_numeric() && y.is_numeric() => Some(Ty::Float),
                     (Ty::Duration, Ty::Duration) if op == BinaryOp::Sub => Some(Ty::Duration),
@@ -231,7 +307,10 @@ impl Checker<'_> {
                 } else if a == Ty::Str || b == Ty::Str {
                     "convert text first: `.to_int()` or `.to_float()`".to_string()
                 } else {
-                    format!("both sides of `{}` must be of a compatible type", op.symbol())
+                    format!(
+                        "both sides of `{}` must be of a compatible type",
+                        op.symbol()
+                    )
                 };
                 self.error(Error::InvalidOperands {
                     op: op.symbol().into(),
@@ -240,7 +319,10 @@ impl Checker<'_> {
                     help,
                     span: span.into(),
                 });
-                Info { ty: Ty::Any, secret }
+                Info {
+                    ty: Ty::Any,
+                    secret,
+                }
             }
         }
     }

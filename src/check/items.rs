@@ -18,7 +18,12 @@ impl Checker<'_> {
         let is_runbook = file.stmts.iter().any(|s| {
             matches!(
                 s.node,
-                Stmt::Header(_) | Stmt::Step(_) | Stmt::Param(_) | Stmt::Secret(_) | Stmt::Host(_) | Stmt::Group(_)
+                Stmt::Header(_)
+                    | Stmt::Step(_)
+                    | Stmt::Param(_)
+                    | Stmt::Secret(_)
+                    | Stmt::Host(_)
+                    | Stmt::Group(_)
             )
         });
         self.check_shape(file, is_runbook);
@@ -41,7 +46,9 @@ impl Checker<'_> {
             if let Stmt::Step(step) = &stmt.node {
                 for s in &step.body.stmts {
                     if let Stmt::Let(l) = &s.node {
-                        self.later_captures.entry(l.name.node.clone()).or_insert_with(|| step.id.node.clone());
+                        self.later_captures
+                            .entry(l.name.node.clone())
+                            .or_insert_with(|| step.id.node.clone());
                     }
                 }
             }
@@ -67,25 +74,47 @@ impl Checker<'_> {
             _ => None,
         });
         match (is_runbook, header) {
-            (true, name) => Summary::Runbook { name: name.unwrap_or_default(), steps: steps.len() },
-            (false, _) => Summary::Module { functions: self.fns.len() },
+            (true, name) => Summary::Runbook {
+                name: name.unwrap_or_default(),
+                steps: steps.len(),
+            },
+            (false, _) => Summary::Module {
+                functions: self.fns.len(),
+            },
         }
     }
 
     /// One header, first; and only declarations at the top level.
     fn check_shape(&mut self, file: &ast::File, is_runbook: bool) {
-        let headers: Vec<&Spanned<Stmt>> = file.stmts.iter().filter(|s| matches!(s.node, Stmt::Header(_))).collect();
+        let headers: Vec<&Spanned<Stmt>> = file
+            .stmts
+            .iter()
+            .filter(|s| matches!(s.node, Stmt::Header(_)))
+            .collect();
         match headers.first() {
             None if is_runbook => {
-                let span = file.stmts.first().map_or(Span::new(self.file, 0, 0), head_span);
+                let span = file
+                    .stmts
+                    .first()
+                    .map_or(Span::new(self.file, 0, 0), head_span);
                 self.error(Error::MissingHeader { span: span.into() });
             }
             Some(first) => {
-                if let Some(before) = file.stmts.first().filter(|s| !matches!(s.node, Stmt::Header(_))) {
-                    self.error(Error::HeaderNotFirst { span: first.span.into(), before: head_span(before).into() });
+                if let Some(before) = file
+                    .stmts
+                    .first()
+                    .filter(|s| !matches!(s.node, Stmt::Header(_)))
+                {
+                    self.error(Error::HeaderNotFirst {
+                        span: first.span.into(),
+                        before: head_span(before).into(),
+                    });
                 }
                 for dup in &headers[1..] {
-                    self.error(Error::DuplicateHeader { span: dup.span.into(), first: first.span.into() });
+                    self.error(Error::DuplicateHeader {
+                        span: dup.span.into(),
+                        first: first.span.into(),
+                    });
                 }
             }
             None => {}
@@ -93,7 +122,11 @@ impl Checker<'_> {
         for stmt in &file.stmts {
             match &stmt.node {
                 Stmt::Use(_) | Stmt::Let(_) | Stmt::Fn(_) | Stmt::Header(_) => {}
-                Stmt::Param(_) | Stmt::Secret(_) | Stmt::Host(_) | Stmt::Group(_) | Stmt::Step(_) => {}
+                Stmt::Param(_)
+                | Stmt::Secret(_)
+                | Stmt::Host(_)
+                | Stmt::Group(_)
+                | Stmt::Step(_) => {}
                 other => self.misplaced(other, stmt.span, Place::TopLevel),
             }
         }
@@ -102,7 +135,11 @@ impl Checker<'_> {
     fn insert_global(&mut self, name: &ast::Name, binding: Binding) {
         if let Some(first) = self.scope.globals.get(&name.node) {
             let first = first.span;
-            self.error(Error::DuplicateDefinition { name: name.node.clone(), span: name.span.into(), first: first.into() });
+            self.error(Error::DuplicateDefinition {
+                name: name.node.clone(),
+                span: name.span.into(),
+                first: first.into(),
+            });
             return;
         }
         self.scope.globals.insert(name.node.clone(), binding);
@@ -119,19 +156,41 @@ impl Checker<'_> {
                 };
                 self.insert_global(&p.name, Binding::new(Kind::Param, ty, p.name.span));
             }
-            Stmt::Secret(s) => self.insert_global(&s.name, Binding::new(Kind::Secret, Ty::Str, s.name.span)),
-            Stmt::Host(h) => self.insert_global(&h.name, Binding::new(Kind::Host, Ty::Any, h.name.span)),
-            Stmt::Group(g) => self.insert_global(&g.name, Binding::new(Kind::Group, Ty::Any, g.name.span)),
+            Stmt::Secret(s) => {
+                self.insert_global(&s.name, Binding::new(Kind::Secret, Ty::Str, s.name.span))
+            }
+            Stmt::Host(h) => {
+                self.insert_global(&h.name, Binding::new(Kind::Host, Ty::Any, h.name.span))
+            }
+            Stmt::Group(g) => {
+                self.insert_global(&g.name, Binding::new(Kind::Group, Ty::Any, g.name.span))
+            }
             Stmt::Let(l) => {
                 let b = Binding::new(Kind::Let, Ty::Any, l.name.span);
                 b.ready.set(false);
                 self.insert_global(&l.name, b);
             }
             Stmt::Fn(f) => {
-                let params =
-                    f.params.iter().map(|p| ParamSig { name: p.name.node.clone(), optional: p.default.is_some() }).collect();
-                let sig = Signature { name: f.name.node.clone(), params, ret: Ty::Any };
-                let info = FnInfo { sig, doc: f.doc.clone(), span: f.name.span, runs: false, calls: Vec::new() };
+                let params = f
+                    .params
+                    .iter()
+                    .map(|p| ParamSig {
+                        name: p.name.node.clone(),
+                        optional: p.default.is_some(),
+                    })
+                    .collect();
+                let sig = Signature {
+                    name: f.name.node.clone(),
+                    params,
+                    ret: Ty::Any,
+                };
+                let info = FnInfo {
+                    sig,
+                    doc: f.doc.clone(),
+                    span: f.name.span,
+                    runs: false,
+                    calls: Vec::new(),
+                };
                 if !self.scope.globals.contains_key(&f.name.node) {
                     self.fns.insert(f.name.node.clone(), info);
                 }
@@ -150,13 +209,28 @@ impl Checker<'_> {
                 Some(c) => format!("did you mean `std.{c}`?"),
                 None => format!("available modules: {}", available.join(", ")),
             };
-            self.error(Error::UnknownModule { path: dotted, span: span.into(), help });
+            self.error(Error::UnknownModule {
+                path: dotted,
+                span: span.into(),
+                help,
+            });
             return;
         };
-        let Some(alias) = u.path.last() else { unreachable!("a std module path has segments") };
-        if let Some(first) = self.scope.globals.get(name).filter(|b| b.kind == Kind::Module) {
+        let Some(alias) = u.path.last() else {
+            unreachable!("a std module path has segments")
+        };
+        if let Some(first) = self
+            .scope
+            .globals
+            .get(name)
+            .filter(|b| b.kind == Kind::Module)
+        {
             let first = first.span;
-            self.error(Error::DuplicateUse { path: dotted, span: span.into(), first: first.into() });
+            self.error(Error::DuplicateUse {
+                path: dotted,
+                span: span.into(),
+                first: first.into(),
+            });
             return;
         }
         self.insert_global(alias, Binding::new(Kind::Module, Ty::Any, span));
@@ -172,7 +246,12 @@ impl Checker<'_> {
             Stmt::Let(l) => {
                 let info = self.expr(&l.value);
                 self.require_value(info.ty, "a value", l.value.span);
-                if let Some(b) = self.scope.globals.get_mut(&l.name.node).filter(|b| b.span == l.name.span) {
+                if let Some(b) = self
+                    .scope
+                    .globals
+                    .get_mut(&l.name.node)
+                    .filter(|b| b.span == l.name.span)
+                {
                     b.ty = info.ty;
                     b.secret = info.secret;
                     b.ready.set(true);
@@ -186,15 +265,23 @@ impl Checker<'_> {
         let declared = p.ty.as_ref().and_then(|t| {
             let ty = Ty::from_name(&t.node);
             if ty.is_none() {
-                self.error(Error::UnknownType { name: t.node.clone(), span: t.span.into() });
+                self.error(Error::UnknownType {
+                    name: t.node.clone(),
+                    span: t.span.into(),
+                });
             }
             ty
         });
         match &p.default {
-            None if p.ty.is_none() => self.error(Error::ParamNeedsType { name: p.name.node.clone(), span: p.name.span.into() }),
+            None if p.ty.is_none() => self.error(Error::ParamNeedsType {
+                name: p.name.node.clone(),
+                span: p.name.span.into(),
+            }),
             None => {}
             Some(d) => match literal_type(&d.node) {
-                None => self.error(Error::ParamDefaultNotLiteral { span: d.span.into() }),
+                None => self.error(Error::ParamDefaultNotLiteral {
+                    span: d.span.into(),
+                }),
                 Some(found) => {
                     if let Some(declared) = declared.filter(|want| !found.fits(*want)) {
                         self.error(Error::ParamDefaultType {
@@ -215,7 +302,9 @@ impl Checker<'_> {
         if is_source {
             self.expr(&s.source);
         } else {
-            self.error(Error::InvalidSecretSource { span: s.source.span.into() });
+            self.error(Error::InvalidSecretSource {
+                span: s.source.span.into(),
+            });
         }
     }
 
@@ -225,26 +314,39 @@ impl Checker<'_> {
             Expr::Call(callee, args) if matches!(&callee.node, Expr::Var(f) if f == "ssh") => {
                 self.ssh_args(args, h.target.span);
             }
-            _ => self.error(Error::InvalidHost { span: h.target.span.into() }),
+            _ => self.error(Error::InvalidHost {
+                span: h.target.span.into(),
+            }),
         }
     }
 
     fn check_group(&mut self, g: &ast::Group) {
         let Expr::List(items) = &g.members.node else {
-            self.error(Error::InvalidGroup { span: g.members.span.into() });
+            self.error(Error::InvalidGroup {
+                span: g.members.span.into(),
+            });
             return;
         };
         if items.is_empty() {
-            self.error(Error::EmptyGroup { name: g.name.node.clone(), span: g.members.span.into() });
+            self.error(Error::EmptyGroup {
+                name: g.name.node.clone(),
+                span: g.members.span.into(),
+            });
         }
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for item in items {
             let Expr::Var(name) = &item.node else {
-                self.error(Error::InvalidGroup { span: item.span.into() });
+                self.error(Error::InvalidGroup {
+                    span: item.span.into(),
+                });
                 continue;
             };
             if let Some(first) = seen.get(name.as_str()) {
-                self.error(Error::DuplicateGroupMember { name: name.clone(), span: item.span.into(), first: (*first).into() });
+                self.error(Error::DuplicateGroupMember {
+                    name: name.clone(),
+                    span: item.span.into(),
+                    first: (*first).into(),
+                });
                 continue;
             }
             seen.insert(name, item.span);
@@ -259,15 +361,27 @@ impl Checker<'_> {
             Some(_) => self.error(Error::InvalidGroup { span: span.into() }),
             None => {
                 let hosts = self.names_of(&[Kind::Host]);
-                let help = did_you_mean(name, hosts.iter().map(String::as_str), "declare it: `host NAME = ssh(\"user@host\")`");
-                self.error(Error::UndefinedHost { name: name.into(), span: span.into(), help });
+                let help = did_you_mean(
+                    name,
+                    hosts.iter().map(String::as_str),
+                    "declare it: `host NAME = ssh(\"user@host\")`",
+                );
+                self.error(Error::UndefinedHost {
+                    name: name.into(),
+                    span: span.into(),
+                    help,
+                });
             }
         }
     }
 
     pub(super) fn names_of(&self, kinds: &[Kind]) -> Vec<String> {
-        let mut names: Vec<String> =
-            self.scope.names().filter(|(_, b)| kinds.contains(&b.kind)).map(|(n, _)| n.clone()).collect();
+        let mut names: Vec<String> = self
+            .scope
+            .names()
+            .filter(|(_, b)| kinds.contains(&b.kind))
+            .map(|(n, _)| n.clone())
+            .collect();
         names.sort();
         names
     }
@@ -280,14 +394,20 @@ impl Checker<'_> {
         for p in &f.params {
             let ty = match &p.default {
                 Some(d) => literal_type(&d.node).unwrap_or_else(|| {
-                    self.error(Error::ParamDefaultNotLiteral { span: d.span.into() });
+                    self.error(Error::ParamDefaultNotLiteral {
+                        span: d.span.into(),
+                    });
                     Ty::Any
                 }),
                 None => Ty::Any,
             };
             let b = Binding::new(Kind::FnParam, ty, p.name.span);
             if let Some(first) = locals.get(&p.name.node).map(|b: &Binding| b.span) {
-                self.error(Error::DuplicateDefinition { name: p.name.node.clone(), span: p.name.span.into(), first: first.into() });
+                self.error(Error::DuplicateDefinition {
+                    name: p.name.node.clone(),
+                    span: p.name.span.into(),
+                    first: first.into(),
+                });
             }
             locals.insert(p.name.node.clone(), b);
         }
@@ -309,12 +429,26 @@ impl Checker<'_> {
             .iter()
             .chain(self.scope.captures.iter())
             .filter(|(name, b)| !b.used.get() && !name.starts_with('_'))
-            .filter(|(_, b)| matches!(b.kind, Kind::Param | Kind::Secret | Kind::Let | Kind::Capture | Kind::Host | Kind::Module))
+            .filter(|(_, b)| {
+                matches!(
+                    b.kind,
+                    Kind::Param
+                        | Kind::Secret
+                        | Kind::Let
+                        | Kind::Capture
+                        | Kind::Host
+                        | Kind::Module
+                )
+            })
             .map(|(name, b)| (b.span, b.kind, name.clone()))
             .collect();
         unused.sort_by_key(|(span, _, _)| span.start);
         for (span, kind, name) in unused {
-            self.error(Error::Unused { kind: kind.describe().into(), name, span: span.into() });
+            self.error(Error::Unused {
+                kind: kind.describe().into(),
+                name,
+                span: span.into(),
+            });
         }
     }
 }
@@ -328,7 +462,9 @@ pub(super) fn literal_type(e: &Expr) -> Option<Ty> {
         Expr::Bool(_) => Ty::Bool,
         Expr::Duration(_) => Ty::Duration,
         Expr::List(items) if items.iter().all(|i| literal_type(&i.node).is_some()) => Ty::List,
-        Expr::Unary(ast::UnaryOp::Neg, inner) if matches!(inner.node, Expr::Int(_) | Expr::Float(_)) => {
+        Expr::Unary(ast::UnaryOp::Neg, inner)
+            if matches!(inner.node, Expr::Int(_) | Expr::Float(_)) =>
+        {
             literal_type(&inner.node)?
         }
         _ => return None,
@@ -359,9 +495,18 @@ fn unify(types: &[Ty]) -> Ty {
 /// Steps and functions are labelled up to their name, not over their whole body.
 pub(super) fn head_span(stmt: &Spanned<Stmt>) -> Span {
     match &stmt.node {
-        Stmt::Step(s) => Span { end: s.title.span.end, ..stmt.span },
-        Stmt::Fn(f) => Span { end: f.name.span.end, ..stmt.span },
-        Stmt::Rollback(_) => Span { end: stmt.span.start + "rollback".len() as u32, ..stmt.span },
+        Stmt::Step(s) => Span {
+            end: s.title.span.end,
+            ..stmt.span
+        },
+        Stmt::Fn(f) => Span {
+            end: f.name.span.end,
+            ..stmt.span
+        },
+        Stmt::Rollback(_) => Span {
+            end: stmt.span.start + "rollback".len() as u32,
+            ..stmt.span
+        },
         _ => stmt.span,
     }
 }

@@ -83,7 +83,10 @@ pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Ou
         Ok(ast) => ast,
         Err(errors) => {
             return Outcome {
-                problems: errors.into_iter().map(|e| Problem::Parse(file, e)).collect(),
+                problems: errors
+                    .into_iter()
+                    .map(|e| Problem::Parse(file, e))
+                    .collect(),
                 ast: None,
                 summary: None,
                 modules: HashMap::new(),
@@ -95,7 +98,12 @@ pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Ou
     let imported = loader.load_uses(sources, &ast, &mut problems);
     let checked = Checker::new(file, options, &imported).run(&ast);
     problems.extend(checked.errors.into_iter().map(|e| Problem::Check(file, e)));
-    Outcome { problems, ast: Some(ast), summary: Some(checked.summary), modules: imported }
+    Outcome {
+        problems,
+        ast: Some(ast),
+        summary: Some(checked.summary),
+        modules: imported,
+    }
 }
 
 /// One pass over one file. Fields are the state of that pass.
@@ -170,6 +178,10 @@ impl<'m> Checker<'m> {
 
     fn run(mut self, file: &ast::File) -> Checked {
         let summary = self.check_file(file);
-        Checked { summary, errors: self.errors, fns: self.fns }
+        Checked {
+            summary,
+            errors: self.errors,
+            fns: self.fns,
+        }
     }
 }

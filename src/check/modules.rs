@@ -39,7 +39,11 @@ pub struct Loader {
 
 impl Loader {
     pub fn new(options: Options) -> Self {
-        Loader { options, loaded: HashMap::new(), loading: HashSet::new() }
+        Loader {
+            options,
+            loaded: HashMap::new(),
+            loading: HashSet::new(),
+        }
     }
 
     /// The modules `file` imports, by the name it calls them with. Unknown modules are
@@ -52,8 +56,12 @@ impl Loader {
     ) -> HashMap<String, ModuleSig> {
         let mut out = HashMap::new();
         for stmt in &file.stmts {
-            let ast::Stmt::Use(u) = &stmt.node else { continue };
-            let Some(name) = std_module_name(u) else { continue };
+            let ast::Stmt::Use(u) = &stmt.node else {
+                continue;
+            };
+            let Some(name) = std_module_name(u) else {
+                continue;
+            };
             if let Some(sig) = self.load(sources, name, problems) {
                 out.insert(name.to_string(), sig);
             }
@@ -61,7 +69,12 @@ impl Loader {
         out
     }
 
-    fn load(&mut self, sources: &mut SourceMap, name: &str, problems: &mut Vec<Problem>) -> Option<ModuleSig> {
+    fn load(
+        &mut self,
+        sources: &mut SourceMap,
+        name: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Option<ModuleSig> {
         if let Some(sig) = self.loaded.get(name) {
             return Some(sig.clone());
         }
@@ -80,7 +93,13 @@ impl Loader {
         let imported = self.load_uses(sources, &ast, problems);
         let checked = Checker::new(file, self.options, &imported).run(&ast);
         problems.extend(checked.errors.into_iter().map(|e| Problem::Check(file, e)));
-        let sig = ModuleSig { path: format!("std.{name}"), doc: ast.doc.clone(), file, fns: checked.fns, ast };
+        let sig = ModuleSig {
+            path: format!("std.{name}"),
+            doc: ast.doc.clone(),
+            file,
+            fns: checked.fns,
+            ast,
+        };
         self.loading.remove(name);
         self.loaded.insert(name.to_string(), sig.clone());
         Some(sig)
@@ -90,7 +109,9 @@ impl Loader {
 /// `use std.http` -> `http`
 pub fn std_module_name(u: &ast::Use) -> Option<&str> {
     match u.path.as_slice() {
-        [std, name] if std.node == "std" && stdlib::source(&name.node).is_some() => Some(&name.node),
+        [std, name] if std.node == "std" && stdlib::source(&name.node).is_some() => {
+            Some(&name.node)
+        }
         _ => None,
     }
 }

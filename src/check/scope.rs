@@ -35,7 +35,10 @@ impl Kind {
     }
 
     pub fn is_value(self) -> bool {
-        matches!(self, Kind::Param | Kind::Secret | Kind::Let | Kind::Capture | Kind::FnParam)
+        matches!(
+            self,
+            Kind::Param | Kind::Secret | Kind::Let | Kind::Capture | Kind::FnParam
+        )
     }
 }
 
@@ -91,6 +94,9 @@ impl Scope {
 
     /// Every visible name, for "did you mean" help.
     pub fn names(&self) -> impl Iterator<Item = (&String, &Binding)> {
-        self.globals.iter().chain(self.captures.iter()).chain(self.locals.iter().flat_map(|s| s.iter()))
+        self.globals
+            .iter()
+            .chain(self.captures.iter())
+            .chain(self.locals.iter().flat_map(|s| s.iter()))
     }
 }

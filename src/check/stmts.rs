@@ -25,9 +25,16 @@ impl Checker<'_> {
             if let Some(first) = seen.get(key) {
                 let first = (*first).into();
                 if key == "guard" {
-                    self.error(Error::ConflictingGuards { span: m.span.into(), first });
+                    self.error(Error::ConflictingGuards {
+                        span: m.span.into(),
+                        first,
+                    });
                 } else {
-                    self.error(Error::DuplicateModifier { keyword: key.into(), span: m.span.into(), first });
+                    self.error(Error::DuplicateModifier {
+                        keyword: key.into(),
+                        span: m.span.into(),
+                        first,
+                    });
                 }
                 continue;
             }
@@ -47,7 +54,11 @@ impl Checker<'_> {
         if step.body.stmts.is_empty() {
             self.error(Error::EmptyStep {
                 id: step.id.node.clone(),
-                span: Span { start: step.body.close.start.saturating_sub(1), ..step.body.close }.into(),
+                span: Span {
+                    start: step.body.close.start.saturating_sub(1),
+                    ..step.body.close
+                }
+                .into(),
             });
         }
         self.check_block(&step.body, Place::Step);
@@ -65,12 +76,23 @@ impl Checker<'_> {
             found => {
                 let targets = self.names_of(&[Kind::Host, Kind::Group]);
                 let fallback = match found {
-                    Some(b) => format!("`{}` is a {}; declare hosts with `host NAME = ssh(...)`", target.node, b.kind.describe()),
-                    None if targets.is_empty() => "declare it: `host NAME = ssh(\"user@host\")`, or use `local`".into(),
+                    Some(b) => format!(
+                        "`{}` is a {}; declare hosts with `host NAME = ssh(...)`",
+                        target.node,
+                        b.kind.describe()
+                    ),
+                    None if targets.is_empty() => {
+                        "declare it: `host NAME = ssh(\"user@host\")`, or use `local`".into()
+                    }
                     None => format!("declared hosts and groups: {}", targets.join(", ")),
                 };
-                let help = did_you_mean(&target.node, targets.iter().map(String::as_str), &fallback);
-                self.error(Error::UndefinedTarget { name: target.node.clone(), span: target.span.into(), help });
+                let help =
+                    did_you_mean(&target.node, targets.iter().map(String::as_str), &fallback);
+                self.error(Error::UndefinedTarget {
+                    name: target.node.clone(),
+                    span: target.span.into(),
+                    help,
+                });
                 false
             }
         }
@@ -79,20 +101,31 @@ impl Checker<'_> {
     fn check_modifier(&mut self, m: &Spanned<Modifier>, on_group: bool) {
         let group_only = |keyword: &str| Error::GroupOnlyModifier {
             keyword: keyword.into(),
-            help: format!("`{keyword}` limits a fan-out over a group's hosts; this step runs on one host"),
+            help: format!(
+                "`{keyword}` limits a fan-out over a group's hosts; this step runs on one host"
+            ),
             span: m.span.into(),
         };
         match &m.node {
             Modifier::On(_) => {}
             Modifier::When(e) | Modifier::Unless(e) => {
                 let info = self.expr(e);
-                self.expect(info.ty, Ty::Bool, &format!("`{}`", m.node.keyword()), e.span);
+                self.expect(
+                    info.ty,
+                    Ty::Bool,
+                    &format!("`{}`", m.node.keyword()),
+                    e.span,
+                );
             }
             Modifier::Parallel(n) => {
                 if !on_group {
                     self.error(group_only("parallel"));
                 } else if n.node == 0 {
-                    self.error(zero_count("parallel", "`parallel N` runs on at most N hosts at once", n.span));
+                    self.error(zero_count(
+                        "parallel",
+                        "`parallel N` runs on at most N hosts at once",
+                        n.span,
+                    ));
                 }
             }
             Modifier::MaxFail(b) => {
@@ -100,18 +133,33 @@ impl Checker<'_> {
                     self.error(group_only("max_fail"));
                 } else if let FailBudget::Percent(p) = b.node {
                     if p > 100 {
-                        self.error(Error::InvalidBudget { percent: p, span: b.span.into() });
+                        self.error(Error::InvalidBudget {
+                            percent: p,
+                            span: b.span.into(),
+                        });
                     }
                 }
             }
-            Modifier::Timeout(d) => self.nonzero(d, "timeout", "a step with a zero timeout can never finish"),
+            Modifier::Timeout(d) => {
+                self.nonzero(d, "timeout", "a step with a zero timeout can never finish")
+            }
             Modifier::Retry(r) => {
                 if r.times.node == 0 {
-                    self.error(zero_count("retry", "`retry N` tries again up to N times; leave it out for no retries", r.times.span));
+                    self.error(zero_count(
+                        "retry",
+                        "`retry N` tries again up to N times; leave it out for no retries",
+                        r.times.span,
+                    ));
                 }
-                self.nonzero(&r.every, "retry every", "wait at least a moment between tries, e.g. `every 5s`");
+                self.nonzero(
+                    &r.every,
+                    "retry every",
+                    "wait at least a moment between tries, e.g. `every 5s`",
+                );
                 if let Some(b) = r.backoff.as_ref().filter(|b| b.node < 1.0) {
-                    self.error(Error::InvalidBackoff { span: b.span.into() });
+                    self.error(Error::InvalidBackoff {
+                        span: b.span.into(),
+                    });
                 }
             }
         }
@@ -119,7 +167,11 @@ impl Checker<'_> {
 
     fn nonzero(&mut self, d: &Spanned<Duration>, what: &str, help: &str) {
         if d.node.is_zero() {
-            self.error(Error::ZeroDuration { what: what.into(), help: help.into(), span: d.span.into() });
+            self.error(Error::ZeroDuration {
+                what: what.into(),
+                help: help.into(),
+                span: d.span.into(),
+            });
         }
     }
 
@@ -131,7 +183,10 @@ impl Checker<'_> {
         for (i, stmt) in block.stmts.iter().enumerate() {
             if let (Stmt::Rollback(_), Place::Step) = (&stmt.node, place) {
                 if let Some(first) = rollback {
-                    self.error(Error::DuplicateRollback { span: head_span(stmt).into(), first: first.into() });
+                    self.error(Error::DuplicateRollback {
+                        span: head_span(stmt).into(),
+                        first: first.into(),
+                    });
                 }
                 rollback = Some(head_span(stmt));
             }
@@ -143,7 +198,11 @@ impl Checker<'_> {
             };
             // Only the first unreachable statement is reported; the rest are still checked.
             if let (Some(next), false) = (block.stmts.get(i + 1), stopped) {
-                self.error(Error::Unreachable { after: stop.into(), span: head_span(next).into(), stop: stmt.span.into() });
+                self.error(Error::Unreachable {
+                    after: stop.into(),
+                    span: head_span(next).into(),
+                    stop: stmt.span.into(),
+                });
                 stopped = true;
             }
         }
@@ -165,8 +224,16 @@ impl Checker<'_> {
             Stmt::WaitUntil(w) => {
                 let info = self.expr(&w.condition);
                 self.expect(info.ty, Ty::Bool, "`wait_until`", w.condition.span);
-                self.nonzero(&w.every, "wait_until every", "poll at an interval, e.g. `every 5s`");
-                self.nonzero(&w.timeout, "wait_until timeout", "give the condition time to become true, e.g. `timeout 2m`");
+                self.nonzero(
+                    &w.every,
+                    "wait_until every",
+                    "poll at an interval, e.g. `every 5s`",
+                );
+                self.nonzero(
+                    &w.timeout,
+                    "wait_until timeout",
+                    "give the condition time to become true, e.g. `timeout 2m`",
+                );
                 if !w.every.node.is_zero() && w.every.node >= w.timeout.node {
                     self.error(Error::WaitInterval {
                         every: ast::human_duration(w.every.node),
@@ -178,14 +245,20 @@ impl Checker<'_> {
             }
             Stmt::Approve(a) => {
                 if place != Place::Step {
-                    self.error(Error::MisplacedApprove { place: place.describe().into(), span: head_span(stmt).into() });
+                    self.error(Error::MisplacedApprove {
+                        place: place.describe().into(),
+                        span: head_span(stmt).into(),
+                    });
                 }
                 let info = self.expr(&a.message);
                 self.expect(info.ty, Ty::Str, "`approve`", a.message.span);
             }
             Stmt::Rollback(block) => {
                 if place != Place::Step {
-                    self.error(Error::MisplacedRollback { place: place.describe().into(), span: head_span(stmt).into() });
+                    self.error(Error::MisplacedRollback {
+                        place: place.describe().into(),
+                        span: head_span(stmt).into(),
+                    });
                 }
                 self.scope.locals.push(HashMap::new());
                 self.check_block(block, Place::Rollback);
@@ -215,12 +288,24 @@ impl Checker<'_> {
         let info = self.expr(&l.value);
         self.require_value(info.ty, "`let`", l.value.span);
         if let Some(first) = self.scope.existing(&l.name.node) {
-            self.error(Error::DuplicateDefinition { name: l.name.node.clone(), span: l.name.span.into(), first: first.into() });
+            self.error(Error::DuplicateDefinition {
+                name: l.name.node.clone(),
+                span: l.name.span.into(),
+                first: first.into(),
+            });
             return;
         }
-        let kind = if place == Place::Step { Kind::Capture } else { Kind::Let };
+        let kind = if place == Place::Step {
+            Kind::Capture
+        } else {
+            Kind::Let
+        };
         // After "returns nothing" was reported, the name is just unknown.
-        let ty = if info.ty == Ty::Nothing { Ty::Any } else { info.ty };
+        let ty = if info.ty == Ty::Nothing {
+            Ty::Any
+        } else {
+            info.ty
+        };
         let mut b = Binding::new(kind, ty, l.name.span);
         b.secret = info.secret;
         if kind == Kind::Capture {
@@ -239,45 +324,97 @@ impl Checker<'_> {
             Expr::Str(_) => "did you mean `run \"...\"` or `log \"...\"`?",
             _ => "remove it, or use it: `let name = ...`, `check ...`, `log ...`",
         };
-        self.error(Error::UselessExpression { help: help.into(), span: e.span.into() });
+        self.error(Error::UselessExpression {
+            help: help.into(),
+            span: e.span.into(),
+        });
     }
 
     pub(super) fn misplaced(&mut self, stmt: &Stmt, span: Span, place: Place) {
         let (what, help) = match stmt {
             Stmt::Approve(_) => {
-                return self.error(Error::MisplacedApprove { place: place.describe().into(), span: span.into() })
+                return self.error(Error::MisplacedApprove {
+                    place: place.describe().into(),
+                    span: span.into(),
+                })
             }
             Stmt::Rollback(_) => {
-                return self.error(Error::MisplacedRollback { place: place.describe().into(), span: span.into() })
+                return self.error(Error::MisplacedRollback {
+                    place: place.describe().into(),
+                    span: span.into(),
+                })
             }
-            Stmt::Header(_) => ("the `runbook` header", "it goes once, at the top of the file"),
+            Stmt::Header(_) => (
+                "the `runbook` header",
+                "it goes once, at the top of the file",
+            ),
             Stmt::Use(_) => ("`use`", "imports go at the top level of the file"),
-            Stmt::Param(_) => ("`param`", "params are declared at the top level of a runbook"),
-            Stmt::Secret(_) => ("`secret`", "secrets are declared at the top level of a runbook"),
+            Stmt::Param(_) => (
+                "`param`",
+                "params are declared at the top level of a runbook",
+            ),
+            Stmt::Secret(_) => (
+                "`secret`",
+                "secrets are declared at the top level of a runbook",
+            ),
             Stmt::Host(_) => ("`host`", "hosts are declared at the top level of a runbook"),
-            Stmt::Group(_) => ("`group`", "groups are declared at the top level of a runbook"),
+            Stmt::Group(_) => (
+                "`group`",
+                "groups are declared at the top level of a runbook",
+            ),
             Stmt::Fn(_) => ("`fn`", "functions are defined at the top level"),
-            Stmt::Step(_) => ("`step`", "steps cannot be nested: declare it at the top level"),
-            Stmt::Return(_) => ("`return`", "only a function returns a value; a step ends at its last statement"),
-            Stmt::Expr(e) if is_run(&e.node) => ("`run`", "put it inside a step: `step id \"title\" { run \"...\" }`"),
-            Stmt::Expr(_) => ("an expression", "put it inside a step: `step id \"title\" { ... }`"),
-            Stmt::Check(_) => ("`check`", "put it inside a step: `step id \"title\" { check ... }`"),
+            Stmt::Step(_) => (
+                "`step`",
+                "steps cannot be nested: declare it at the top level",
+            ),
+            Stmt::Return(_) => (
+                "`return`",
+                "only a function returns a value; a step ends at its last statement",
+            ),
+            Stmt::Expr(e) if is_run(&e.node) => (
+                "`run`",
+                "put it inside a step: `step id \"title\" { run \"...\" }`",
+            ),
+            Stmt::Expr(_) => (
+                "an expression",
+                "put it inside a step: `step id \"title\" { ... }`",
+            ),
+            Stmt::Check(_) => (
+                "`check`",
+                "put it inside a step: `step id \"title\" { check ... }`",
+            ),
             Stmt::WaitUntil(_) => ("`wait_until`", "put it inside a step"),
             Stmt::Log(_) => ("`log`", "put it inside a step"),
             Stmt::Fail(_) => ("`fail`", "put it inside a step"),
-            Stmt::Let(_) => ("`let`", "bind values at the top level, in a step or in a function"),
+            Stmt::Let(_) => (
+                "`let`",
+                "bind values at the top level, in a step or in a function",
+            ),
         };
-        self.error(Error::Misplaced { what: what.into(), place: place.describe().into(), span: span.into(), help: help.into() });
+        self.error(Error::Misplaced {
+            what: what.into(),
+            place: place.describe().into(),
+            span: span.into(),
+            help: help.into(),
+        });
     }
 
     pub(super) fn pop_scope(&mut self) {
-        let Some(scope) = self.scope.locals.pop() else { return };
-        let mut unused: Vec<(&String, &Binding)> =
-            scope.iter().filter(|(n, b)| b.kind == Kind::Let && !b.used.get() && !n.starts_with('_')).collect();
+        let Some(scope) = self.scope.locals.pop() else {
+            return;
+        };
+        let mut unused: Vec<(&String, &Binding)> = scope
+            .iter()
+            .filter(|(n, b)| b.kind == Kind::Let && !b.used.get() && !n.starts_with('_'))
+            .collect();
         unused.sort_by_key(|(_, b)| b.span.start);
         let errors: Vec<Error> = unused
             .into_iter()
-            .map(|(n, b)| Error::Unused { kind: "value".into(), name: n.clone(), span: b.span.into() })
+            .map(|(n, b)| Error::Unused {
+                kind: "value".into(),
+                name: n.clone(),
+                span: b.span.into(),
+            })
             .collect();
         self.errors.extend(errors);
     }
@@ -290,7 +427,12 @@ impl Checker<'_> {
             let runs: Vec<String> = self
                 .fns
                 .iter()
-                .filter(|(_, f)| !f.runs && f.calls.iter().any(|(c, _)| self.fns.get(c).is_some_and(|g| g.runs)))
+                .filter(|(_, f)| {
+                    !f.runs
+                        && f.calls
+                            .iter()
+                            .any(|(c, _)| self.fns.get(c).is_some_and(|g| g.runs))
+                })
                 .map(|(n, _)| n.clone())
                 .collect();
             for n in runs {
@@ -310,20 +452,28 @@ impl Checker<'_> {
             }
             if let Some((path, span)) = self.cycle_from(name) {
                 reported.extend(path.iter().cloned());
-                errors.push(Error::RecursiveFunction { name: name.clone(), chain: path.join(" -> "), span: span.into() });
+                errors.push(Error::RecursiveFunction {
+                    name: name.clone(),
+                    chain: path.join(" -> "),
+                    span: span.into(),
+                });
             }
         }
         self.errors.extend(errors);
         for (name, span) in std::mem::take(&mut self.top_level_calls) {
             if self.fns.get(&name).is_some_and(|f| f.runs) {
-                self.error(Error::EffectOutsideStep { what: format!("`{name}`"), span: span.into() });
+                self.error(Error::EffectOutsideStep {
+                    what: format!("`{name}`"),
+                    span: span.into(),
+                });
             }
         }
     }
 
     /// A call path from `start` back to itself, and the span of the call that closes it.
     fn cycle_from(&self, start: &str) -> Option<(Vec<String>, Span)> {
-        let mut stack: Vec<(String, Vec<String>)> = vec![(start.to_string(), vec![start.to_string()])];
+        let mut stack: Vec<(String, Vec<String>)> =
+            vec![(start.to_string(), vec![start.to_string()])];
         let mut visited: Vec<String> = Vec::new();
         while let Some((at, path)) = stack.pop() {
             for (callee, span) in self.fns.get(&at).map(|f| f.calls.as_slice()).unwrap_or(&[]) {
@@ -349,7 +499,9 @@ impl Checker<'_> {
             return;
         }
         let help = match (found, want) {
-            (Ty::CmdResult, Ty::Bool) => "use `.ok` (exit code 0) or compare `.code`, e.g. `run(\"...\").ok`",
+            (Ty::CmdResult, Ty::Bool) => {
+                "use `.ok` (exit code 0) or compare `.code`, e.g. `run(\"...\").ok`"
+            }
             (Ty::CmdResult, Ty::Str) => "use `.stdout` for the command's output",
             (Ty::Str, Ty::Bool) => "compare it, e.g. `x == \"yes\"` or `x.contains(\"ok\")`",
             (Ty::Int | Ty::Float, Ty::Bool) => "compare it, e.g. `x == 200` or `x >= 10`",
@@ -380,7 +532,11 @@ impl Checker<'_> {
 }
 
 fn zero_count(what: &str, help: &str, span: Span) -> Error {
-    Error::ZeroCount { what: what.into(), help: help.into(), span: span.into() }
+    Error::ZeroCount {
+        what: what.into(),
+        help: help.into(),
+        span: span.into(),
+    }
 }
 
 fn is_run(e: &Expr) -> bool {

@@ -13,7 +13,11 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// "did you mean `x`?", or `fallback` when nothing is close.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, fallback: &str) -> String {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    fallback: &str,
+) -> String {
     match closest(name, candidates) {
         Some(c) => format!("did you mean `{c}`?"),
         None => fallback.to_string(),

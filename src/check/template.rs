@@ -26,8 +26,15 @@ impl Checker<'_> {
                 Part::Interp(i) => {
                     secret |= self.check_interp(i, part.span);
                     if command && quote != Quote::None && !i.is_raw() {
-                        let quote = if quote == Quote::Single { "single" } else { "double" };
-                        self.error(Error::QuotedInterpolation { quote: quote.into(), span: part.span.into() });
+                        let quote = if quote == Quote::Single {
+                            "single"
+                        } else {
+                            "double"
+                        };
+                        self.error(Error::QuotedInterpolation {
+                            quote: quote.into(),
+                            span: part.span.into(),
+                        });
                     }
                 }
             }
@@ -51,10 +58,18 @@ impl Checker<'_> {
                         builtins::FILTER_NAMES.iter().copied(),
                         &format!("filters: {}", builtins::FILTER_NAMES.join(", ")),
                     );
-                    self.error(Error::UnknownFilter { name: f.name.node.clone(), span: f.name.span.into(), help });
+                    self.error(Error::UnknownFilter {
+                        name: f.name.node.clone(),
+                        span: f.name.span.into(),
+                        help,
+                    });
                 }
                 Some((min, max, example)) if f.args.len() < min || f.args.len() > max => {
-                    let expected = if min == max { min.to_string() } else { format!("{min} to {max}") };
+                    let expected = if min == max {
+                        min.to_string()
+                    } else {
+                        format!("{min} to {max}")
+                    };
                     self.error(Error::FilterArity {
                         name: f.name.node.clone(),
                         expected,
@@ -68,7 +83,10 @@ impl Checker<'_> {
         }
         if i.is_raw() {
             if info.secret {
-                self.error(Error::RawSecret { name: i.var.node.clone(), span: span.into() });
+                self.error(Error::RawSecret {
+                    name: i.var.node.clone(),
+                    span: span.into(),
+                });
             } else if self.options.strict {
                 self.error(Error::RawInterpolation { span: span.into() });
             }
@@ -76,11 +94,17 @@ impl Checker<'_> {
         let reshaped = i.filters.iter().any(|f| f.name.node != "raw");
         if !reshaped && matches!(info.ty, Ty::CmdResult | Ty::Map | Ty::Nothing) {
             let help = match info.ty {
-                Ty::CmdResult => "interpolate one of its fields: `{{ r.stdout }}` or `{{ r.code }}`",
+                Ty::CmdResult => {
+                    "interpolate one of its fields: `{{ r.stdout }}` or `{{ r.code }}`"
+                }
                 Ty::Map => "interpolate one of its fields: `{{ m.key }}`",
                 _ => "the function called here returns nothing",
             };
-            self.error(Error::InterpolateRecord { ty: info.ty.to_string(), span: span.into(), help: help.into() });
+            self.error(Error::InterpolateRecord {
+                ty: info.ty.to_string(),
+                span: span.into(),
+                help: help.into(),
+            });
         }
         info.secret
     }

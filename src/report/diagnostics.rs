@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
 
 use crate::check::Problem;
 use crate::source::SourceMap;
@@ -10,22 +12,64 @@ use crate::source::SourceMap;
 /// Wide enough for a command line, fixed so output does not depend on the terminal.
 const WIDTH: usize = 100;
 
+/// Labels further right than this are not drawn under their line (miette cannot pad that
+/// far, and nobody reads such a line): the location is given as `file:line:column`.
+const MAX_LABEL_COLUMN: usize = 1000;
+
 pub fn render_problem(problem: &Problem, sources: &SourceMap, color: bool) -> String {
+    let text = sources.text(problem.file());
+    let far = problem
+        .diagnostic()
+        .labels()
+        .into_iter()
+        .flatten()
+        .find(|l| column(text, l.offset() + l.len()) > MAX_LABEL_COLUMN);
     let source = sources.named_source(problem.file());
-    let diagnostic = WithSource { inner: problem.diagnostic(), source: &source };
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH).with_links(false);
+    let mut prefix = String::new();
+    if let Some(label) = &far {
+        let (line, col) = line_col(text, label.offset());
+        prefix = format!("at {}:{line}:{col}\n", sources.get(problem.file()).name);
+    }
+    let diagnostic = WithSource {
+        inner: problem.diagnostic(),
+        source: (far.is_none()).then_some(&source),
+    };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, &diagnostic).is_err() {
         out = format!("{}\n", problem.diagnostic());
     }
-    out
+    prefix + &out
+}
+
+fn column(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    offset - text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
 }
 
 /// A diagnostic lent the source text it points into.
 struct WithSource<'a> {
     inner: &'a dyn Diagnostic,
-    source: &'a NamedSource<String>,
+    source: Option<&'a NamedSource<String>>,
 }
 
 impl fmt::Debug for WithSource<'_> {
@@ -56,10 +100,10 @@ impl Diagnostic for WithSource<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
+        self.source.and_then(|_| self.inner.labels())
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source)
+        self.source.map(|s| s as &dyn SourceCode)
     }
 }

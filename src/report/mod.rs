@@ -24,10 +24,15 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
         }
     }
 }
+
+/// Beyond this many problems in one file, the rest are counted, not shown.
+const MAX_SHOWN: usize = 50;
 
 #[derive(Debug)]
 pub struct Reporter {
@@ -46,24 +51,48 @@ impl Reporter {
     /// Every problem of one file on stderr, then its one-line verdict on stdout.
     pub fn check_result(&self, path: &str, sources: &SourceMap, outcome: &Outcome) {
         let mut err = io::stderr().lock();
-        for p in &outcome.problems {
+        for p in outcome.problems.iter().take(MAX_SHOWN) {
             // A closed pipe is not worth a panic.
             let _ = write!(err, "{}", render_problem(p, sources, self.color_err));
+        }
+        if outcome.problems.len() > MAX_SHOWN {
+            let _ = writeln!(
+                err,
+                "... and {} more problems",
+                outcome.problems.len() - MAX_SHOWN
+            );
         }
         let warnings = outcome.problems.iter().filter(|p| p.is_warning()).count();
         let errors = outcome.problems.len() - warnings;
         let mut out = io::stdout().lock();
         if errors > 0 {
-            let _ = writeln!(err, "{}: {}", paint(path, self.color_err, "1"), count_line(errors, warnings));
+            let _ = writeln!(
+                err,
+                "{}: {}",
+                paint(path, self.color_err, "1"),
+                count_line(errors, warnings)
+            );
             return;
         }
         let what = match &outcome.summary {
-            Some(Summary::Runbook { name, steps }) => format!("runbook `{name}`, {steps} step{}", plural(*steps)),
-            Some(Summary::Module { functions }) => format!("module, {functions} function{}", plural(*functions)),
+            Some(Summary::Runbook { name, steps }) => {
+                format!("runbook `{name}`, {steps} step{}", plural(*steps))
+            }
+            Some(Summary::Module { functions }) => {
+                format!("module, {functions} function{}", plural(*functions))
+            }
             None => String::new(),
         };
-        let suffix = if warnings > 0 { format!(" ({warnings} warning{})", plural(warnings)) } else { String::new() };
-        let _ = writeln!(out, "{} {path}: {what}{suffix}", paint("ok", self.color_out, "32"));
+        let suffix = if warnings > 0 {
+            format!(" ({warnings} warning{})", plural(warnings))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{} {path}: {what}{suffix}",
+            paint("ok", self.color_out, "32")
+        );
     }
 
     /// A problem before any file could be checked (unreadable file, bad arguments).

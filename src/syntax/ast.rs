@@ -52,7 +52,11 @@ pub struct Use {
 
 impl Use {
     pub fn dotted(&self) -> String {
-        self.path.iter().map(|p| p.node.as_str()).collect::<Vec<_>>().join(".")
+        self.path
+            .iter()
+            .map(|p| p.node.as_str())
+            .collect::<Vec<_>>()
+            .join(".")
     }
 }
 
@@ -153,7 +157,13 @@ pub fn human_duration(d: Duration) -> String {
         return "0s".into();
     }
     let mut out = String::new();
-    for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
         if ms >= size {
             out.push_str(&format!("{}{unit}", ms / size));
             ms %= size;

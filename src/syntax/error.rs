@@ -26,7 +26,10 @@ pub enum Error {
     },
 
     #[error("unclosed `{open}`")]
-    #[diagnostic(code(runbook::parse::unclosed_block), help("add the matching `{close}`"))]
+    #[diagnostic(
+        code(runbook::parse::unclosed_block),
+        help("add the matching `{close}`")
+    )]
     UnclosedDelimiter {
         open: char,
         close: char,
@@ -47,7 +50,10 @@ pub enum Error {
     },
 
     #[error("`{found}` does not close `{open}`")]
-    #[diagnostic(code(runbook::parse::mismatched_close), help("close `{open}` with `{expected}` first"))]
+    #[diagnostic(
+        code(runbook::parse::mismatched_close),
+        help("close `{open}` with `{expected}` first")
+    )]
     MismatchedClose {
         open: char,
         expected: char,
@@ -70,7 +76,10 @@ pub enum Error {
     },
 
     #[error("`{keyword}` is a keyword and cannot be used as a name")]
-    #[diagnostic(code(runbook::parse::keyword_as_name), help("choose another name, e.g. `{keyword}_`"))]
+    #[diagnostic(
+        code(runbook::parse::keyword_as_name),
+        help("choose another name, e.g. `{keyword}_`")
+    )]
     KeywordAsName {
         keyword: String,
         #[label("reserved word")]
@@ -99,13 +108,41 @@ pub enum Error {
     },
 
     #[error("number too large")]
-    #[diagnostic(code(runbook::parse::number_too_large), help("numbers are 64-bit; durations at most ~584 million years"))]
+    #[diagnostic(
+        code(runbook::parse::number_too_large),
+        help("numbers are 64-bit; durations at most ~584 million years")
+    )]
     NumberTooLarge {
         #[label("does not fit")]
         span: SourceSpan,
     },
 
+    #[error("brackets nested more than {limit} deep")]
+    #[diagnostic(
+        code(runbook::parse::too_deep),
+        help("split the value into several `let`s")
+    )]
+    TooDeep {
+        limit: usize,
+        #[label("too deep here")]
+        span: SourceSpan,
+    },
+
+    #[error("expression with more than {limit} operators")]
+    #[diagnostic(
+        code(runbook::parse::too_complex),
+        help("split it into several `let`s")
+    )]
+    TooComplex {
+        limit: usize,
+        #[label("too long")]
+        span: SourceSpan,
+    },
+
     #[error("file is too large ({bytes} bytes)")]
-    #[diagnostic(code(runbook::parse::file_too_large), help("runbooks are limited to 64 MiB"))]
+    #[diagnostic(
+        code(runbook::parse::file_too_large),
+        help("runbooks are limited to 64 MiB")
+    )]
     FileTooLarge { bytes: usize },
 }

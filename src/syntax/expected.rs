@@ -11,11 +11,13 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::EOI => "end of file",
         Rule::stmt => "a statement",
         Rule::header => "`runbook NAME \"title\"`",
-        Rule::name | Rule::ident | Rule::var | Rule::fn_name | Rule::type_name => "a name",
+        Rule::name | Rule::var | Rule::fn_name | Rule::type_name => "a name",
         Rule::module_path => "a module path such as `std.http`",
-        Rule::field_name | Rule::ident_any => "a field name",
-        Rule::string | Rule::line_string | Rule::triple_string => "a string",
-        Rule::expr | Rule::primary | Rule::paren | Rule::run_call | Rule::expr_stmt => "an expression",
+        Rule::field_name => "a field name",
+        Rule::string | Rule::line_string | Rule::triple_string | Rule::plain_string => "a string",
+        Rule::expr | Rule::primary | Rule::paren | Rule::run_call | Rule::expr_stmt => {
+            "an expression"
+        }
         Rule::int => "a whole number",
         Rule::float => "a number",
         Rule::percent => "a percentage such as `10%`",
@@ -40,7 +42,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::field => "`.`",
         Rule::index => "`[`",
         Rule::op_or | Rule::op_and => "an operator",
-        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => "an operator",
+        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
+            "an operator"
+        }
         Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => "an operator",
         Rule::interpolation | Rule::interp_path => "a value name inside `{{ }}`",
         Rule::filter => "`| filter` or `}}`",
@@ -68,7 +72,12 @@ const EXPRESSION_PARTS: &[&str] = &[
 fn is_keyword_rule(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::kw_else | Rule::kw_every | Rule::kw_timeout | Rule::kw_backoff | Rule::kw_dangerous | Rule::dangerous
+        Rule::kw_else
+            | Rule::kw_every
+            | Rule::kw_timeout
+            | Rule::kw_backoff
+            | Rule::kw_dangerous
+            | Rule::dangerous
     ) || describe(rule).is_none()
 }
 
@@ -102,15 +111,25 @@ pub fn convert(err: pest::error::Error<Rule>, text: &str) -> Error {
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     let word = word_at(text, pos);
-    if positives.iter().any(|r| matches!(r, Rule::name | Rule::ident | Rule::fn_param | Rule::fn_params))
+    if positives
+        .iter()
+        .any(|r| matches!(r, Rule::name | Rule::var | Rule::fn_param | Rule::fn_params))
         && is_keyword(word)
     {
-        return Error::KeywordAsName { keyword: word.to_string(), span: (pos, word.len()).into() };
+        return Error::KeywordAsName {
+            keyword: word.to_string(),
+            span: (pos, word.len()).into(),
+        };
     }
     // Keywords are named only when nothing else was expected: "a body `{`" says more
     // than the list of every modifier a step may have.
-    let (keywords, others): (Vec<Rule>, Vec<Rule>) = positives.into_iter().partition(|r| is_keyword_rule(*r));
-    let chosen = if others.iter().any(|r| describe(*r).is_some()) { others } else { keywords };
+    let (keywords, others): (Vec<Rule>, Vec<Rule>) =
+        positives.into_iter().partition(|r| is_keyword_rule(*r));
+    let chosen = if others.iter().any(|r| describe(*r).is_some()) {
+        others
+    } else {
+        keywords
+    };
     let mut expected: Vec<&str> = Vec::new();
     for rule in chosen {
         if let Some(d) = describe(rule) {
@@ -130,22 +149,68 @@ pub fn convert(err: pest::error::Error<Rule>, text: &str) -> Error {
         ("end of file".to_string(), last_token_span(text))
     } else if word.is_empty() {
         let ch = text[pos..].chars().next().unwrap_or(' ');
-        (format!("`{}`", ch.escape_default()), (pos, ch.len_utf8()).into())
+        (
+            format!("`{}`", ch.escape_default()),
+            (pos, ch.len_utf8()).into(),
+        )
     } else {
         (format!("`{word}`"), (pos, word.len()).into())
     };
-    Error::Unexpected { expected: join_or(&expected), found, span, help }
+    Error::Unexpected {
+        expected: join_or(&expected),
+        found,
+        span,
+        help,
+    }
 }
 
 fn word_at(text: &str, pos: usize) -> &str {
     let rest = text.get(pos..).unwrap_or("");
-    let len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
     &rest[..len]
 }
 
+/// The reserved words of `grammar/runbook.pest` (rule `keyword`).
+pub const KEYWORDS: &[&str] = &[
+    "and",
+    "approve",
+    "backoff",
+    "check",
+    "dangerous",
+    "else",
+    "every",
+    "fn",
+    "fail",
+    "false",
+    "group",
+    "host",
+    "let",
+    "log",
+    "max_fail",
+    "not",
+    "on",
+    "or",
+    "param",
+    "parallel",
+    "runbook",
+    "run",
+    "retry",
+    "rollback",
+    "return",
+    "step",
+    "secret",
+    "timeout",
+    "true",
+    "use",
+    "unless",
+    "when",
+    "wait_until",
+];
+
 fn is_keyword(word: &str) -> bool {
-    use pest::Parser;
-    !word.is_empty() && super::grammar::Grammar::parse(Rule::keyword, word).is_ok_and(|p| p.as_str() == word)
+    KEYWORDS.contains(&word)
 }
 
 /// At end of input, point at the last token: a zero-width label at EOF is not drawn.

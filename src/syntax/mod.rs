@@ -23,8 +23,11 @@ pub fn parse(text: &str, file: FileId) -> Result<ast::File, Vec<Error>> {
     if !lexical.is_empty() {
         return Err(lexical);
     }
-    let mut pairs = Grammar::parse(Rule::file, text).map_err(|e| vec![expected::convert(e, text)])?;
-    let Some(root) = pairs.next() else { unreachable!("rule file always yields one pair") };
+    let mut pairs =
+        Grammar::parse(Rule::file, text).map_err(|e| vec![expected::convert(e, text)])?;
+    let Some(root) = pairs.next() else {
+        unreachable!("rule file always yields one pair")
+    };
     let lowerer = lower::Lowerer::new(text, file);
     let ast = lowerer.file(root);
     let errors = lowerer.finish();

@@ -6,8 +6,18 @@ use miette::SourceSpan;
 
 use super::error::Error;
 
+/// Deeper nesting is refused: it only happens in generated or corrupted files, and
+/// bounding it bounds the recursion of everything after parsing.
+pub const MAX_DEPTH: usize = 64;
+
 pub fn scan(text: &str) -> Vec<Error> {
-    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0, open: Vec::new(), errors: Vec::new(), lost: false };
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        pos: 0,
+        open: Vec::new(),
+        errors: Vec::new(),
+        lost: false,
+    };
     scanner.run();
     scanner.errors
 }
@@ -53,6 +63,13 @@ impl Scanner<'_> {
                 b'"' if self.starts_with(b"\"\"\"") => self.triple_string(),
                 b'"' => self.line_string(),
                 b'{' | b'(' | b'[' => {
+                    if self.open.len() == MAX_DEPTH && !self.lost {
+                        self.errors.push(Error::TooDeep {
+                            limit: MAX_DEPTH,
+                            span: (self.pos, 1).into(),
+                        });
+                        self.lost = true;
+                    }
                     self.open.push((b, self.pos));
                     self.pos += 1;
                 }
@@ -123,7 +140,10 @@ impl Scanner<'_> {
     }
 
     fn line_end(&self) -> usize {
-        self.bytes[self.pos..].iter().position(|&b| b == b'\n').map_or(self.bytes.len(), |n| self.pos + n)
+        self.bytes[self.pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.bytes.len(), |n| self.pos + n)
     }
 
     fn line_string(&mut self) {
@@ -147,7 +167,9 @@ impl Scanner<'_> {
             }
         }
         let end = self.pos.min(self.bytes.len());
-        self.errors.push(Error::UnterminatedString { span: span(start, end) });
+        self.errors.push(Error::UnterminatedString {
+            span: span(start, end),
+        });
         self.lost = true;
     }
 
@@ -167,7 +189,9 @@ impl Scanner<'_> {
                 _ => self.pos += 1,
             }
         }
-        self.errors.push(Error::UnterminatedString { span: span(start, start + 3) });
+        self.errors.push(Error::UnterminatedString {
+            span: span(start, start + 3),
+        });
         self.lost = true;
         self.pos = self.bytes.len();
     }
@@ -186,7 +210,9 @@ impl Scanner<'_> {
                 b'"' if in_triple && self.starts_with(b"\"\"\"") => break,
                 b'"' => {
                     // A quoted filter argument, or the end of the enclosing string.
-                    let close = self.bytes[self.pos + 1..].iter().position(|&c| c == b'"' || c == b'\n');
+                    let close = self.bytes[self.pos + 1..]
+                        .iter()
+                        .position(|&c| c == b'"' || c == b'\n');
                     match close {
                         Some(n) if self.bytes[self.pos + 1 + n] == b'"' => self.pos += n + 2,
                         _ => break,
@@ -195,7 +221,9 @@ impl Scanner<'_> {
                 _ => self.pos += 1,
             }
         }
-        self.errors.push(Error::UnclosedInterpolation { span: span(start, start + 2) });
+        self.errors.push(Error::UnclosedInterpolation {
+            span: span(start, start + 2),
+        });
         false
     }
 }

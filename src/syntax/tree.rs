@@ -6,7 +6,10 @@ use std::fmt::Write;
 use super::ast::*;
 
 pub fn render(file: &File) -> String {
-    let mut t = Tree { out: String::new(), depth: 0 };
+    let mut t = Tree {
+        out: String::new(),
+        depth: 0,
+    };
     if let Some(doc) = &file.doc {
         for l in doc.lines() {
             t.line(&format!("##! {l}"));
@@ -57,7 +60,11 @@ impl Tree {
         match s {
             Stmt::Header(h) => {
                 self.doc(&h.doc);
-                self.line(&format!("runbook {} {}", h.name.node, template(&h.title.node)));
+                self.line(&format!(
+                    "runbook {} {}",
+                    h.name.node,
+                    template(&h.title.node)
+                ));
             }
             Stmt::Use(u) => self.line(&format!("use {}", u.dotted())),
             Stmt::Param(p) => {
@@ -71,12 +78,20 @@ impl Tree {
                 }
                 self.line(&l);
             }
-            Stmt::Secret(s) => self.line(&format!("secret {} = {}", s.name.node, expr(&s.source.node))),
+            Stmt::Secret(s) => self.line(&format!(
+                "secret {} = {}",
+                s.name.node,
+                expr(&s.source.node)
+            )),
             Stmt::Host(h) => {
                 self.doc(&h.doc);
                 self.line(&format!("host {} = {}", h.name.node, expr(&h.target.node)));
             }
-            Stmt::Group(g) => self.line(&format!("group {} = {}", g.name.node, expr(&g.members.node))),
+            Stmt::Group(g) => self.line(&format!(
+                "group {} = {}",
+                g.name.node,
+                expr(&g.members.node)
+            )),
             Stmt::Let(l) => self.line(&format!("let {} = {}", l.name.node, expr(&l.value.node))),
             Stmt::Fn(f) => {
                 self.doc(&f.doc);
@@ -88,7 +103,9 @@ impl Tree {
                         None => p.name.node.clone(),
                     })
                     .collect();
-                self.nested(&format!("fn {}({})", f.name.node, params.join(", ")), |t| t.block(&f.body));
+                self.nested(&format!("fn {}({})", f.name.node, params.join(", ")), |t| {
+                    t.block(&f.body)
+                });
             }
             Stmt::Step(st) => {
                 self.doc(&st.doc);
@@ -100,7 +117,11 @@ impl Tree {
             }
             Stmt::Expr(e) => self.line(&expr(&e.node)),
             Stmt::Check(c) => match &c.message {
-                Some(m) => self.line(&format!("check {} else {}", expr(&c.condition.node), expr(&m.node))),
+                Some(m) => self.line(&format!(
+                    "check {} else {}",
+                    expr(&c.condition.node),
+                    expr(&m.node)
+                )),
                 None => self.line(&format!("check {}", expr(&c.condition.node))),
             },
             Stmt::WaitUntil(w) => self.line(&format!(
@@ -110,7 +131,11 @@ impl Tree {
                 human_duration(w.timeout.node)
             )),
             Stmt::Approve(a) => {
-                let kind = if a.dangerous { "approve dangerous" } else { "approve" };
+                let kind = if a.dangerous {
+                    "approve dangerous"
+                } else {
+                    "approve"
+                };
                 self.line(&format!("{kind} {}", expr(&a.message.node)));
             }
             Stmt::Rollback(b) => self.nested("rollback", |t| t.block(b)),
@@ -133,7 +158,11 @@ fn modifier(m: &Modifier) -> String {
         },
         Modifier::Timeout(d) => format!("timeout {}", human_duration(d.node)),
         Modifier::Retry(r) => {
-            let mut s = format!("retry {} every {}", r.times.node, human_duration(r.every.node));
+            let mut s = format!(
+                "retry {} every {}",
+                r.times.node,
+                human_duration(r.every.node)
+            );
             if let Some(b) = &r.backoff {
                 let _ = write!(s, " backoff {}", b.node);
             }
@@ -150,10 +179,21 @@ pub fn expr(e: &Expr) -> String {
         Expr::Float(f) => format!("{f:?}"),
         Expr::Bool(b) => b.to_string(),
         Expr::Duration(d) => human_duration(*d),
-        Expr::List(items) => format!("[{}]", items.iter().map(|i| expr(&i.node)).collect::<Vec<_>>().join(", ")),
+        Expr::List(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|i| expr(&i.node))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Expr::Map(entries) => format!(
             "{{{}}}",
-            entries.iter().map(|(k, v)| format!("{}: {}", k.node, expr(&v.node))).collect::<Vec<_>>().join(", ")
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", k.node, expr(&v.node)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Expr::Var(v) => v.clone(),
         Expr::Field(obj, f) => format!("{}.{}", expr(&obj.node), f.node),

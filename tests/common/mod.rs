@@ -21,7 +21,11 @@ pub struct Output {
 
 impl Runbook {
     pub fn new() -> Self {
-        Runbook { dir: tempfile::tempdir().expect("tempdir"), args: Vec::new(), env: Vec::new() }
+        Runbook {
+            dir: tempfile::tempdir().expect("tempdir"),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
     }
 
     pub fn file(self, name: &str, contents: impl AsRef<[u8]>) -> Self {
@@ -72,7 +76,10 @@ pub fn root() -> PathBuf {
 /// Runs the binary in `dir` without a terminal and with colour off unless asked.
 pub fn run_in(dir: &Path, args: &[String], env: &[(String, String)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_runbook"));
-    cmd.current_dir(dir).args(args).stdin(Stdio::null()).env_remove("NO_COLOR");
+    cmd.current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("NO_COLOR");
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -32,8 +32,20 @@ fn pratt() -> &'static PrattParser<Rule> {
     })
 }
 
+/// Operators (and `.field`, calls, indexes) in one expression, beyond which it is refused:
+/// the tree of a longer one could overflow the stack of the passes that walk it.
+pub const MAX_OPERATORS: usize = 256;
+
 impl Lowerer<'_> {
     pub(super) fn expr(&self, pair: Pair<Rule>) -> Node<Expr> {
+        if pair.clone().into_inner().count() > 2 * MAX_OPERATORS {
+            let span = self.span(&pair);
+            self.error(Error::TooComplex {
+                limit: MAX_OPERATORS,
+                span: span.into(),
+            });
+            return Spanned::new(Expr::Bool(false), span);
+        }
         pratt()
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| {
@@ -48,9 +60,18 @@ impl Lowerer<'_> {
             .map_postfix(|lhs, op| {
                 let span = lhs.span.to(self.span(&op));
                 let expr = match op.as_rule() {
-                    Rule::field => Expr::Field(Box::new(lhs), self.name(next(&mut op.into_inner(), "field name"))),
-                    Rule::call => Expr::Call(Box::new(lhs), self.args(next(&mut op.into_inner(), "call args"))),
-                    Rule::index => Expr::Index(Box::new(lhs), Box::new(self.expr(next(&mut op.into_inner(), "index")))),
+                    Rule::field => Expr::Field(
+                        Box::new(lhs),
+                        self.name(next(&mut op.into_inner(), "field name")),
+                    ),
+                    Rule::call => Expr::Call(
+                        Box::new(lhs),
+                        self.args(next(&mut op.into_inner(), "call args")),
+                    ),
+                    Rule::index => Expr::Index(
+                        Box::new(lhs),
+                        Box::new(self.expr(next(&mut op.into_inner(), "index"))),
+                    ),
                     r => unreachable!("rule postfix cannot be {r:?}"),
                 };
                 Spanned::new(expr, span)
@@ -129,9 +150,15 @@ impl Lowerer<'_> {
                 Rule::named_arg => {
                     let mut it = a.into_inner();
                     let name = self.name(next(&mut it, "argument name"));
-                    Arg { name: Some(name), value: self.expr(next(&mut it, "argument value")) }
+                    Arg {
+                        name: Some(name),
+                        value: self.expr(next(&mut it, "argument value")),
+                    }
                 }
-                Rule::expr => Arg { name: None, value: self.expr(a) },
+                Rule::expr => Arg {
+                    name: None,
+                    value: self.expr(a),
+                },
                 r => unreachable!("rule args cannot hold {r:?}"),
             })
             .collect()

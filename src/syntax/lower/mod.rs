@@ -23,7 +23,11 @@ pub struct Lowerer<'t> {
 
 impl<'t> Lowerer<'t> {
     pub fn new(text: &'t str, file: FileId) -> Self {
-        Lowerer { text, file, errors: RefCell::new(Vec::new()) }
+        Lowerer {
+            text,
+            file,
+            errors: RefCell::new(Vec::new()),
+        }
     }
 
     pub fn finish(self) -> Vec<Error> {
@@ -45,8 +49,15 @@ impl<'t> Lowerer<'t> {
     }
 
     pub fn file(&self, pair: Pair<Rule>) -> File {
-        let stmts = pair.into_inner().filter(|p| p.as_rule() == Rule::stmt).map(|p| self.stmt(p)).collect();
-        File { doc: module_doc(self.text), stmts }
+        let stmts = pair
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::stmt)
+            .map(|p| self.stmt(p))
+            .collect();
+        File {
+            doc: module_doc(self.text),
+            stmts,
+        }
     }
 
     fn stmt(&self, pair: Pair<Rule>) -> Node<Stmt> {
@@ -67,7 +78,9 @@ impl<'t> Lowerer<'t> {
             }
             Rule::use_decl => {
                 let path = next(&mut p.into_inner().skip(1), "use path");
-                Stmt::Use(Use { path: path.into_inner().map(|n| self.name(n)).collect() })
+                Stmt::Use(Use {
+                    path: path.into_inner().map(|n| self.name(n)).collect(),
+                })
             }
             Rule::param_decl => self.param(p, doc),
             Rule::secret_decl => {
@@ -100,7 +113,11 @@ impl<'t> Lowerer<'t> {
                 let condition = self.expr(next(&mut it, "wait_until condition"));
                 let every = self.duration(next(&mut it, "wait_until every"));
                 let timeout = self.duration(next(&mut it, "wait_until timeout"));
-                Stmt::WaitUntil(WaitUntil { condition, every, timeout })
+                Stmt::WaitUntil(WaitUntil {
+                    condition,
+                    every,
+                    timeout,
+                })
             }
             Rule::approve_stmt => {
                 let mut dangerous = false;
@@ -112,10 +129,14 @@ impl<'t> Lowerer<'t> {
                         _ => {}
                     }
                 }
-                let Some(message) = message else { unreachable!("rule approve_stmt has a message") };
+                let Some(message) = message else {
+                    unreachable!("rule approve_stmt has a message")
+                };
                 Stmt::Approve(Approve { dangerous, message })
             }
-            Rule::rollback_stmt => Stmt::Rollback(self.block(next(&mut p.into_inner().skip(1), "rollback block"))),
+            Rule::rollback_stmt => {
+                Stmt::Rollback(self.block(next(&mut p.into_inner().skip(1), "rollback block")))
+            }
             Rule::log_stmt => Stmt::Log(self.keyword_expr(p)),
             Rule::fail_stmt => Stmt::Fail(self.keyword_expr(p)),
             Rule::return_stmt => Stmt::Return(self.keyword_expr(p)),
@@ -148,7 +169,12 @@ impl<'t> Lowerer<'t> {
                 r => unreachable!("rule param_decl cannot hold {r:?}"),
             }
         }
-        Stmt::Param(Param { doc, name, ty, default })
+        Stmt::Param(Param {
+            doc,
+            name,
+            ty,
+            default,
+        })
     }
 
     fn fn_def(&self, p: Pair<Rule>, doc: Option<String>) -> Stmt {
@@ -164,7 +190,12 @@ impl<'t> Lowerer<'t> {
             })
             .collect();
         let body = self.block(next(&mut it, "fn body"));
-        Stmt::Fn(FnDef { doc, name, params, body })
+        Stmt::Fn(FnDef {
+            doc,
+            name,
+            params,
+            body,
+        })
     }
 
     fn step(&self, p: Pair<Rule>, doc: Option<String>) -> Stmt {
@@ -180,8 +211,16 @@ impl<'t> Lowerer<'t> {
                 modifiers.push(self.modifier(c));
             }
         }
-        let Some(body) = body else { unreachable!("rule step_def ends in a block") };
-        Stmt::Step(Step { doc, id, title, modifiers, body })
+        let Some(body) = body else {
+            unreachable!("rule step_def ends in a block")
+        };
+        Stmt::Step(Step {
+            doc,
+            id,
+            title,
+            modifiers,
+            body,
+        })
     }
 
     fn modifier(&self, p: Pair<Rule>) -> Node<Modifier> {
@@ -203,7 +242,9 @@ impl<'t> Lowerer<'t> {
                 };
                 Modifier::MaxFail(Spanned::new(budget, s))
             }
-            Rule::timeout_mod => Modifier::Timeout(self.duration(next(&mut it, "timeout duration"))),
+            Rule::timeout_mod => {
+                Modifier::Timeout(self.duration(next(&mut it, "timeout duration")))
+            }
             Rule::retry_mod => {
                 let times = self.count(next(&mut it, "retry count"));
                 let every = self.duration(next(&mut it, "retry every"));
@@ -211,7 +252,11 @@ impl<'t> Lowerer<'t> {
                     let s = self.span(&b);
                     Spanned::new(b.as_str().parse::<f64>().unwrap_or(1.0), s)
                 });
-                Modifier::Retry(Retry { times, every, backoff })
+                Modifier::Retry(Retry {
+                    times,
+                    every,
+                    backoff,
+                })
             }
             r => unreachable!("rule step_modifier cannot be {r:?}"),
         };
@@ -258,7 +303,9 @@ fn parse_duration(text: &str) -> Option<Duration> {
     let mut total = Duration::ZERO;
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let n: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
         let (unit_ms, len) = if rest.starts_with("ms") {
@@ -314,7 +361,11 @@ fn doc_before(text: &str, offset: usize) -> Option<String> {
     if !before[line_start..].trim().is_empty() {
         return None;
     }
-    let mut lines: Vec<&str> = before[..line_start].lines().rev().map_while(|l| doc_text(l, "##")).collect();
+    let mut lines: Vec<&str> = before[..line_start]
+        .lines()
+        .rev()
+        .map_while(|l| doc_text(l, "##"))
+        .collect();
     if lines.is_empty() {
         return None;
     }
@@ -340,12 +391,44 @@ fn doc_text<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
 fn is_keyword_rule(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::kw_runbook | Rule::kw_use | Rule::kw_param | Rule::kw_secret | Rule::kw_host | Rule::kw_group | Rule::kw_let | Rule::kw_fn | Rule::kw_step | Rule::kw_on | Rule::kw_when | Rule::kw_unless | Rule::kw_parallel | Rule::kw_max_fail | Rule::kw_timeout | Rule::kw_retry | Rule::kw_every | Rule::kw_backoff | Rule::kw_run | Rule::kw_check | Rule::kw_else | Rule::kw_wait_until | Rule::kw_approve | Rule::kw_dangerous | Rule::kw_rollback | Rule::kw_log | Rule::kw_fail | Rule::kw_return | Rule::kw_true | Rule::kw_false | Rule::kw_and | Rule::kw_or | Rule::kw_not
+        Rule::kw_runbook
+            | Rule::kw_use
+            | Rule::kw_param
+            | Rule::kw_secret
+            | Rule::kw_host
+            | Rule::kw_group
+            | Rule::kw_let
+            | Rule::kw_fn
+            | Rule::kw_step
+            | Rule::kw_on
+            | Rule::kw_when
+            | Rule::kw_unless
+            | Rule::kw_parallel
+            | Rule::kw_max_fail
+            | Rule::kw_timeout
+            | Rule::kw_retry
+            | Rule::kw_every
+            | Rule::kw_backoff
+            | Rule::kw_run
+            | Rule::kw_check
+            | Rule::kw_else
+            | Rule::kw_wait_until
+            | Rule::kw_approve
+            | Rule::kw_dangerous
+            | Rule::kw_rollback
+            | Rule::kw_log
+            | Rule::kw_fail
+            | Rule::kw_return
+            | Rule::kw_true
+            | Rule::kw_false
+            | Rule::kw_and
+            | Rule::kw_or
+            | Rule::kw_not
     )
 }
 
 /// The next child the grammar guarantees.
 fn next<'i>(it: &mut impl Iterator<Item = Pair<'i, Rule>>, what: &str) -> Pair<'i, Rule> {
-    it.next().unwrap_or_else(|| unreachable!("rule guarantees {what}"))
+    it.next()
+        .unwrap_or_else(|| unreachable!("rule guarantees {what}"))
 }
-

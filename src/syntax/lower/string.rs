@@ -24,7 +24,9 @@ impl Lowerer<'_> {
                     }
                 }
                 Rule::template_tag => self.error(Error::TemplateTag { span: s.into() }),
-                Rule::interpolation => parts.push(Spanned::new(Part::Interp(self.interpolation(p)), s)),
+                Rule::interpolation => {
+                    parts.push(Spanned::new(Part::Interp(self.interpolation(p)), s))
+                }
                 r => unreachable!("rule string cannot hold {r:?}"),
             }
         }
@@ -32,6 +34,35 @@ impl Lowerer<'_> {
             dedent(&mut parts);
         }
         Spanned::new(Template { parts }, span)
+    }
+
+    fn filter_arg(&self, p: Pair<Rule>) -> Node<Expr> {
+        let span = self.span(&p);
+        let expr = match p.as_rule() {
+            Rule::plain_string => {
+                let mut text = String::new();
+                for part in p.into_inner() {
+                    let s = self.span(&part);
+                    match part.as_rule() {
+                        Rule::escape => {
+                            text.push_str(self.escape(part.as_str(), s).unwrap_or_default())
+                        }
+                        _ => text.push_str(part.as_str()),
+                    }
+                }
+                Expr::Str(Template {
+                    parts: vec![Spanned::new(Part::Text(text), span)],
+                })
+            }
+            Rule::int => Expr::Int(p.as_str().parse().unwrap_or_else(|_| {
+                self.error(Error::NumberTooLarge { span: span.into() });
+                0
+            })),
+            Rule::float => Expr::Float(p.as_str().parse().unwrap_or(0.0)),
+            Rule::boolean => Expr::Bool(p.as_str() == "true"),
+            r => unreachable!("rule filter_arg cannot be {r:?}"),
+        };
+        Spanned::new(expr, span)
     }
 
     fn escape(&self, text: &str, span: Span) -> Option<&'static str> {
@@ -45,7 +76,10 @@ impl Lowerer<'_> {
             "\\}" => "}",
             "\\\n" => "",
             _ => {
-                self.error(Error::InvalidEscape { escape: text.to_string(), span: span.into() });
+                self.error(Error::InvalidEscape {
+                    escape: text.to_string(),
+                    span: span.into(),
+                });
                 return None;
             }
         })
@@ -61,17 +95,25 @@ impl Lowerer<'_> {
                 let span = self.span(&f);
                 let mut fi = f.into_inner();
                 let name = self.name(next(&mut fi, "filter name"));
-                let args = fi.map(|a| self.expr(a)).collect();
+                let args = fi.map(|a| self.filter_arg(a)).collect();
                 Filter { name, args, span }
             })
             .collect();
-        Interp { var, fields, filters }
+        Interp {
+            var,
+            fields,
+            filters,
+        }
     }
 }
 
 /// Adjacent text (say, text then an escape) becomes one part.
 fn push_text(parts: &mut Vec<Node<Part>>, text: &str, span: Span) {
-    if let Some(Spanned { node: Part::Text(prev), span: prev_span }) = parts.last_mut() {
+    if let Some(Spanned {
+        node: Part::Text(prev),
+        span: prev_span,
+    }) = parts.last_mut()
+    {
         prev.push_str(text);
         *prev_span = prev_span.to(span);
         return;
@@ -84,7 +126,11 @@ fn push_text(parts: &mut Vec<Node<Part>>, text: &str, span: Span) {
 /// can be indented with the runbook.
 fn dedent(parts: &mut [Node<Part>]) {
     let mut indent = 0;
-    if let Some(Spanned { node: Part::Text(t), .. }) = parts.last_mut() {
+    if let Some(Spanned {
+        node: Part::Text(t),
+        ..
+    }) = parts.last_mut()
+    {
         if let Some(nl) = t.rfind('\n') {
             if t[nl + 1..].chars().all(|c| c == ' ' || c == '\t') {
                 indent = t.len() - nl - 1;
@@ -108,7 +154,11 @@ fn dedent(parts: &mut [Node<Part>]) {
             *t = out;
         }
     }
-    if let Some(Spanned { node: Part::Text(t), .. }) = parts.first_mut() {
+    if let Some(Spanned {
+        node: Part::Text(t),
+        ..
+    }) = parts.first_mut()
+    {
         if let Some(rest) = t.strip_prefix('\n') {
             *t = rest.to_string();
         }
@@ -116,6 +166,10 @@ fn dedent(parts: &mut [Node<Part>]) {
 }
 
 fn strip_indent(line: &str, indent: usize) -> &str {
-    let n = line.bytes().take(indent).take_while(|b| *b == b' ' || *b == b'\t').count();
+    let n = line
+        .bytes()
+        .take(indent)
+        .take_while(|b| *b == b' ' || *b == b'\t')
+        .count();
     &line[n..]
 }
