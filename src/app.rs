@@ -12,6 +12,7 @@ pub fn run(cli: Cli) -> i32 {
     let reporter = Reporter::new(cli.color);
     match cli.command {
         Command::Check { strict, files } => check_files(&reporter, &files, Options { strict }),
+        Command::Run(args) => crate::app_run::run(&reporter, cli.color, &args),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, Parser, Subcommand};
 
 use crate::report::ColorChoice;
 
@@ -34,4 +34,45 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+
+    /// Run a runbook: its steps in order, with live progress
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The runbook
+    pub file: PathBuf,
+
+    /// Set a param: `--set ref=v2` (repeatable)
+    #[arg(long = "set", value_name = "NAME=VALUE", action = ArgAction::Append)]
+    pub sets: Vec<String>,
+
+    /// Set a param to a file's contents: `--set-file motd=./motd.txt` (repeatable)
+    #[arg(long = "set-file", value_name = "NAME=PATH", action = ArgAction::Append)]
+    pub set_files: Vec<String>,
+
+    /// One JSON event per line on stdout instead of the human report
+    #[arg(long)]
+    pub json: bool,
+
+    /// Hide command output
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also show each command as it is run
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Approve every gate that is not marked dangerous
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Approve the gate of this step, dangerous or not (repeatable)
+    #[arg(long = "approve", value_name = "STEP", action = ArgAction::Append)]
+    pub approve: Vec<String>,
+
+    /// When a step fails, leave the system as it is instead of rolling back
+    #[arg(long)]
+    pub no_rollback: bool,
 }

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 
 pub use error::Error;
 pub use modules::{FnInfo, ModuleSig};
+pub use suggest::closest as closest_name;
 
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, ast};
@@ -33,12 +34,14 @@ pub struct Options {
 pub enum Problem {
     Parse(FileId, syntax::Error),
     Check(FileId, Error),
+    /// The runbook is valid but cannot start as asked (params, secrets, hosts).
+    Plan(FileId, crate::plan::Error),
 }
 
 impl Problem {
     pub fn file(&self) -> FileId {
         match self {
-            Problem::Parse(f, _) | Problem::Check(f, _) => *f,
+            Problem::Parse(f, _) | Problem::Check(f, _) | Problem::Plan(f, _) => *f,
         }
     }
 
@@ -50,6 +53,7 @@ impl Problem {
         match self {
             Problem::Parse(_, e) => e,
             Problem::Check(_, e) => e,
+            Problem::Plan(_, e) => e,
         }
     }
 }

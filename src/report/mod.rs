@@ -1,6 +1,7 @@
 //! The one module that prints: diagnostics, check results, and (later) progress and tables.
 
 mod diagnostics;
+pub mod run;
 
 pub use diagnostics::render_problem;
 
@@ -92,6 +93,21 @@ impl Reporter {
             out,
             "{} {path}: {what}{suffix}",
             paint("ok", self.color_out, "32")
+        );
+    }
+
+    /// Problems that keep a file from running (no verdict line: the run did not start).
+    pub fn problems(&self, path: &str, sources: &SourceMap, problems: &[crate::check::Problem]) {
+        let mut err = io::stderr().lock();
+        for p in problems.iter().filter(|p| !p.is_warning()).take(MAX_SHOWN) {
+            let _ = write!(err, "{}", render_problem(p, sources, self.color_err));
+        }
+        let errors = problems.iter().filter(|p| !p.is_warning()).count();
+        let _ = writeln!(
+            err,
+            "{}: {}, nothing was run",
+            paint(path, self.color_err, "1"),
+            count_line(errors, 0)
         );
     }
 

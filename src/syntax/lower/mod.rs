@@ -290,39 +290,12 @@ impl<'t> Lowerer<'t> {
 
     fn duration(&self, p: Pair<Rule>) -> Node<Duration> {
         let s = self.span(&p);
-        let d = parse_duration(p.as_str()).unwrap_or_else(|| {
+        let d = super::parse_duration(p.as_str()).unwrap_or_else(|| {
             self.error(Error::NumberTooLarge { span: s.into() });
             Duration::ZERO
         });
         Spanned::new(d, s)
     }
-}
-
-/// `1h30m`, `500ms`: the grammar guarantees digits followed by a unit, repeated.
-fn parse_duration(text: &str) -> Option<Duration> {
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let n: u64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let (unit_ms, len) = if rest.starts_with("ms") {
-            (1, 2)
-        } else {
-            match rest.as_bytes().first() {
-                Some(b's') => (1_000, 1),
-                Some(b'm') => (60_000, 1),
-                Some(b'h') => (3_600_000, 1),
-                Some(b'd') => (86_400_000, 1),
-                _ => unreachable!("rule duration ends each number with a unit"),
-            }
-        };
-        rest = &rest[len..];
-        total = total.checked_add(Duration::from_millis(n.checked_mul(unit_ms)?))?;
-    }
-    Some(total)
 }
 
 /// Length of `text` without trailing whitespace and `#` comments.

@@ -1,0 +1,104 @@
+//! What happens during a run, as the report (human or `--json`) is told it.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Ok,
+    Skipped,
+    Failed,
+    TimedOut,
+    Interrupted,
+    AwaitingApproval,
+    Declined,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Succeeded,
+    Failed,
+    RollbackFailed,
+    AwaitingApproval,
+    Interrupted,
+}
+
+/// Events carry masked text only: secrets are replaced before an event is made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    RunStarted {
+        runbook: String,
+        title: String,
+        steps: usize,
+    },
+    StepStarted {
+        step: String,
+        title: String,
+        host: String,
+        attempt: u32,
+    },
+    Command {
+        step: String,
+        host: String,
+        command: String,
+    },
+    Output {
+        step: String,
+        host: String,
+        stream: Stream,
+        line: String,
+    },
+    Log {
+        step: String,
+        host: String,
+        message: String,
+    },
+    StepRetrying {
+        step: String,
+        host: String,
+        attempt: u32,
+        delay_ms: u64,
+        reason: String,
+    },
+    StepFinished {
+        step: String,
+        title: String,
+        host: String,
+        status: StepStatus,
+        duration_ms: u64,
+        note: String,
+    },
+    RollbackStarted {
+        step: String,
+        host: String,
+    },
+    RollbackFinished {
+        step: String,
+        host: String,
+        ok: bool,
+        duration_ms: u64,
+        note: String,
+    },
+    RunFinished {
+        status: RunStatus,
+        duration_ms: u64,
+        exit_code: i32,
+    },
+}
+
+/// Receives every event of a run, in order.
+pub trait Observer: std::fmt::Debug {
+    fn event(&self, event: Event);
+
+    /// Asks a yes/no question (approvals); `None` when nobody can answer.
+    fn ask(&self, prompt: &str, expected: &str) -> Option<bool>;
+}

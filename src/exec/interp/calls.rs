@@ -1,0 +1,368 @@
+//! Calls: `run`, builtins, functions of the runbook and the stdlib, and methods.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{Failure, Flow, Frame, Interp, Outcome, Target};
+use crate::exec::event::Event;
+use crate::exec::transport::{CommandSpec, TransportError};
+use crate::exec::value::{self, CmdResult, Value};
+use crate::syntax::ast::{Arg, Expr, FnDef, Node};
+
+fn eval_error(message: impl Into<String>) -> Failure {
+    Failure::Eval {
+        message: message.into(),
+    }
+}
+
+impl Interp<'_> {
+    pub(super) fn call(
+        &mut self,
+        callee: &Node<Expr>,
+        args: &[Arg],
+        target: Option<&Target>,
+    ) -> Outcome<Value> {
+        match &callee.node {
+            Expr::Var(name) if name == "run" => self.run_command(args, target),
+            Expr::Var(name) => {
+                let module = self.current_module().map(str::to_string);
+                let def = match &module {
+                    Some(m) => self.module_fns.get(&(m.as_str(), name.as_str())).copied(),
+                    None => self.fns.get(name.as_str()).copied(),
+                };
+                match def {
+                    Some(def) => self.call_fn(def, module, args, target),
+                    None => self.builtin(name, args, target),
+                }
+            }
+            Expr::Field(obj, method) => {
+                if let Expr::Var(m) = &obj.node {
+                    if self.lookup(m).is_none() {
+                        if let Some(def) = self
+                            .module_fns
+                            .get(&(m.as_str(), method.node.as_str()))
+                            .copied()
+                        {
+                            return self.call_fn(def, Some(m.clone()), args, target);
+                        }
+                    }
+                }
+                let recv = self.eval(obj, target)?;
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.eval(&a.value, target)?);
+                }
+                call_method(recv, &method.node, values)
+            }
+            _ => Err(eval_error("this cannot be called")),
+        }
+    }
+
+    fn call_fn(
+        &mut self,
+        def: &FnDef,
+        module: Option<String>,
+        args: &[Arg],
+        target: Option<&Target>,
+    ) -> Outcome<Value> {
+        let mut vars: HashMap<String, Value> = HashMap::new();
+        let mut positional = def.params.iter();
+        for a in args {
+            let v = self.eval(&a.value, target)?;
+            let name = match &a.name {
+                Some(n) => n.node.clone(),
+                None => positional
+                    .next()
+                    .map(|p| p.name.node.clone())
+                    .ok_or_else(|| eval_error("too many arguments"))?,
+            };
+            vars.insert(name, v);
+        }
+        for p in &def.params {
+            if !vars.contains_key(&p.name.node) {
+                let v = match &p.default {
+                    Some(d) => crate::plan::literal(&d.node),
+                    None => {
+                        return Err(eval_error(format!(
+                            "missing argument `{}` of `{}`",
+                            p.name.node, def.name.node
+                        )))
+                    }
+                };
+                vars.insert(p.name.node.clone(), v);
+            }
+        }
+        self.frames.push(Frame {
+            vars,
+            function_of: Some(module),
+        });
+        let result = self.block(&def.body, target);
+        self.frames.pop();
+        Ok(match result? {
+            Flow::Return(v) => v,
+            Flow::Next => Value::Nothing,
+        })
+    }
+
+    /// Named arguments by name, positional ones in order.
+    fn args(
+        &mut self,
+        args: &[Arg],
+        target: Option<&Target>,
+    ) -> Outcome<(Vec<Value>, HashMap<String, Value>)> {
+        let mut positional = Vec::new();
+        let mut named = HashMap::new();
+        for a in args {
+            let v = self.eval(&a.value, target)?;
+            match &a.name {
+                Some(n) => {
+                    named.insert(n.node.clone(), v);
+                }
+                None => positional.push(v),
+            }
+        }
+        Ok((positional, named))
+    }
+
+    fn builtin(&mut self, name: &str, args: &[Arg], target: Option<&Target>) -> Outcome<Value> {
+        let (pos, mut named) = self.args(args, target)?;
+        let arg = |i: usize| {
+            pos.get(i)
+                .cloned()
+                .ok_or_else(|| eval_error(format!("`{name}` is missing an argument")))
+        };
+        let text = |v: Value| match v {
+            Value::Str(s) => Ok(s),
+            other => Err(eval_error(format!(
+                "`{name}` needs a string, got {}",
+                other.type_name()
+            ))),
+        };
+        match name {
+            "env" => {
+                let var = text(arg(0)?)?;
+                match (std::env::var(&var), named.remove("default")) {
+                    (Ok(v), _) => Ok(Value::Str(v)),
+                    (Err(_), Some(default)) => Ok(default),
+                    (Err(_), None) => Err(eval_error(format!(
+                        "environment variable `{var}` is not set"
+                    ))),
+                }
+            }
+            "file" => {
+                let path = text(arg(0)?)?;
+                let path = expand_home(&path);
+                std::fs::read_to_string(&path)
+                    .map(|s| Value::Str(s.trim_end_matches('\n').to_string()))
+                    .map_err(|e| eval_error(format!("cannot read `{path}`: {e}")))
+            }
+            "parse_json" => {
+                let t = text(arg(0)?)?;
+                serde_json::from_str::<serde_json::Value>(&t)
+                    .map(value::from_json)
+                    .map_err(|e| eval_error(format!("not JSON: {e}")))
+            }
+            "flag" => match arg(0)? {
+                Value::Bool(true) => Ok(match arg(1)? {
+                    Value::List(items) => Value::List(items),
+                    v => Value::List(vec![v]),
+                }),
+                Value::Bool(false) => Ok(Value::List(Vec::new())),
+                other => Err(eval_error(format!(
+                    "`flag` needs a bool, got {}",
+                    other.type_name()
+                ))),
+            },
+            "flag_each" => {
+                let flag = arg(0)?;
+                match arg(1)? {
+                    Value::List(items) => Ok(Value::List(
+                        items.into_iter().flat_map(|v| [flag.clone(), v]).collect(),
+                    )),
+                    other => Err(eval_error(format!(
+                        "`flag_each` needs a list, got {}",
+                        other.type_name()
+                    ))),
+                }
+            }
+            _ => Err(eval_error(format!("unknown function `{name}`"))),
+        }
+    }
+
+    fn run_command(&mut self, args: &[Arg], target: Option<&Target>) -> Outcome<Value> {
+        let Some(target) = target else {
+            return Err(eval_error("commands run only in steps"));
+        };
+        let Some(Expr::Str(template)) = args
+            .first()
+            .filter(|a| a.name.is_none())
+            .map(|a| &a.value.node)
+        else {
+            return Err(eval_error("`run` needs a command string"));
+        };
+        let mut command = self.render(template, true)?;
+        let mut ok_codes = vec![0];
+        let mut stdin = None;
+        for a in args.iter().skip(1) {
+            let v = self.eval(&a.value, Some(target))?;
+            match (a.name.as_ref().map(|n| n.node.as_str()), v) {
+                (Some("ok"), Value::List(codes)) => {
+                    ok_codes = codes
+                        .iter()
+                        .filter_map(|c| {
+                            if let Value::Int(i) = c {
+                                i32::try_from(*i).ok()
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                }
+                (Some("stdin"), Value::Str(s)) => stdin = Some(s),
+                (Some("sudo"), Value::Bool(true)) => {
+                    command = format!(
+                        "sudo -n -- sh -c {}",
+                        value::quote(&command).map_err(eval_error)?
+                    )
+                }
+                (Some("sudo"), Value::Bool(false)) => {}
+                (name, v) => {
+                    return Err(eval_error(format!(
+                        "`run` option {name:?} cannot be {}",
+                        v.type_name()
+                    )))
+                }
+            }
+        }
+        let masker = &self.services.masker;
+        let observer = self.services.observer;
+        let (step, host) = (target.step.clone(), target.host.clone());
+        if self.services.verbose {
+            observer.event(Event::Command {
+                step: step.clone(),
+                host: host.clone(),
+                command: masker.mask(&command).into_owned(),
+            });
+        }
+        let spec = CommandSpec {
+            command,
+            stdin,
+            deadline: target.deadline,
+        };
+        let quiet = target.quiet;
+        let mut on_line = |stream, line: &str| {
+            if quiet {
+                return;
+            }
+            observer.event(Event::Output {
+                step: step.clone(),
+                host: host.clone(),
+                stream,
+                line: masker.mask(line).into_owned(),
+            });
+        };
+        let result = self.services.runtime.block_on(target.transport.run(
+            &spec,
+            &mut on_line,
+            self.services.stop.clone(),
+        ));
+        let result = match result {
+            Ok(r) => r,
+            Err(TransportError::TimedOut) => return Err(Failure::TimedOut),
+            Err(TransportError::Interrupted) => return Err(Failure::Interrupted),
+            Err(TransportError::Spawn(message)) => return Err(Failure::Transport { message }),
+        };
+        if !ok_codes.contains(&result.code) {
+            return Err(Failure::Command {
+                command: masker.mask(&spec.command).into_owned(),
+                code: result.code,
+                stderr: masker.mask(&result.stderr).into_owned(),
+            });
+        }
+        Ok(Value::Result(Arc::new(CmdResult {
+            code: result.code,
+            stdout: result.stdout,
+            stderr: result.stderr,
+        })))
+    }
+}
+
+/// `~/x` on the control machine.
+fn expand_home(path: &str) -> String {
+    match (path.strip_prefix("~/"), std::env::var("HOME")) {
+        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+        _ => path.to_string(),
+    }
+}
+
+fn call_method(recv: Value, name: &str, args: Vec<Value>) -> Outcome<Value> {
+    let arg_str = |i: usize| match args.get(i) {
+        Some(Value::Str(s)) => Ok(s.clone()),
+        Some(other) => Err(eval_error(format!(
+            "`{name}` needs a string argument, got {}",
+            other.type_name()
+        ))),
+        None => Err(eval_error(format!("`{name}` is missing an argument"))),
+    };
+    Ok(match (recv, name) {
+        (Value::Str(s), "trim") => Value::Str(s.trim().to_string()),
+        (Value::Str(s), "lines") => {
+            Value::List(s.lines().map(|l| Value::Str(l.to_string())).collect())
+        }
+        (Value::Str(s), "contains") => Value::Bool(s.contains(&arg_str(0)?)),
+        (Value::Str(s), "matches") => {
+            let re = regex::Regex::new(&arg_str(0)?)
+                .map_err(|e| eval_error(format!("invalid regex: {e}")))?;
+            Value::Bool(re.is_match(&s))
+        }
+        (Value::Str(s), "to_int") => Value::Int(
+            s.trim()
+                .parse()
+                .map_err(|_| eval_error(format!("`{}` is not a whole number", s.trim())))?,
+        ),
+        (Value::Str(s), "to_float") => Value::Float(
+            s.trim()
+                .parse()
+                .map_err(|_| eval_error(format!("`{}` is not a number", s.trim())))?,
+        ),
+        (Value::Str(s), "starts_with") => Value::Bool(s.starts_with(&arg_str(0)?)),
+        (Value::Str(s), "ends_with") => Value::Bool(s.ends_with(&arg_str(0)?)),
+        (Value::Str(s), "split") => Value::List(
+            s.split(&arg_str(0)?)
+                .map(|p| Value::Str(p.to_string()))
+                .collect(),
+        ),
+        (Value::Str(s), "upper") => Value::Str(s.to_uppercase()),
+        (Value::Str(s), "lower") => Value::Str(s.to_lowercase()),
+        (Value::Str(s), "replace") => Value::Str(s.replace(&arg_str(0)?, &arg_str(1)?)),
+        (Value::Str(s), "length") => Value::Int(s.chars().count() as i64),
+        (Value::Str(s), "is_empty") => Value::Bool(s.is_empty()),
+        (Value::List(l), "length") => Value::Int(l.len() as i64),
+        (Value::List(l), "is_empty") => Value::Bool(l.is_empty()),
+        (Value::List(l), "contains") => Value::Bool(args.first().is_some_and(|x| l.contains(x))),
+        (Value::List(l), "join") => Value::Str(
+            l.iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(&arg_str(0)?),
+        ),
+        (Value::List(l), "first") => l
+            .first()
+            .cloned()
+            .ok_or_else(|| eval_error("`first` of an empty list"))?,
+        (Value::List(l), "last") => l
+            .last()
+            .cloned()
+            .ok_or_else(|| eval_error("`last` of an empty list"))?,
+        (Value::Map(m), "keys") => Value::List(m.keys().map(|k| Value::Str(k.clone())).collect()),
+        (Value::Map(m), "get") => m.get(&arg_str(0)?).cloned().unwrap_or(Value::Nothing),
+        (Value::Map(m), "length") => Value::Int(m.len() as i64),
+        (Value::Map(m), "is_empty") => Value::Bool(m.is_empty()),
+        (recv, _) => {
+            return Err(eval_error(format!(
+                "{} has no method `{name}`",
+                recv.type_name()
+            )))
+        }
+    })
+}

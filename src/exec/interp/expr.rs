@@ -1,0 +1,236 @@
+//! Expressions to values.
+
+use std::collections::BTreeMap;
+
+use super::{Failure, Interp, Outcome, Target};
+use crate::exec::value::Value;
+use crate::syntax::ast::{BinaryOp, Expr, Node, UnaryOp};
+
+fn eval_error(message: impl Into<String>) -> Failure {
+    Failure::Eval {
+        message: message.into(),
+    }
+}
+
+impl Interp<'_> {
+    pub(super) fn eval(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Value> {
+        Ok(match &e.node {
+            Expr::Str(t) => Value::Str(self.render(t, false)?),
+            Expr::Int(i) => Value::Int(*i),
+            Expr::Float(f) => Value::Float(*f),
+            Expr::Bool(b) => Value::Bool(*b),
+            Expr::Duration(d) => Value::Duration(*d),
+            Expr::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.eval(i, target)?);
+                }
+                Value::List(out)
+            }
+            Expr::Map(entries) => {
+                let mut out = BTreeMap::new();
+                for (k, v) in entries {
+                    let v = self.eval(v, target)?;
+                    out.insert(k.node.clone(), v);
+                }
+                Value::Map(out)
+            }
+            Expr::Var(name) => self.var(name)?,
+            Expr::Field(obj, field) => {
+                let v = self.eval(obj, target)?;
+                field_of(&v, &field.node)?
+            }
+            Expr::Index(obj, index) => {
+                let v = self.eval(obj, target)?;
+                let i = self.eval(index, target)?;
+                index_of(&v, &i)?
+            }
+            Expr::Call(callee, args) => self.call(callee, args, target)?,
+            Expr::Unary(op, inner) => {
+                let v = self.eval(inner, target)?;
+                match (op, v) {
+                    (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
+                    (UnaryOp::Neg, Value::Int(i)) => Value::Int(
+                        i.checked_neg()
+                            .ok_or_else(|| eval_error("number too large"))?,
+                    ),
+                    (UnaryOp::Neg, Value::Float(f)) => Value::Float(-f),
+                    (op, v) => {
+                        return Err(eval_error(format!(
+                            "`{op:?}` does not apply to {}",
+                            v.type_name()
+                        )))
+                    }
+                }
+            }
+            Expr::Binary(BinaryOp::And, l, r) => {
+                Value::Bool(self.truth(l, target)? && self.truth(r, target)?)
+            }
+            Expr::Binary(BinaryOp::Or, l, r) => {
+                Value::Bool(self.truth(l, target)? || self.truth(r, target)?)
+            }
+            Expr::Binary(op, l, r) => {
+                let a = self.eval(l, target)?;
+                let b = self.eval(r, target)?;
+                binary(*op, a, b)?
+            }
+        })
+    }
+
+    fn truth(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<bool> {
+        match self.eval(e, target)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(eval_error(format!(
+                "expected a bool, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    pub(super) fn var(&self, name: &str) -> Outcome<Value> {
+        self.lookup(name).cloned().ok_or_else(|| {
+            eval_error(format!(
+                "`{name}` has no value (its step was skipped or has not run)"
+            ))
+        })
+    }
+}
+
+pub(super) fn field_of(v: &Value, field: &str) -> Outcome<Value> {
+    match v {
+        Value::Result(r) => Ok(match field {
+            "code" => Value::Int(i64::from(r.code)),
+            "stdout" => Value::Str(r.stdout.clone()),
+            "stderr" => Value::Str(r.stderr.clone()),
+            "ok" => Value::Bool(r.code == 0),
+            _ => {
+                return Err(eval_error(format!(
+                    "a command result has no field `{field}`"
+                )))
+            }
+        }),
+        Value::Map(m) => m
+            .get(field)
+            .cloned()
+            .ok_or_else(|| eval_error(format!("no field `{field}` (fields: {})", keys(m)))),
+        other => Err(eval_error(format!(
+            "{} has no field `{field}`",
+            other.type_name()
+        ))),
+    }
+}
+
+fn keys(m: &BTreeMap<String, Value>) -> String {
+    m.keys().cloned().collect::<Vec<_>>().join(", ")
+}
+
+fn index_of(v: &Value, i: &Value) -> Outcome<Value> {
+    match (v, i) {
+        (Value::List(items), Value::Int(n)) => usize::try_from(*n)
+            .ok()
+            .and_then(|n| items.get(n))
+            .cloned()
+            .ok_or_else(|| {
+                eval_error(format!(
+                    "index {n} is out of range (the list has {} items)",
+                    items.len()
+                ))
+            }),
+        (Value::Map(m), Value::Str(k)) => m
+            .get(k)
+            .cloned()
+            .ok_or_else(|| eval_error(format!("no key `{k}` (keys: {})", keys(m)))),
+        (v, i) => Err(eval_error(format!(
+            "cannot index {} with {}",
+            v.type_name(),
+            i.type_name()
+        ))),
+    }
+}
+
+fn binary(op: BinaryOp, a: Value, b: Value) -> Outcome<Value> {
+    use Value::*;
+    let mismatch = |a: &Value, b: &Value| {
+        eval_error(format!(
+            "`{}` cannot combine {} and {}",
+            op.symbol(),
+            a.type_name(),
+            b.type_name()
+        ))
+    };
+    Ok(match op {
+        BinaryOp::Eq => Bool(equal(&a, &b)),
+        BinaryOp::Ne => Bool(!equal(&a, &b)),
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            let ord = match (&a, &b) {
+                (Str(x), Str(y)) => x.partial_cmp(y),
+                (Duration(x), Duration(y)) => x.partial_cmp(y),
+                _ => match (number(&a), number(&b)) {
+                    (Some(x), Some(y)) => x.partial_cmp(&y),
+                    _ => return Err(mismatch(&a, &b)),
+                },
+            };
+            let Some(ord) = ord else {
+                return Ok(Bool(false));
+            };
+            Bool(match op {
+                BinaryOp::Lt => ord.is_lt(),
+                BinaryOp::Le => ord.is_le(),
+                BinaryOp::Gt => ord.is_gt(),
+                _ => ord.is_ge(),
+            })
+        }
+        BinaryOp::Add => match (a, b) {
+            (Int(x), Int(y)) => Int(x
+                .checked_add(y)
+                .ok_or_else(|| eval_error("number too large"))?),
+            (Str(x), Str(y)) => Str(x + &y),
+            (List(mut x), List(y)) => {
+                x.extend(y);
+                List(x)
+            }
+            (Duration(x), Duration(y)) => Duration(x + y),
+            (a, b) => float_op(&a, &b, |x, y| x + y).ok_or_else(|| mismatch(&a, &b))?,
+        },
+        BinaryOp::Sub => match (a, b) {
+            (Int(x), Int(y)) => Int(x
+                .checked_sub(y)
+                .ok_or_else(|| eval_error("number too large"))?),
+            (Duration(x), Duration(y)) => Duration(x.saturating_sub(y)),
+            (a, b) => float_op(&a, &b, |x, y| x - y).ok_or_else(|| mismatch(&a, &b))?,
+        },
+        BinaryOp::Mul => match (a, b) {
+            (Int(x), Int(y)) => Int(x
+                .checked_mul(y)
+                .ok_or_else(|| eval_error("number too large"))?),
+            (a, b) => float_op(&a, &b, |x, y| x * y).ok_or_else(|| mismatch(&a, &b))?,
+        },
+        BinaryOp::Div => match (a, b) {
+            (_, Int(0)) => return Err(eval_error("division by zero")),
+            (Int(x), Int(y)) => Int(x / y),
+            (a, b) => float_op(&a, &b, |x, y| x / y).ok_or_else(|| mismatch(&a, &b))?,
+        },
+        BinaryOp::And | BinaryOp::Or => {
+            unreachable!("short-circuit operators are evaluated by eval")
+        }
+    })
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn float_op(a: &Value, b: &Value, f: impl Fn(f64, f64) -> f64) -> Option<Value> {
+    Some(Value::Float(f(number(a)?, number(b)?)))
+}
+
+fn equal(a: &Value, b: &Value) -> bool {
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}

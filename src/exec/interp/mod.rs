@@ -1,0 +1,455 @@
+//! Evaluates the AST: expressions, statements and calls. Commands go to the step's
+//! transport; everything the user should see goes out as masked events.
+
+mod calls;
+mod expr;
+mod render;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use super::event::{Event, Observer};
+use super::mask::Masker;
+use super::transport::Transport;
+use super::value::Value;
+use crate::plan::Plan;
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::{self, Block, FnDef, Stmt};
+
+/// Why a step did not complete.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    Command {
+        command: String,
+        code: i32,
+        stderr: String,
+    },
+    Check {
+        message: String,
+    },
+    Fail {
+        message: String,
+    },
+    WaitTimeout {
+        condition: String,
+        timeout: Duration,
+    },
+    TimedOut,
+    Interrupted,
+    /// A value was not what the operation needs (only knowable at run time).
+    Eval {
+        message: String,
+    },
+    Transport {
+        message: String,
+    },
+    AwaitingApproval {
+        message: String,
+        dangerous: bool,
+    },
+    Declined,
+}
+
+impl Failure {
+    /// One line for the step's status and the summary table.
+    pub fn note(&self) -> String {
+        match self {
+            Failure::Command {
+                command,
+                code,
+                stderr,
+            } => {
+                let last = stderr
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("");
+                let command = one_line(command, 60);
+                if last.is_empty() {
+                    format!("`{command}` exited with {code}")
+                } else {
+                    format!("`{command}` exited with {code}: {}", one_line(last, 80))
+                }
+            }
+            Failure::Check { message } | Failure::Fail { message } | Failure::Eval { message } => {
+                message.clone()
+            }
+            Failure::WaitTimeout { condition, timeout } => {
+                format!(
+                    "`{condition}` still false after {}",
+                    ast::human_duration(*timeout)
+                )
+            }
+            Failure::TimedOut => "timed out".into(),
+            Failure::Interrupted => "interrupted".into(),
+            Failure::Transport { message } => message.clone(),
+            Failure::AwaitingApproval { message, .. } => format!("awaiting approval: {message}"),
+            Failure::Declined => "approval declined".into(),
+        }
+    }
+}
+
+fn one_line(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(max).collect::<String>())
+    }
+}
+
+/// What a block did when it ended normally.
+#[derive(Debug)]
+pub enum Flow {
+    Next,
+    Return(Value),
+}
+
+pub type Outcome<T> = Result<T, Failure>;
+
+/// How approval gates are answered this run.
+#[derive(Debug, Clone, Default)]
+pub struct Approvals {
+    /// `--yes`: every gate that is not dangerous.
+    pub yes: bool,
+    /// `--approve STEP`: the gates of these steps, dangerous or not.
+    pub steps: Vec<String>,
+}
+
+/// Services a run shares: the async runtime, Ctrl-C, the observer, the masker.
+#[derive(Debug)]
+pub struct Services<'a> {
+    pub runtime: &'a tokio::runtime::Runtime,
+    pub stop: watch::Receiver<bool>,
+    pub observer: &'a dyn Observer,
+    pub masker: Masker,
+    pub verbose: bool,
+    pub sources: &'a SourceMap,
+    pub approvals: Approvals,
+}
+
+/// The step and host commands currently go to.
+#[derive(Debug)]
+pub struct Target<'a> {
+    pub step: String,
+    pub host: String,
+    pub transport: &'a dyn Transport,
+    pub deadline: Option<Instant>,
+    /// Guards decide; their commands' output is not the step's (shown with `-v` only).
+    pub quiet: bool,
+}
+
+/// A scope of local names: a function body (which sees nothing of its caller) or a
+/// rollback block (which sees the step's captures).
+#[derive(Debug)]
+struct Frame {
+    vars: HashMap<String, Value>,
+    /// For a function: the module it belongs to (`None` for the runbook's own).
+    function_of: Option<Option<String>>,
+}
+
+#[derive(Debug)]
+pub struct Interp<'a> {
+    plan: &'a Plan,
+    pub services: Services<'a>,
+    globals: HashMap<String, Value>,
+    /// Top-level values of stdlib modules, by module.
+    module_globals: HashMap<String, HashMap<String, Value>>,
+    captures: HashMap<String, Value>,
+    frames: Vec<Frame>,
+    fns: HashMap<&'a str, &'a FnDef>,
+    module_fns: HashMap<(&'a str, &'a str), &'a FnDef>,
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(plan: &'a Plan, services: Services<'a>) -> Self {
+        let mut fns = HashMap::new();
+        for stmt in &plan.ast.stmts {
+            if let Stmt::Fn(f) = &stmt.node {
+                fns.insert(f.name.node.as_str(), f);
+            }
+        }
+        let mut module_fns = HashMap::new();
+        for (name, module) in &plan.modules {
+            for stmt in &module.ast.stmts {
+                if let Stmt::Fn(f) = &stmt.node {
+                    module_fns.insert((name.as_str(), f.name.node.as_str()), f);
+                }
+            }
+        }
+        Interp {
+            plan,
+            services,
+            globals: HashMap::new(),
+            module_globals: HashMap::new(),
+            captures: HashMap::new(),
+            frames: Vec::new(),
+            fns,
+            module_fns,
+        }
+    }
+
+    pub fn set_global(&mut self, name: &str, value: Value) {
+        self.globals.insert(name.to_string(), value);
+    }
+
+    pub fn captures(&self) -> &HashMap<String, Value> {
+        &self.captures
+    }
+
+    /// Evaluates the top-level `let`s of the runbook and its modules, in order.
+    pub fn init_values(&mut self) -> Outcome<()> {
+        for (name, module) in &self.plan.modules {
+            self.frames.push(Frame {
+                vars: HashMap::new(),
+                function_of: Some(Some(name.clone())),
+            });
+            let mut values = HashMap::new();
+            for stmt in &module.ast.stmts {
+                if let Stmt::Let(l) = &stmt.node {
+                    let v = self.eval(&l.value, None)?;
+                    self.frames
+                        .last_mut()
+                        .map(|f| f.vars.insert(l.name.node.clone(), v.clone()));
+                    values.insert(l.name.node.clone(), v);
+                }
+            }
+            self.frames.pop();
+            self.module_globals.insert(name.clone(), values);
+        }
+        for stmt in &self.plan.ast.stmts {
+            if let Stmt::Let(l) = &stmt.node {
+                let v = self.eval(&l.value, None)?;
+                self.globals.insert(l.name.node.clone(), v);
+            }
+        }
+        Ok(())
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        for frame in self.frames.iter().rev() {
+            if let Some(v) = frame.vars.get(name) {
+                return Some(v);
+            }
+            match &frame.function_of {
+                Some(Some(module)) => {
+                    return self.module_globals.get(module).and_then(|g| g.get(name))
+                }
+                Some(None) => return self.globals.get(name),
+                None => {}
+            }
+        }
+        self.captures.get(name).or_else(|| self.globals.get(name))
+    }
+
+    /// The module whose function is running, if any: unqualified calls resolve there.
+    fn current_module(&self) -> Option<&str> {
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|f| f.function_of.as_ref())
+            .and_then(|m| m.as_deref())
+    }
+
+    fn bind(&mut self, name: &str, value: Value) {
+        match self.frames.last_mut() {
+            Some(frame) => {
+                frame.vars.insert(name.to_string(), value);
+            }
+            None => {
+                self.captures.insert(name.to_string(), value);
+            }
+        }
+    }
+
+    /// The source text of a span, for messages such as "`http.ok(url)` still false".
+    fn source_text(&self, span: Span) -> String {
+        let text = self.services.sources.text(span.file);
+        text.get(span.range()).unwrap_or("").to_string()
+    }
+
+    fn emit(&self, event: Event) {
+        self.services.observer.event(event);
+    }
+
+    fn interrupted(&self) -> bool {
+        *self.services.stop.borrow()
+    }
+
+    /// Runs a step's body (or a rollback block) for one target.
+    pub fn run_block(&mut self, block: &Block, target: &Target) -> Outcome<()> {
+        self.block(block, Some(target)).map(|_| ())
+    }
+
+    /// Runs a rollback block: its `let`s stay inside it.
+    pub fn run_rollback(&mut self, block: &Block, target: &Target) -> Outcome<()> {
+        self.frames.push(Frame {
+            vars: HashMap::new(),
+            function_of: None,
+        });
+        let result = self.block(block, Some(target));
+        self.frames.pop();
+        result.map(|_| ())
+    }
+
+    /// Evaluates a guard on the step's target.
+    pub fn guard(&mut self, e: &ast::Node<ast::Expr>, target: &Target) -> Outcome<bool> {
+        let quiet = Target {
+            quiet: !self.services.verbose,
+            step: target.step.clone(),
+            host: target.host.clone(),
+            ..*target
+        };
+        match self.eval(e, Some(&quiet))? {
+            Value::Bool(b) => Ok(b),
+            other => Err(Failure::Eval {
+                message: format!("the guard is {}, not a bool", other.type_name()),
+            }),
+        }
+    }
+
+    /// Evaluates an expression outside any step (secret sources).
+    pub fn evaluate(&mut self, e: &ast::Node<ast::Expr>) -> Outcome<Value> {
+        self.eval(e, None)
+    }
+
+    /// A step's title; falls back to its text when a value in it is not known yet.
+    pub fn title(&mut self, t: &ast::Template) -> String {
+        self.render(t, false).unwrap_or_else(|_| {
+            crate::syntax::tree::template(t)
+                .trim_matches('"')
+                .to_string()
+        })
+    }
+
+    pub fn guard_text(&self, e: &ast::Node<ast::Expr>) -> String {
+        self.source_text(e.span)
+    }
+
+    fn block(&mut self, block: &Block, target: Option<&Target>) -> Outcome<Flow> {
+        for stmt in &block.stmts {
+            if self.interrupted() {
+                return Err(Failure::Interrupted);
+            }
+            if let Flow::Return(v) = self.stmt(&stmt.node, target)? {
+                return Ok(Flow::Return(v));
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, target: Option<&Target>) -> Outcome<Flow> {
+        match stmt {
+            Stmt::Let(l) => {
+                let v = self.eval(&l.value, target)?;
+                self.bind(&l.name.node, v);
+            }
+            Stmt::Expr(e) => {
+                self.eval(e, target)?;
+            }
+            Stmt::Check(c) => self.check(c, target)?,
+            Stmt::WaitUntil(w) => self.wait_until(w, target)?,
+            Stmt::Approve(a) => self.approve(a, target)?,
+            Stmt::Log(e) => {
+                let message = self.eval(e, target)?.to_string();
+                let (step, host) = target.map_or((String::new(), String::new()), |t| {
+                    (t.step.clone(), t.host.clone())
+                });
+                let message = self.services.masker.mask(&message).into_owned();
+                self.emit(Event::Log {
+                    step,
+                    host,
+                    message,
+                });
+            }
+            Stmt::Fail(e) => {
+                let message = self.eval(e, target)?.to_string();
+                return Err(Failure::Fail {
+                    message: self.services.masker.mask(&message).into_owned(),
+                });
+            }
+            Stmt::Return(e) => return Ok(Flow::Return(self.eval(e, target)?)),
+            // A step's rollback runs only when a later step fails: the executor keeps it.
+            Stmt::Rollback(_) => {}
+            // Declarations live at the top level, where `check` keeps them.
+            _ => {}
+        }
+        Ok(Flow::Next)
+    }
+
+    fn condition(
+        &mut self,
+        e: &ast::Node<ast::Expr>,
+        target: Option<&Target>,
+        what: &str,
+    ) -> Outcome<bool> {
+        match self.eval(e, target)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(Failure::Eval {
+                message: format!("`{what}` needs a bool, got {}", other.type_name()),
+            }),
+        }
+    }
+
+    fn wait_until(&mut self, w: &ast::WaitUntil, target: Option<&Target>) -> Outcome<()> {
+        let start = Instant::now();
+        loop {
+            if self.condition(&w.condition, target, "wait_until")? {
+                return Ok(());
+            }
+            if start.elapsed() + w.every.node > w.timeout.node {
+                return Err(Failure::WaitTimeout {
+                    condition: self.source_text(w.condition.span),
+                    timeout: w.timeout.node,
+                });
+            }
+            self.sleep(w.every.node, target.and_then(|t| t.deadline))?;
+        }
+    }
+
+    /// Sleeps, but wakes for Ctrl-C and the step's deadline.
+    pub fn sleep(&self, d: Duration, deadline: Option<Instant>) -> Outcome<()> {
+        let mut stop = self.services.stop.clone();
+        let until = tokio::time::Instant::now() + d;
+        let deadline = deadline.map(tokio::time::Instant::from_std);
+        self.services.runtime.block_on(async move {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => Ok(()),
+                _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => Err(Failure::TimedOut),
+                _ = async { if stop.wait_for(|s| *s).await.is_err() { std::future::pending::<()>().await } } => Err(Failure::Interrupted),
+            }
+        })
+    }
+
+    fn approve(&mut self, a: &ast::Approve, target: Option<&Target>) -> Outcome<()> {
+        let message = self.eval(&a.message, target)?.to_string();
+        let message = self.services.masker.mask(&message).into_owned();
+        let step = target.map_or("", |t| t.step.as_str());
+        let host = target.map_or("", |t| t.host.as_str());
+        let approvals = &self.services.approvals;
+        if approvals.steps.iter().any(|s| s == step) || (approvals.yes && !a.dangerous) {
+            return Ok(());
+        }
+        let (prompt, expected) = if a.dangerous {
+            (
+                format!("{message}\n  DANGEROUS: type the step id `{step}` to approve ({host}): "),
+                step.to_string(),
+            )
+        } else {
+            (
+                format!("{message} ({step} on {host}) [y/N] "),
+                "y".to_string(),
+            )
+        };
+        match self.services.observer.ask(&prompt, &expected) {
+            Some(true) => Ok(()),
+            Some(false) => Err(Failure::Declined),
+            None => Err(Failure::AwaitingApproval {
+                message,
+                dangerous: a.dangerous,
+            }),
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Running a plan: steps in order on their targets, guards, retries, timeouts, rollbacks.
+
+pub mod event;
+mod executor;
+pub mod interp;
+pub mod local;
+pub mod mask;
+pub mod transport;
+pub mod value;
+
+pub use executor::{execute, Options};

@@ -1,0 +1,136 @@
+//! A checked runbook plus the command line: params resolved, targets known. Pure: nothing
+//! is run or connected to here.
+
+pub mod error;
+mod params;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+pub use error::Error;
+pub use params::{literal, ParamValue, Request};
+
+use crate::check::ModuleSig;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{self, Expr, Modifier, Stmt};
+
+/// Where a param's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Default,
+    Set,
+    SetFile,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostSpec {
+    Local,
+    Ssh { span: Span },
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    pub file: FileId,
+    pub ast: ast::File,
+    pub modules: HashMap<String, ModuleSig>,
+    pub name: String,
+    pub params: Vec<ParamValue>,
+    pub hosts: BTreeMap<String, HostSpec>,
+    pub groups: BTreeMap<String, Vec<String>>,
+}
+
+impl Plan {
+    pub fn steps(&self) -> impl Iterator<Item = &ast::Step> {
+        self.ast.stmts.iter().filter_map(|s| match &s.node {
+            Stmt::Step(step) => Some(step),
+            _ => None,
+        })
+    }
+
+    /// The hosts a step runs on, in order: `on` a host, a group's members, or `local`.
+    pub fn targets(&self, step: &ast::Step) -> Vec<String> {
+        let on = step.modifiers.iter().find_map(|m| match &m.node {
+            Modifier::On(name) => Some(name.node.as_str()),
+            _ => None,
+        });
+        match on {
+            None => vec!["local".into()],
+            Some(name) => self
+                .groups
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| vec![name.to_string()]),
+        }
+    }
+}
+
+/// Builds the plan of a runbook that passed `check`.
+pub fn build(
+    file: FileId,
+    ast: ast::File,
+    modules: HashMap<String, ModuleSig>,
+    request: &Request,
+) -> Result<Plan, Vec<Error>> {
+    let mut errors = Vec::new();
+    let params = params::resolve(&ast, request).unwrap_or_else(|e| {
+        errors.extend(e);
+        Vec::new()
+    });
+    let mut hosts = BTreeMap::from([("local".to_string(), HostSpec::Local)]);
+    let mut groups = BTreeMap::new();
+    let mut name = String::new();
+    for stmt in &ast.stmts {
+        match &stmt.node {
+            Stmt::Header(h) => name = h.name.node.clone(),
+            Stmt::Host(h) => {
+                let spec = match &h.target.node {
+                    Expr::Call(..) => HostSpec::Ssh {
+                        span: h.target.span,
+                    },
+                    _ => HostSpec::Local,
+                };
+                hosts.insert(h.name.node.clone(), spec);
+            }
+            Stmt::Group(g) => {
+                if let Expr::List(items) = &g.members.node {
+                    let members = items
+                        .iter()
+                        .filter_map(|i| match &i.node {
+                            Expr::Var(v) => Some(v.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    groups.insert(g.name.node.clone(), members);
+                }
+            }
+            _ => {}
+        }
+    }
+    let plan = Plan {
+        file,
+        ast,
+        modules,
+        name,
+        params,
+        hosts,
+        groups,
+    };
+    for step in plan.steps() {
+        for host in plan.targets(step) {
+            if let Some(HostSpec::Ssh { span }) = plan.hosts.get(&host) {
+                errors.push(Error::SshUnavailable {
+                    step: step.id.node.clone(),
+                    host: host.clone(),
+                    span: (*span).into(),
+                });
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,359 @@
+//! A run as people read it (a line per step, output under it, a summary table) or as
+//! tools read it (`--json`: one event per line).
+
+use std::cell::RefCell;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use owo_colors::OwoColorize;
+use tabled::settings::Style;
+use tabled::{Table, Tabled};
+
+use crate::exec::event::{Event, Observer, RunStatus, StepStatus, Stream};
+use crate::syntax::ast::human_duration;
+
+/// What `run` shows besides step lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// `-q`: no command output.
+    Quiet,
+    Normal,
+    /// `-v`: also the rendered commands.
+    Verbose,
+}
+
+#[derive(Debug)]
+pub struct RunReport {
+    json: bool,
+    color: bool,
+    detail: Detail,
+    spinner_on: bool,
+    state: RefCell<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// The step whose header is not printed yet (printed with its first output).
+    pending: Option<(String, String)>,
+    rows: Vec<Row>,
+    spinner: Option<ProgressBar>,
+    last_failed: Option<String>,
+    awaiting: Option<String>,
+}
+
+#[derive(Debug, Tabled)]
+struct Row {
+    step: String,
+    host: String,
+    status: String,
+    duration: String,
+    note: String,
+}
+
+impl RunReport {
+    pub fn new(json: bool, color: bool, detail: Detail) -> Self {
+        let spinner_on = !json && io::stderr().is_terminal();
+        RunReport {
+            json,
+            color,
+            detail,
+            spinner_on,
+            state: RefCell::new(State::default()),
+        }
+    }
+
+    fn paint(&self, text: &str, style: fn(&str) -> String) -> String {
+        if self.color {
+            style(text)
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Prints a line to stdout without tearing the spinner.
+    fn line(&self, state: &State, text: &str) {
+        let print = || {
+            let _ = writeln!(io::stdout().lock(), "{text}");
+        };
+        match &state.spinner {
+            Some(pb) => pb.suspend(print),
+            None => print(),
+        }
+    }
+
+    fn header_if_pending(&self, state: &mut State) {
+        if let Some((title, host)) = state.pending.take() {
+            let text = format!(
+                "{} {title} {}",
+                self.paint("▸", |s| s.cyan().to_string()),
+                self.paint(&format!("· {host}"), dim)
+            );
+            self.line(state, &text);
+        }
+    }
+
+    fn human(&self, event: Event) {
+        let mut state = self.state.borrow_mut();
+        match event {
+            Event::RunStarted {
+                runbook,
+                title,
+                steps,
+            } => {
+                let text = format!(
+                    "{} {}",
+                    self.paint(&runbook, |s| s.bold().to_string()),
+                    self.paint(&format!("· {title} · {steps} steps"), dim)
+                );
+                self.line(&state, &text);
+            }
+            Event::StepStarted { title, host, .. } => {
+                state.pending = Some((title.clone(), host.clone()));
+                if self.spinner_on {
+                    let pb = ProgressBar::new_spinner();
+                    pb.set_style(
+                        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    );
+                    pb.set_message(format!("{title} · {host}"));
+                    pb.enable_steady_tick(Duration::from_millis(100));
+                    if let Some(old) = state.spinner.replace(pb) {
+                        old.finish_and_clear();
+                    }
+                }
+            }
+            Event::Command { command, .. } => {
+                self.header_if_pending(&mut state);
+                self.line(&state, &format!("  {} {command}", self.paint("$", dim)));
+            }
+            Event::Output { stream, line, .. } => {
+                if self.detail == Detail::Quiet {
+                    return;
+                }
+                self.header_if_pending(&mut state);
+                let bar = if stream == Stream::Stderr {
+                    self.paint("│", |s| s.yellow().to_string())
+                } else {
+                    self.paint("│", dim)
+                };
+                self.line(&state, &format!("  {bar} {line}"));
+            }
+            Event::Log { message, .. } => {
+                self.header_if_pending(&mut state);
+                self.line(
+                    &state,
+                    &format!("  {} {message}", self.paint("›", |s| s.blue().to_string())),
+                );
+            }
+            Event::StepRetrying {
+                attempt,
+                delay_ms,
+                reason,
+                ..
+            } => {
+                self.header_if_pending(&mut state);
+                let text = format!(
+                    "  {} attempt {attempt} in {}: {reason}",
+                    self.paint("↻", |s| s.yellow().to_string()),
+                    ms(delay_ms)
+                );
+                self.line(&state, &text);
+            }
+            Event::StepFinished {
+                step,
+                title,
+                host,
+                status,
+                duration_ms,
+                note,
+            } => {
+                if let Some(pb) = state.spinner.take() {
+                    pb.finish_and_clear();
+                }
+                state.pending = None;
+                let (symbol, word) = self.status(status);
+                let timing = if status == StepStatus::Skipped {
+                    format!("· {host}")
+                } else {
+                    format!("· {host} · {}", ms(duration_ms))
+                };
+                let mut text = format!("{symbol} {title} {}", self.paint(&timing, dim));
+                if !note.is_empty() {
+                    text.push_str(&format!(" — {note}"));
+                }
+                self.line(&state, &text);
+                match status {
+                    StepStatus::Failed
+                    | StepStatus::TimedOut
+                    | StepStatus::Interrupted
+                    | StepStatus::Declined => state.last_failed = Some(step.clone()),
+                    StepStatus::AwaitingApproval => state.awaiting = Some(step.clone()),
+                    _ => {}
+                }
+                state.rows.push(Row {
+                    step,
+                    host,
+                    status: word.into(),
+                    duration: ms(duration_ms),
+                    note,
+                });
+            }
+            Event::RollbackStarted { step, host } => {
+                let text = format!(
+                    "{} rolling back {step} {}",
+                    self.paint("↶", |s| s.magenta().to_string()),
+                    self.paint(&format!("· {host}"), dim)
+                );
+                self.line(&state, &text);
+            }
+            Event::RollbackFinished {
+                step,
+                host,
+                ok,
+                duration_ms,
+                note,
+            } => {
+                let (symbol, status) = if ok {
+                    (self.paint("✓", green), "rolled back")
+                } else {
+                    (self.paint("✗", red), "rollback failed")
+                };
+                let mut text = format!(
+                    "{symbol} {status} {step} {}",
+                    self.paint(&format!("· {host} · {}", ms(duration_ms)), dim)
+                );
+                if !note.is_empty() {
+                    text.push_str(&format!(" — {note}"));
+                }
+                self.line(&state, &text);
+                state.rows.push(Row {
+                    step: format!("↶ {step}"),
+                    host,
+                    status: status.into(),
+                    duration: ms(duration_ms),
+                    note,
+                });
+            }
+            Event::RunFinished {
+                status,
+                duration_ms,
+                ..
+            } => {
+                if let Some(pb) = state.spinner.take() {
+                    pb.finish_and_clear();
+                }
+                if !state.rows.is_empty() {
+                    let mut table = Table::new(&state.rows);
+                    table.with(Style::rounded());
+                    self.line(&state, "");
+                    self.line(&state, &table.to_string());
+                }
+                let elapsed = ms(duration_ms);
+                let verdict = match status {
+                    RunStatus::Succeeded => format!("{} succeeded in {elapsed}", self.paint("✓", green)),
+                    RunStatus::Failed => format!(
+                        "{} failed at step {} after {elapsed}; completed steps were rolled back",
+                        self.paint("✗", red),
+                        state.last_failed.clone().unwrap_or_default()
+                    ),
+                    RunStatus::RollbackFailed => format!(
+                        "{} failed at step {}, and a rollback failed: see the table for what was undone",
+                        self.paint("✗", red),
+                        state.last_failed.clone().unwrap_or_default()
+                    ),
+                    RunStatus::AwaitingApproval => {
+                        let step = state.awaiting.clone().or_else(|| state.last_failed.clone()).unwrap_or_default();
+                        format!(
+                            "{} paused at the approval gate of step {step}: run again with `--approve {step}` (or `--yes` for gates that are not dangerous)",
+                            self.paint("⏸", |s| s.yellow().to_string())
+                        )
+                    }
+                    RunStatus::Interrupted => format!(
+                        "{} interrupted at step {} after {elapsed}: the running command was stopped",
+                        self.paint("⚠", |s| s.yellow().to_string()),
+                        state.last_failed.clone().unwrap_or_default()
+                    ),
+                };
+                self.line(&state, &verdict);
+            }
+        }
+    }
+
+    fn status(&self, status: StepStatus) -> (String, &'static str) {
+        match status {
+            StepStatus::Ok => (self.paint("✓", green), "ok"),
+            StepStatus::Skipped => (self.paint("↷", dim), "skipped"),
+            StepStatus::Failed => (self.paint("✗", red), "failed"),
+            StepStatus::TimedOut => (self.paint("⏱", red), "timed out"),
+            StepStatus::Interrupted => (self.paint("⚠", |s| s.yellow().to_string()), "interrupted"),
+            StepStatus::AwaitingApproval => (
+                self.paint("⏸", |s| s.yellow().to_string()),
+                "awaiting approval",
+            ),
+            StepStatus::Declined => (self.paint("✗", red), "declined"),
+        }
+    }
+}
+
+fn dim(s: &str) -> String {
+    s.dimmed().to_string()
+}
+
+fn green(s: &str) -> String {
+    s.green().to_string()
+}
+
+fn red(s: &str) -> String {
+    s.red().to_string()
+}
+
+fn ms(millis: u64) -> String {
+    if millis < 1000 {
+        format!("{millis}ms")
+    } else if millis < 60_000 {
+        format!("{:.1}s", millis as f64 / 1000.0)
+    } else {
+        human_duration(Duration::from_secs(millis / 1000))
+    }
+}
+
+impl Observer for RunReport {
+    fn event(&self, event: Event) {
+        if self.json {
+            if let Ok(line) = serde_json::to_string(&event) {
+                let _ = writeln!(io::stdout().lock(), "{line}");
+            }
+        } else {
+            self.human(event);
+        }
+    }
+
+    fn ask(&self, prompt: &str, expected: &str) -> Option<bool> {
+        if !io::stdin().is_terminal() {
+            return None;
+        }
+        let state = self.state.borrow();
+        let ask = || {
+            let mut err = io::stderr().lock();
+            let _ = write!(
+                err,
+                "{} {prompt}",
+                self.paint("?", |s| s.yellow().bold().to_string())
+            );
+            let _ = err.flush();
+            let mut answer = String::new();
+            io::stdin().lock().read_line(&mut answer).ok()?;
+            let answer = answer.trim();
+            Some(if expected == "y" {
+                answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes")
+            } else {
+                answer == expected
+            })
+        };
+        match &state.spinner {
+            Some(pb) => pb.suspend(ask),
+            None => ask(),
+        }
+    }
+}
