@@ -379,6 +379,19 @@ impl<'a> Interp<'a> {
         Ok(Flow::Next)
     }
 
+    fn check(&mut self, c: &ast::Check, target: Option<&Target>) -> Outcome<()> {
+        if self.condition(&c.condition, target, "check")? {
+            return Ok(());
+        }
+        let message = match &c.message {
+            Some(m) => self.eval(m, target)?.to_string(),
+            None => format!("check failed: {}", self.source_text(c.condition.span)),
+        };
+        Err(Failure::Check {
+            message: self.services.masker.mask(&message).into_owned(),
+        })
+    }
+
     fn condition(
         &mut self,
         e: &ast::Node<ast::Expr>,
