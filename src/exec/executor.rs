@@ -134,7 +134,7 @@ fn verdict(f: &Failure) -> (StepStatus, RunStatus) {
             (StepStatus::AwaitingApproval, RunStatus::AwaitingApproval)
         }
         Failure::Declined => (StepStatus::Declined, RunStatus::AwaitingApproval),
-        Failure::TimedOut => (StepStatus::TimedOut, RunStatus::Failed),
+        Failure::TimedOut | Failure::StepTimeout(_) => (StepStatus::TimedOut, RunStatus::Failed),
         _ => (StepStatus::Failed, RunStatus::Failed),
     }
 }
@@ -190,12 +190,7 @@ fn run_step(
         );
         let failure = match interp.run_block(&step.body, &attempt_target) {
             Ok(()) => return Ok(StepEnd::Done),
-            Err(Failure::TimedOut) => match timeout {
-                Some(d) => Failure::Eval {
-                    message: format!("timed out after {}", ast::human_duration(d)),
-                },
-                None => Failure::TimedOut,
-            },
+            Err(Failure::TimedOut) => timeout.map_or(Failure::TimedOut, Failure::StepTimeout),
             Err(f) => f,
         };
         let retryable = !matches!(
@@ -203,7 +198,7 @@ fn run_step(
             Failure::Interrupted | Failure::AwaitingApproval { .. } | Failure::Declined
         );
         if attempt == tries || !retryable {
-            return Err(timed_out_as_such(failure, timeout));
+            return Err(failure);
         }
         emit(
             interp,
@@ -219,18 +214,6 @@ fn run_step(
         delay = delay.mul_f64(backoff);
     }
     unreachable!("the last attempt returns")
-}
-
-/// A timeout keeps its own status (`timed_out`) with the duration in its note.
-fn timed_out_as_such(f: Failure, timeout: Option<Duration>) -> Failure {
-    match (&f, timeout) {
-        (Failure::Eval { message }, Some(_)) if message.starts_with("timed out after ") => {
-            Failure::Transport {
-                message: message.clone(),
-            }
-        }
-        _ => f,
-    }
 }
 
 /// Runs the rollbacks of completed steps, newest first; false when one failed.
@@ -354,9 +337,9 @@ fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Error>
     if !errors.is_empty() {
         return Err(errors);
     }
-    interp.init_values().map_err(|f| {
+    interp.init_values().map_err(|(name, f)| {
         vec![plan::Error::ValueFailed {
-            name: "a top-level value".into(),
+            name,
             reason: f.note(),
         }]
     })

@@ -36,7 +36,10 @@ pub enum Failure {
         condition: String,
         timeout: Duration,
     },
+    /// A command hit the step's deadline (turned into `StepTimeout` by the executor).
     TimedOut,
+    /// The step ran longer than its `timeout`.
+    StepTimeout(Duration),
     Interrupted,
     /// A value was not what the operation needs (only knowable at run time).
     Eval {
@@ -83,6 +86,7 @@ impl Failure {
                 )
             }
             Failure::TimedOut => "timed out".into(),
+            Failure::StepTimeout(d) => format!("timed out after {}", ast::human_duration(*d)),
             Failure::Interrupted => "interrupted".into(),
             Failure::Transport { message } => message.clone(),
             Failure::AwaitingApproval { message, .. } => format!("awaiting approval: {message}"),
@@ -200,7 +204,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Evaluates the top-level `let`s of the runbook and its modules, in order.
-    pub fn init_values(&mut self) -> Outcome<()> {
+    pub fn init_values(&mut self) -> Result<(), (String, Failure)> {
         for (name, module) in &self.plan.modules {
             self.frames.push(Frame {
                 vars: HashMap::new(),
@@ -209,7 +213,9 @@ impl<'a> Interp<'a> {
             let mut values = HashMap::new();
             for stmt in &module.ast.stmts {
                 if let Stmt::Let(l) = &stmt.node {
-                    let v = self.eval(&l.value, None)?;
+                    let v = self
+                        .eval(&l.value, None)
+                        .map_err(|f| (format!("std.{name}.{}", l.name.node), f))?;
                     self.frames
                         .last_mut()
                         .map(|f| f.vars.insert(l.name.node.clone(), v.clone()));
@@ -221,7 +227,9 @@ impl<'a> Interp<'a> {
         }
         for stmt in &self.plan.ast.stmts {
             if let Stmt::Let(l) = &stmt.node {
-                let v = self.eval(&l.value, None)?;
+                let v = self
+                    .eval(&l.value, None)
+                    .map_err(|f| (l.name.node.clone(), f))?;
                 self.globals.insert(l.name.node.clone(), v);
             }
         }
