@@ -108,8 +108,18 @@ impl RunReport {
                 );
                 self.line(&state, &text);
             }
-            Event::StepStarted { title, host, .. } => {
-                state.pending = Some((title.clone(), host.clone()));
+            Event::StepStarted {
+                title,
+                host,
+                attempt,
+                ..
+            } => {
+                let shown = if attempt > 1 {
+                    format!("{title} (attempt {attempt})")
+                } else {
+                    title.clone()
+                };
+                state.pending = Some((shown, host.clone()));
                 if self.spinner_on {
                     let pb = ProgressBar::new_spinner();
                     pb.set_style(
