@@ -40,6 +40,7 @@ struct State {
     spinner: Option<ProgressBar>,
     last_failed: Option<String>,
     awaiting: Option<String>,
+    declined: Option<String>,
 }
 
 #[derive(Debug, Tabled)]
