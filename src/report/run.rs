@@ -195,10 +195,10 @@ impl RunReport {
                 }
                 self.line(&state, &text);
                 match status {
-                    StepStatus::Failed
-                    | StepStatus::TimedOut
-                    | StepStatus::Interrupted
-                    | StepStatus::Declined => state.last_failed = Some(step.clone()),
+                    StepStatus::Failed | StepStatus::TimedOut | StepStatus::Interrupted => {
+                        state.last_failed = Some(step.clone())
+                    }
+                    StepStatus::Declined => state.declined = Some(step.clone()),
                     StepStatus::AwaitingApproval => state.awaiting = Some(step.clone()),
                     _ => {}
                 }
@@ -272,6 +272,11 @@ impl RunReport {
                         "{} failed at step {}, and a rollback failed: see the table for what was undone",
                         self.paint("✗", red),
                         state.last_failed.clone().unwrap_or_default()
+                    ),
+                    RunStatus::AwaitingApproval if state.declined.is_some() => format!(
+                        "{} stopped: the approval of step {} was declined; nothing after it ran",
+                        self.paint("✗", red),
+                        state.declined.clone().unwrap_or_default()
                     ),
                     RunStatus::AwaitingApproval => {
                         let step = state.awaiting.clone().or_else(|| state.last_failed.clone()).unwrap_or_default();
