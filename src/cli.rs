@@ -18,6 +18,10 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t, global = true)]
     pub color: ColorChoice,
 
+    /// Where journals and locks live [default: $RUNBOOK_STATE_DIR, else .runbook/ beside the runbook]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -37,21 +41,34 @@ pub enum Command {
 
     /// Run a runbook: its steps in order, with live progress
     Run(RunArgs),
+
+    /// Continue a failed, paused or interrupted run where it stopped
+    Resume(ResumeArgs),
+
+    /// Run the rollbacks of a run's completed steps, newest first
+    Rollback(RollbackArgs),
+
+    /// List the runs in the state directory
+    Runs {
+        /// One JSON document instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// One run's steps, approvals, rollbacks and events
+    Show {
+        /// The run id (or its first characters)
+        run_id: String,
+
+        /// The journal's records as one JSON document
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-#[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// The runbook
-    pub file: PathBuf,
-
-    /// Set a param: `--set ref=v2` (repeatable)
-    #[arg(long = "set", value_name = "NAME=VALUE", action = ArgAction::Append)]
-    pub sets: Vec<String>,
-
-    /// Set a param to a file's contents: `--set-file motd=./motd.txt` (repeatable)
-    #[arg(long = "set-file", value_name = "NAME=PATH", action = ArgAction::Append)]
-    pub set_files: Vec<String>,
-
+/// How a session reports and who answers its gates.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SessionArgs {
     /// One JSON event per line on stdout instead of the human report
     #[arg(long)]
     pub json: bool,
@@ -72,7 +89,59 @@ pub struct RunArgs {
     #[arg(long = "approve", value_name = "STEP", action = ArgAction::Append)]
     pub approve: Vec<String>,
 
+    /// The name approvals are journaled under [default: $USER]
+    #[arg(long = "as", value_name = "NAME")]
+    pub approver: Option<String>,
+
     /// When a step fails, leave the system as it is instead of rolling back
     #[arg(long)]
     pub no_rollback: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResumeArgs {
+    /// The run to continue [default: the newest unfinished run in the state directory]
+    pub run_id: Option<String>,
+
+    /// Resume the newest unfinished run of this runbook
+    #[arg(long, value_name = "FILE", conflicts_with = "run_id")]
+    pub runbook: Option<PathBuf>,
+
+    /// Go on even though the runbook changed since the run began
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RollbackArgs {
+    /// The run whose completed steps to undo
+    pub run_id: String,
+
+    /// Go on even though the runbook changed since the run began
+    #[arg(long)]
+    pub force: bool,
+
+    /// One JSON event per line on stdout instead of the human report
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The runbook
+    pub file: PathBuf,
+
+    /// Set a param: `--set ref=v2` (repeatable)
+    #[arg(long = "set", value_name = "NAME=VALUE", action = ArgAction::Append)]
+    pub sets: Vec<String>,
+
+    /// Set a param to a file's contents: `--set-file motd=./motd.txt` (repeatable)
+    #[arg(long = "set-file", value_name = "NAME=PATH", action = ArgAction::Append)]
+    pub set_files: Vec<String>,
+
+    #[command(flatten)]
+    pub session: SessionArgs,
 }

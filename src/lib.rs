@@ -4,11 +4,12 @@
 //! [`report`] is the one module that prints.
 
 pub mod app;
-mod app_run;
+
 pub mod check;
 pub mod cli;
 pub mod exec;
 pub mod exit;
+pub mod journal;
 pub mod plan;
 pub mod report;
 pub mod source;

@@ -13,6 +13,8 @@ pub enum Stream {
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     Ok,
+    /// Completed in an earlier session of a resumed run: not run again.
+    Done,
     Skipped,
     Failed,
     TimedOut,
@@ -29,6 +31,8 @@ pub enum RunStatus {
     RollbackFailed,
     AwaitingApproval,
     Interrupted,
+    /// `runbook rollback RUN_ID` undid the run's completed steps.
+    RolledBack,
 }
 
 /// Events carry masked text only: secrets are replaced before an event is made.
@@ -36,6 +40,7 @@ pub enum RunStatus {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     RunStarted {
+        run_id: String,
         runbook: String,
         title: String,
         steps: usize,

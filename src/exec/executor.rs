@@ -1,12 +1,17 @@
 //! The step loop: guards, attempts, timeouts, the rollback chain, and the run's verdict.
+//! Every transition is journaled before it takes effect.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::event::{Event, RunStatus, StepStatus};
-use super::interp::{Failure, Interp, Services, Target};
+use super::interp::{Failure, Interp, Target};
 use super::local::Local;
-use super::value::Value;
+use super::value::{self, Value};
 use crate::exit;
+use crate::journal::reader::StepKey;
+use crate::journal::record::{now, CaptureRecord};
+use crate::journal::Record;
 use crate::plan::{self, Plan};
 use crate::syntax::ast::{self, Block, Modifier, Stmt};
 
@@ -16,6 +21,13 @@ pub struct Options {
     pub no_rollback: bool,
 }
 
+/// What a resumed run takes from its journal.
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    pub completed: Vec<StepKey>,
+    pub captures: BTreeMap<String, serde_json::Value>,
+}
+
 /// A completed step whose rollback may be needed.
 struct Done<'p> {
     step: String,
@@ -23,102 +35,237 @@ struct Done<'p> {
     rollback: &'p Block,
 }
 
-/// Runs the plan; returns the exit code, or the problems that kept it from starting.
-pub fn execute(plan: &Plan, services: Services, options: Options) -> Result<i32, Vec<plan::Error>> {
+/// Params, secrets and top-level values; then the steps. Returns the exit code, or the
+/// problems that kept the run from starting.
+pub fn execute(plan: &Plan, interp: &mut Interp, options: Options, resume: Option<&Resume>) -> i32 {
     let local = Local;
-    let mut interp = Interp::new(plan, services);
-    init_globals(plan, &mut interp)?;
     let started = Instant::now();
     let steps: Vec<&ast::Step> = plan.steps().collect();
     emit(
-        &interp,
+        interp,
         Event::RunStarted {
+            run_id: interp.run_id.clone(),
             runbook: plan.name.clone(),
             title: title_of(plan),
             steps: steps.len(),
         },
     );
+    if let Some(resume) = resume {
+        for (name, v) in &resume.captures {
+            interp.restore_capture(name, value::from_json(v.clone()));
+        }
+    }
     let mut done: Vec<Done> = Vec::new();
     let mut status = RunStatus::Succeeded;
     'steps: for step in steps {
         for host in plan.targets(step) {
-            if *interp.services.stop.borrow() {
-                status = RunStatus::Interrupted;
-                break 'steps;
-            }
+            let key = (step.id.node.clone(), host.clone());
+            let title = render_title(interp, step);
             let target = Target {
-                step: step.id.node.clone(),
+                step: key.0.clone(),
                 host: host.clone(),
                 transport: &local,
                 deadline: None,
                 quiet: false,
             };
-            let title = render_title(&mut interp, step);
-            let step_start = Instant::now();
-            match run_step(&mut interp, step, &target, &title) {
-                Ok(StepEnd::Skipped(note)) => finish(
-                    &interp,
+            if resume.is_some_and(|r| r.completed.contains(&key)) {
+                emit_finished(
+                    interp,
                     &target,
                     &title,
-                    StepStatus::Skipped,
-                    step_start,
-                    note,
-                ),
-                Ok(StepEnd::Done) => {
-                    finish(
-                        &interp,
-                        &target,
-                        &title,
-                        StepStatus::Ok,
-                        step_start,
-                        String::new(),
-                    );
-                    if let Some(rollback) = rollback_of(step) {
-                        done.push(Done {
-                            step: target.step.clone(),
-                            host: host.clone(),
-                            rollback,
-                        });
-                    }
+                    StepStatus::Done,
+                    Duration::ZERO,
+                    "done before the resume: not run again".into(),
+                );
+                if let Some(rollback) = rollback_of(step) {
+                    done.push(Done {
+                        step: key.0,
+                        host,
+                        rollback,
+                    });
                 }
-                Err(failure) => {
-                    let (step_status, run_status) = verdict(&failure);
-                    finish(
-                        &interp,
-                        &target,
-                        &title,
-                        step_status,
-                        step_start,
-                        failure.note(),
-                    );
-                    status = run_status;
-                    if run_status == RunStatus::Failed
-                        && !options.no_rollback
-                        && !roll_back(&mut interp, &local, &done)
-                    {
-                        status = RunStatus::RollbackFailed;
+                continue;
+            }
+            if *interp.services.stop.borrow() {
+                status = RunStatus::Interrupted;
+                break 'steps;
+            }
+            let step_start = Instant::now();
+            let outcome = interp
+                .record(&Record::StepIntent {
+                    step: key.0.clone(),
+                    host: host.clone(),
+                    attempt: 1,
+                    at: now(),
+                })
+                .and_then(|()| run_step(interp, step, &target, &title));
+            let (step_status, note, failure) = match outcome {
+                Ok(StepEnd::Skipped(note)) => (StepStatus::Skipped, note, None),
+                Ok(StepEnd::Done) => (StepStatus::Ok, String::new(), None),
+                Err(f) => (verdict(&f).0, f.note(), Some(f)),
+            };
+            let journaled = journal_result(
+                interp,
+                step,
+                &target,
+                step_status,
+                step_start.elapsed(),
+                &note,
+            );
+            emit_finished(
+                interp,
+                &target,
+                &title,
+                step_status,
+                step_start.elapsed(),
+                note,
+            );
+            let failure = match (failure, journaled) {
+                (None, Ok(())) => {
+                    if step_status == StepStatus::Ok {
+                        if let Some(rollback) = rollback_of(step) {
+                            done.push(Done {
+                                step: key.0,
+                                host,
+                                rollback,
+                            });
+                        }
                     }
-                    break 'steps;
+                    continue;
                 }
+                (Some(f), _) => f,
+                (None, Err(f)) => f,
+            };
+            status = verdict(&failure).1;
+            let journal_broken = matches!(failure, Failure::Journal { .. });
+            if status == RunStatus::Failed
+                && !options.no_rollback
+                && !journal_broken
+                && !roll_back(interp, &local, &done)
+            {
+                status = RunStatus::RollbackFailed;
+            }
+            break 'steps;
+        }
+    }
+    finish_run(interp, status, started.elapsed())
+}
+
+/// `runbook rollback RUN_ID`: the compensations of the completed steps, newest first.
+pub fn roll_back_run(plan: &Plan, interp: &mut Interp, resume: &Resume) -> i32 {
+    let local = Local;
+    let started = Instant::now();
+    emit(
+        interp,
+        Event::RunStarted {
+            run_id: interp.run_id.clone(),
+            runbook: plan.name.clone(),
+            title: title_of(plan),
+            steps: 0,
+        },
+    );
+    for (name, v) in &resume.captures {
+        interp.restore_capture(name, value::from_json(v.clone()));
+    }
+    let mut done = Vec::new();
+    for step in plan.steps() {
+        for host in plan.targets(step) {
+            let key = (step.id.node.clone(), host.clone());
+            if let (true, Some(rollback)) = (resume.completed.contains(&key), rollback_of(step)) {
+                done.push(Done {
+                    step: key.0,
+                    host,
+                    rollback,
+                });
             }
         }
     }
+    let status = if roll_back(interp, &local, &done) {
+        RunStatus::RolledBack
+    } else {
+        RunStatus::RollbackFailed
+    };
+    finish_run(interp, status, started.elapsed())
+}
+
+fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 {
     let exit_code = match status {
-        RunStatus::Succeeded => exit::SUCCESS,
+        RunStatus::Succeeded | RunStatus::RolledBack => exit::SUCCESS,
         RunStatus::Failed => exit::STEP_FAILED,
         RunStatus::RollbackFailed => exit::ROLLBACK_FAILED,
         RunStatus::AwaitingApproval => exit::AWAITING_APPROVAL,
         RunStatus::Interrupted => exit::INTERRUPTED,
     };
+    let status_text = serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    // The verdict is the last record; if it cannot be written the journal still shows
+    // where the run stopped.
+    let _ = interp.record(&Record::RunFinished {
+        status: status_text,
+        exit_code,
+        duration_ms: millis(elapsed),
+        at: now(),
+    });
     emit(
-        &interp,
+        interp,
         Event::RunFinished {
             status,
-            duration_ms: millis(started.elapsed()),
+            duration_ms: millis(elapsed),
             exit_code,
         },
     );
-    Ok(exit_code)
+    exit_code
+}
+
+/// The step's result and the values it captured, secrets masked.
+fn journal_result(
+    interp: &mut Interp,
+    step: &ast::Step,
+    target: &Target,
+    status: StepStatus,
+    elapsed: Duration,
+    note: &str,
+) -> Result<(), Failure> {
+    let mut captures = BTreeMap::new();
+    if status == StepStatus::Ok {
+        for s in &step.body.stmts {
+            if let Stmt::Let(l) = &s.node {
+                if let Some(v) = interp.captures().get(&l.name.node) {
+                    let json = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
+                    let text = json.to_string();
+                    let masked_text = interp.services.masker.mask(&text).into_owned();
+                    let capture = if masked_text == text {
+                        CaptureRecord {
+                            value: json,
+                            masked: false,
+                        }
+                    } else {
+                        CaptureRecord {
+                            value: serde_json::from_str(&masked_text)
+                                .unwrap_or(serde_json::Value::Null),
+                            masked: true,
+                        }
+                    };
+                    captures.insert(l.name.node.clone(), capture);
+                }
+            }
+        }
+    }
+    let status = serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    interp.record(&Record::StepResult {
+        step: target.step.clone(),
+        host: target.host.clone(),
+        status,
+        duration_ms: millis(elapsed),
+        note: note.to_string(),
+        captures,
+        at: now(),
+    })
 }
 
 enum StepEnd {
@@ -195,7 +342,10 @@ fn run_step(
         };
         let retryable = !matches!(
             failure,
-            Failure::Interrupted | Failure::AwaitingApproval { .. } | Failure::Declined
+            Failure::Interrupted
+                | Failure::AwaitingApproval { .. }
+                | Failure::Declined
+                | Failure::Journal { .. }
         );
         if attempt == tries || !retryable {
             return Err(failure);
@@ -216,7 +366,8 @@ fn run_step(
     unreachable!("the last attempt returns")
 }
 
-/// Runs the rollbacks of completed steps, newest first; false when one failed.
+/// Runs the rollbacks of completed steps, newest first, each journaled; false when one
+/// failed (the chain stops there).
 fn roll_back(interp: &mut Interp, local: &Local, done: &[Done]) -> bool {
     for d in done.iter().rev() {
         emit(
@@ -234,22 +385,37 @@ fn roll_back(interp: &mut Interp, local: &Local, done: &[Done]) -> bool {
             deadline: None,
             quiet: false,
         };
-        let result = interp.run_rollback(d.rollback, &target);
+        let result = interp
+            .record(&Record::RollbackIntent {
+                step: d.step.clone(),
+                host: d.host.clone(),
+                at: now(),
+            })
+            .and_then(|()| interp.run_rollback(d.rollback, &target));
         let (ok, note) = match &result {
             Ok(()) => (true, String::new()),
             Err(f) => (false, f.note()),
         };
+        let elapsed = millis(start.elapsed());
+        let journaled = interp.record(&Record::RollbackResult {
+            step: d.step.clone(),
+            host: d.host.clone(),
+            ok,
+            note: note.clone(),
+            duration_ms: elapsed,
+            at: now(),
+        });
         emit(
             interp,
             Event::RollbackFinished {
                 step: d.step.clone(),
                 host: d.host.clone(),
                 ok,
-                duration_ms: millis(start.elapsed()),
+                duration_ms: elapsed,
                 note,
             },
         );
-        if !ok {
+        if !ok || journaled.is_err() {
             return false;
         }
     }
@@ -263,12 +429,12 @@ fn rollback_of(step: &ast::Step) -> Option<&Block> {
     })
 }
 
-fn finish(
+fn emit_finished(
     interp: &Interp,
     target: &Target,
     title: &str,
     status: StepStatus,
-    start: Instant,
+    elapsed: Duration,
     note: String,
 ) {
     emit(
@@ -278,7 +444,7 @@ fn finish(
             title: title.into(),
             host: target.host.clone(),
             status,
-            duration_ms: millis(start.elapsed()),
+            duration_ms: millis(elapsed),
             note,
         },
     );
@@ -309,7 +475,7 @@ fn render_title(interp: &mut Interp, step: &ast::Step) -> String {
 }
 
 /// Params, then secrets (masked from here on), then top-level values.
-fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Error>> {
+pub fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Error>> {
     for p in &plan.params {
         interp.set_global(&p.name, p.value.clone());
     }

@@ -8,4 +8,4 @@ pub mod mask;
 pub mod transport;
 pub mod value;
 
-pub use executor::{execute, Options};
+pub use executor::{execute, init_globals, roll_back_run, Options, Resume};

@@ -6,7 +6,7 @@ mod params;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use error::Error;
 pub use params::{literal, ParamValue, Request};
@@ -16,7 +16,7 @@ use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, Expr, Modifier, Stmt};
 
 /// Where a param's value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     Default,

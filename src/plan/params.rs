@@ -13,6 +13,8 @@ use crate::syntax::ast::{self, Expr, Stmt};
 pub struct Request {
     pub sets: Vec<String>,
     pub set_files: Vec<String>,
+    /// The params of an earlier session (resume, rollback), as the journal has them.
+    pub restored: Option<HashMap<String, (serde_json::Value, Origin)>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +75,20 @@ pub fn resolve(file: &ast::File, request: &Request) -> Result<Vec<ParamValue>, V
     let mut out = Vec::new();
     for p in declared {
         let ty = declared_type(p);
+        if let Some((value, origin)) = request.restored.as_ref().and_then(|r| r.get(&p.name.node)) {
+            let value = match (ty, value) {
+                (Ty::Duration, serde_json::Value::String(s)) => {
+                    crate::syntax::parse_duration(s).map_or(Value::Nothing, Value::Duration)
+                }
+                (_, v) => value::from_json(v.clone()),
+            };
+            out.push(ParamValue {
+                name: p.name.node.clone(),
+                value,
+                origin: *origin,
+            });
+            continue;
+        }
         match (given.remove(&p.name.node), &p.default) {
             (Some((text, origin)), _) => match parse(&text, ty) {
                 Ok(value) => out.push(ParamValue {

@@ -1,11 +1,12 @@
 //! The one module that prints: diagnostics, check results, and (later) progress and tables.
 
 mod diagnostics;
+pub mod history;
 pub mod run;
 
 pub use diagnostics::render_problem;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 
 use crate::check::{Outcome, Summary};
 use crate::source::SourceMap;
@@ -109,6 +110,48 @@ impl Reporter {
             paint(path, self.color_err, "1"),
             count_line(errors, 0)
         );
+    }
+
+    /// A diagnostic that points into no file (state directory, journals, locks).
+    pub fn diagnostic(&self, d: &dyn miette::Diagnostic) {
+        let _ = write!(
+            io::stderr().lock(),
+            "{}",
+            diagnostics::render_plain(d, self.color_err)
+        );
+    }
+
+    pub fn warn(&self, message: &str) {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{} {message}",
+            paint("warning:", self.color_err, "33;1")
+        );
+    }
+
+    /// Asks on the terminal; true for yes.
+    pub fn confirm(&self, prompt: &str) -> bool {
+        let _ = write!(io::stderr().lock(), "{prompt}");
+        let _ = io::stderr().flush();
+        let mut answer = String::new();
+        io::stdin().lock().read_line(&mut answer).is_ok()
+            && matches!(answer.trim(), "y" | "Y" | "yes")
+    }
+
+    /// After a run: its id, where its journal is, and how to go on.
+    pub fn run_footer(&self, run_id: &str, code: i32, dir: &std::path::Path, no_rollback: bool) {
+        let mut err = io::stderr().lock();
+        let journal = crate::journal::journal_path(dir, run_id);
+        let _ = writeln!(err, "run {run_id} · journal {}", journal.display());
+        let hint = match code {
+            crate::exit::SUCCESS => return,
+            crate::exit::STEP_FAILED if no_rollback => "left as it is (--no-rollback): fix the cause, then `runbook resume {id}`",
+            crate::exit::STEP_FAILED => "fix the cause, then `runbook resume {id}` runs it again (rolled-back steps included)",
+            crate::exit::AWAITING_APPROVAL => "continue with `runbook resume {id} --approve STEP`",
+            crate::exit::ROLLBACK_FAILED => "`runbook show {id}` tells what was undone; `runbook rollback {id}` tries the rest again",
+            _ => "continue with `runbook resume {id}`",
+        };
+        let _ = writeln!(err, "{}", hint.replace("{id}", run_id));
     }
 
     /// A problem before any file could be checked (unreadable file, bad arguments).

@@ -41,6 +41,7 @@ struct State {
     last_failed: Option<String>,
     awaiting: Option<String>,
     declined: Option<String>,
+    rolled_back: usize,
 }
 
 #[derive(Debug, Tabled)]
@@ -101,6 +102,7 @@ impl RunReport {
                 runbook,
                 title,
                 steps,
+                ..
             } => {
                 let text = format!(
                     "{} {}",
@@ -184,7 +186,7 @@ impl RunReport {
                 }
                 state.pending = None;
                 let (symbol, word) = self.status(status);
-                let timing = if status == StepStatus::Skipped {
+                let timing = if matches!(status, StepStatus::Skipped | StepStatus::Done) {
                     format!("· {host}")
                 } else {
                     format!("· {host} · {}", ms(duration_ms))
@@ -225,6 +227,7 @@ impl RunReport {
                 duration_ms,
                 note,
             } => {
+                state.rolled_back += usize::from(ok);
                 let (symbol, status) = if ok {
                     (self.paint("✓", green), "rolled back")
                 } else {
@@ -263,10 +266,12 @@ impl RunReport {
                 let elapsed = ms(duration_ms);
                 let verdict = match status {
                     RunStatus::Succeeded => format!("{} succeeded in {elapsed}", self.paint("✓", green)),
+                    RunStatus::RolledBack => format!("{} rolled back in {elapsed}", self.paint("↶", green)),
                     RunStatus::Failed => format!(
-                        "{} failed at step {} after {elapsed}; completed steps were rolled back",
+                        "{} failed at step {} after {elapsed}{}",
                         self.paint("✗", red),
-                        state.last_failed.clone().unwrap_or_default()
+                        state.last_failed.clone().unwrap_or_default(),
+                        if state.rolled_back > 0 { format!("; {} completed step(s) rolled back", state.rolled_back) } else { String::new() }
                     ),
                     RunStatus::RollbackFailed => format!(
                         "{} failed at step {}, and a rollback failed: see the table for what was undone",
@@ -299,6 +304,7 @@ impl RunReport {
     fn status(&self, status: StepStatus) -> (String, &'static str) {
         match status {
             StepStatus::Ok => (self.paint("✓", green), "ok"),
+            StepStatus::Done => (self.paint("✓", dim), "done earlier"),
             StepStatus::Skipped => (self.paint("↷", dim), "skipped"),
             StepStatus::Failed => (self.paint("✗", red), "failed"),
             StepStatus::TimedOut => (self.paint("⏱", red), "timed out"),

@@ -14,6 +14,7 @@ use super::event::{Event, Observer};
 use super::mask::Masker;
 use super::transport::Transport;
 use super::value::Value;
+use crate::journal::{Record, Writer};
 use crate::plan::Plan;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Block, FnDef, Stmt};
@@ -53,6 +54,10 @@ pub enum Failure {
         dangerous: bool,
     },
     Declined,
+    /// The journal could not be written: nothing more may run.
+    Journal {
+        message: String,
+    },
 }
 
 impl Failure {
@@ -91,6 +96,7 @@ impl Failure {
             Failure::Transport { message } => message.clone(),
             Failure::AwaitingApproval { message, .. } => format!("awaiting approval: {message}"),
             Failure::Declined => "approval declined".into(),
+            Failure::Journal { message } => format!("journal: {message}"),
         }
     }
 }
@@ -165,6 +171,11 @@ pub struct Interp<'a> {
     frames: Vec<Frame>,
     fns: HashMap<&'a str, &'a FnDef>,
     module_fns: HashMap<(&'a str, &'a str), &'a FnDef>,
+    /// Where every transition is recorded; `None` for runs without a journal.
+    pub journal: Option<Writer>,
+    /// Who approves gates, for the journal (`$USER` or `--as`).
+    pub approver: String,
+    pub run_id: String,
 }
 
 impl<'a> Interp<'a> {
@@ -192,7 +203,25 @@ impl<'a> Interp<'a> {
             frames: Vec::new(),
             fns,
             module_fns,
+            journal: None,
+            approver: crate::journal::user(),
+            run_id: String::new(),
         }
+    }
+
+    /// Appends a record, synced; a journal that cannot be written stops the run.
+    pub fn record(&mut self, record: &Record) -> Outcome<()> {
+        let Some(journal) = self.journal.as_mut() else {
+            return Ok(());
+        };
+        journal.write(record).map_err(|e| Failure::Journal {
+            message: e.to_string(),
+        })
+    }
+
+    /// Restores a capture from the journal of an earlier session.
+    pub fn restore_capture(&mut self, name: &str, value: Value) {
+        self.captures.insert(name.to_string(), value);
     }
 
     pub fn set_global(&mut self, name: &str, value: Value) {
@@ -450,8 +479,26 @@ impl<'a> Interp<'a> {
         let step = target.map_or("", |t| t.step.as_str());
         let host = target.map_or("", |t| t.host.as_str());
         let approvals = &self.services.approvals;
-        if approvals.steps.iter().any(|s| s == step) || (approvals.yes && !a.dangerous) {
-            return Ok(());
+        let how = if approvals.steps.iter().any(|s| s == step) {
+            Some("--approve")
+        } else if approvals.yes && !a.dangerous {
+            Some("--yes")
+        } else {
+            None
+        };
+        let (step, host) = (step.to_string(), host.to_string());
+        let journal_it = |me: &mut Self, how: &str| {
+            let record = Record::Approval {
+                step: step.clone(),
+                host: host.clone(),
+                by: me.approver.clone(),
+                how: how.into(),
+                at: crate::journal::record::now(),
+            };
+            me.record(&record)
+        };
+        if let Some(how) = how {
+            return journal_it(self, how);
         }
         let (prompt, expected) = if a.dangerous {
             (
@@ -465,7 +512,7 @@ impl<'a> Interp<'a> {
             )
         };
         match self.services.observer.ask(&prompt, &expected) {
-            Some(true) => Ok(()),
+            Some(true) => journal_it(self, "prompt"),
             Some(false) => Err(Failure::Declined),
             None => Err(Failure::AwaitingApproval {
                 message,

@@ -1,5 +1,10 @@
 //! Commands: arguments in, exit code out.
 
+mod history;
+mod resume;
+mod run;
+mod session;
+
 use std::path::Path;
 
 use crate::check::{self, Options};
@@ -12,7 +17,17 @@ pub fn run(cli: Cli) -> i32 {
     let reporter = Reporter::new(cli.color);
     match cli.command {
         Command::Check { strict, files } => check_files(&reporter, &files, Options { strict }),
-        Command::Run(args) => crate::app_run::run(&reporter, cli.color, &args),
+        Command::Run(args) => run::run(&reporter, cli.color, cli.state_dir.as_deref(), &args),
+        Command::Resume(args) => {
+            resume::resume(&reporter, cli.color, cli.state_dir.as_deref(), &args)
+        }
+        Command::Rollback(args) => {
+            resume::rollback(&reporter, cli.color, cli.state_dir.as_deref(), &args)
+        }
+        Command::Runs { json } => history::runs(&reporter, cli.state_dir.as_deref(), json),
+        Command::Show { run_id, json } => {
+            history::show(&reporter, cli.state_dir.as_deref(), &run_id, json)
+        }
     }
 }
 

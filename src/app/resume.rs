@@ -1,0 +1,295 @@
+//! `runbook resume` and `runbook rollback`: a run continued (or undone) from its journal.
+
+use std::collections::HashMap;
+use std::io::{self, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use super::run::{absolute, style};
+use super::session::{self, Loaded};
+use crate::cli::{ResumeArgs, RollbackArgs, SessionArgs};
+use crate::exec::{self, Options, Resume};
+use crate::exit;
+use crate::journal::record::now;
+use crate::journal::{self, lock::Lock, Record, RunState, Writer};
+use crate::plan::{Origin, Request};
+use crate::report::{ColorChoice, Reporter};
+
+pub fn resume(
+    reporter: &Reporter,
+    color: ColorChoice,
+    state_dir: Option<&Path>,
+    args: &ResumeArgs,
+) -> i32 {
+    let runbook = args.runbook.as_deref().map(absolute);
+    let dir = journal::state_dir(state_dir, runbook.as_deref());
+    let found = match &args.run_id {
+        Some(id) => journal::find(&dir, id),
+        None => newest_unfinished(&dir, runbook.as_deref()),
+    };
+    let Some((journal_path, state)) = open_journal(reporter, found) else {
+        return exit::INVALID;
+    };
+    if matches!(state.status.as_str(), "succeeded" | "rolled_back") {
+        reporter.diagnostic(&journal::Error::Finished {
+            run_id: state.run_id.clone(),
+            status: state.status.replace('_', " "),
+        });
+        return exit::INVALID;
+    }
+    let Some((loaded, mut lock_and_writer)) =
+        reopen(reporter, &dir, &journal_path, &state, args.force)
+    else {
+        return exit::INVALID;
+    };
+    for (step, host) in &state.interrupted {
+        reporter.warn(&format!(
+            "step {step} on {host} was interrupted in the last session: it may have partly happened, and runs again from its start"
+        ));
+    }
+    if !state.interrupted.is_empty()
+        && !args.session.yes
+        && io::stdin().is_terminal()
+        && !reporter.confirm("Run it again? [y/N] ")
+    {
+        reporter.warn("not resumed: the journal is unchanged");
+        return exit::AWAITING_APPROVAL;
+    }
+    let resume = Resume {
+        completed: state.completed.clone(),
+        captures: state.captures.clone(),
+    };
+    let record = Record::Resumed {
+        at: now(),
+        pid: std::process::id(),
+        user: journal::user(),
+        forced: args.force,
+    };
+    go(
+        reporter,
+        color,
+        &loaded,
+        &state,
+        &args.session,
+        &mut lock_and_writer,
+        record,
+        |plan, interp| {
+            exec::execute(
+                plan,
+                interp,
+                Options {
+                    no_rollback: args.session.no_rollback,
+                },
+                Some(&resume),
+            )
+        },
+    )
+    .map_or(exit::INVALID, |code| {
+        reporter.run_footer(&state.run_id, code, &dir, args.session.no_rollback);
+        code
+    })
+}
+
+pub fn rollback(
+    reporter: &Reporter,
+    color: ColorChoice,
+    state_dir: Option<&Path>,
+    args: &RollbackArgs,
+) -> i32 {
+    let dir = journal::state_dir(state_dir, None);
+    let Some((journal_path, state)) = open_journal(reporter, journal::find(&dir, &args.run_id))
+    else {
+        return exit::INVALID;
+    };
+    let Some((loaded, mut lock_and_writer)) =
+        reopen(reporter, &dir, &journal_path, &state, args.force)
+    else {
+        return exit::INVALID;
+    };
+    let resume = Resume {
+        completed: state.completed.clone(),
+        captures: state.captures.clone(),
+    };
+    let session = SessionArgs {
+        json: args.json,
+        quiet: false,
+        verbose: false,
+        yes: false,
+        approve: Vec::new(),
+        approver: None,
+        no_rollback: false,
+    };
+    let record = Record::Resumed {
+        at: now(),
+        pid: std::process::id(),
+        user: journal::user(),
+        forced: args.force,
+    };
+    go(
+        reporter,
+        color,
+        &loaded,
+        &state,
+        &session,
+        &mut lock_and_writer,
+        record,
+        |plan, interp| exec::roll_back_run(plan, interp, &resume),
+    )
+    .unwrap_or(exit::INVALID)
+}
+
+type Held = (Lock, Option<Writer>);
+
+/// Runs `body` in a session that appends to the run's journal.
+#[allow(clippy::too_many_arguments)]
+fn go(
+    reporter: &Reporter,
+    color: ColorChoice,
+    loaded: &Loaded,
+    state: &RunState,
+    args: &SessionArgs,
+    held: &mut Held,
+    first: Record,
+    body: impl FnOnce(&crate::plan::Plan, &mut crate::exec::interp::Interp) -> i32,
+) -> Option<i32> {
+    let style = style(color, args);
+    let runtime = session::runtime(reporter).ok()?;
+    let report = session::report(&style);
+    let mut interp = session::interpreter(reporter, loaded, &runtime, &report, &style).ok()?;
+    interp.run_id = state.run_id.clone();
+    interp.journal = held.1.take();
+    if let Err(e) = interp.record(&first) {
+        reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
+        return None;
+    }
+    let code = body(&loaded.plan, &mut interp);
+    drop(interp);
+    runtime.shutdown_background();
+    Some(code)
+}
+
+fn open_journal(
+    reporter: &Reporter,
+    found: Result<PathBuf, journal::Error>,
+) -> Option<(PathBuf, RunState)> {
+    let path = found.map_err(|e| reporter.diagnostic(&e)).ok()?;
+    let journal = journal::read(&path)
+        .map_err(|e| reporter.diagnostic(&e))
+        .ok()?;
+    if let Some(line) = journal.torn_line {
+        reporter.warn(&format!(
+            "the last line of {} (line {line}) was torn by a crash and is ignored",
+            path.display()
+        ));
+    }
+    Some((path, journal::state(&journal)))
+}
+
+/// Loads the runbook as the run knew it, checks it did not change, takes the lock.
+fn reopen(
+    reporter: &Reporter,
+    dir: &Path,
+    journal_path: &Path,
+    state: &RunState,
+    force: bool,
+) -> Option<(Loaded, Held)> {
+    let restored: HashMap<String, (serde_json::Value, Origin)> = state
+        .params
+        .iter()
+        .map(|(name, p)| {
+            let origin = serde_json::from_value(serde_json::Value::String(p.origin.clone()))
+                .unwrap_or(Origin::Set);
+            (name.clone(), (p.value.clone(), origin))
+        })
+        .collect();
+    let request = Request {
+        restored: Some(restored),
+        ..Request::default()
+    };
+    let runbook = PathBuf::from(&state.path);
+    let loaded = session::load(reporter, &runbook, &request).ok()?;
+    let fingerprint = journal::fingerprint(&loaded.sources, &loaded.files(), &state.params);
+    if fingerprint != state.fingerprint {
+        let now_steps = journal::step_hashes(loaded.sources.text(loaded.file), &loaded.plan.ast);
+        let changes = describe_changes(&state.steps, &now_steps);
+        if !force {
+            reporter.diagnostic(&journal::Error::Changed {
+                run_id: state.run_id.clone(),
+                changes,
+            });
+            return None;
+        }
+        reporter.warn(&format!(
+            "the runbook changed since the run began ({changes}); going on because of --force"
+        ));
+    }
+    journal::prepare(dir)
+        .map_err(|e| reporter.diagnostic(&e))
+        .ok()?;
+    let (lock, stale) = Lock::acquire(&journal::lock_path(dir, &runbook), &state.run_id)
+        .map_err(|e| reporter.diagnostic(&e))
+        .ok()?;
+    if let Some(stale) = stale.filter(|s| s.run_id != state.run_id) {
+        reporter.warn(&format!(
+            "run {} (pid {}) ended without releasing its lock; taking it over",
+            stale.run_id, stale.pid
+        ));
+    }
+    let writer = Writer::append(journal_path)
+        .map_err(|e| {
+            reporter.diagnostic(&journal::Error::WriteFailed {
+                path: journal_path.display().to_string(),
+                reason: e.to_string(),
+            })
+        })
+        .ok()?;
+    Some((loaded, (lock, Some(writer))))
+}
+
+fn describe_changes(
+    before: &std::collections::BTreeMap<String, String>,
+    now: &std::collections::BTreeMap<String, String>,
+) -> String {
+    let mut parts = Vec::new();
+    let changed: Vec<&str> = before
+        .iter()
+        .filter(|(id, h)| now.get(*id).is_some_and(|n| n != *h))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let added: Vec<&str> = now
+        .keys()
+        .filter(|id| !before.contains_key(*id))
+        .map(String::as_str)
+        .collect();
+    let removed: Vec<&str> = before
+        .keys()
+        .filter(|id| !now.contains_key(*id))
+        .map(String::as_str)
+        .collect();
+    for (what, ids) in [("changed", changed), ("added", added), ("removed", removed)] {
+        if !ids.is_empty() {
+            parts.push(format!("steps {what}: {}", ids.join(", ")));
+        }
+    }
+    if parts.is_empty() {
+        "no step's text changed, but its functions, declarations or modules did".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// The newest run that did not end well, of one runbook or of any.
+fn newest_unfinished(dir: &Path, runbook: Option<&Path>) -> Result<PathBuf, journal::Error> {
+    for path in journal::list(dir).into_iter().rev() {
+        let Ok(j) = journal::read(&path) else {
+            continue;
+        };
+        let s = journal::state(&j);
+        let same = runbook.is_none_or(|r| Path::new(&s.path) == r);
+        if same && !matches!(s.status.as_str(), "succeeded" | "rolled_back") {
+            return Ok(path);
+        }
+    }
+    Err(journal::Error::NothingToResume {
+        dir: dir.display().to_string(),
+    })
+}

@@ -1,0 +1,162 @@
+//! `runbook run`: check, plan, take the lock, open the journal, execute.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::session::{self, Loaded, Style};
+use crate::cli::{RunArgs, SessionArgs};
+use crate::exec::interp::Approvals;
+use crate::exec::{self, Options};
+use crate::exit;
+use crate::journal::record::{now, ParamRecord, FORMAT};
+use crate::journal::{self, lock::Lock, Record, Writer};
+use crate::plan::Request;
+use crate::report::run::Detail;
+use crate::report::{ColorChoice, Reporter};
+use crate::syntax::ast::Stmt;
+
+pub fn run(
+    reporter: &Reporter,
+    color: ColorChoice,
+    state_dir: Option<&Path>,
+    args: &RunArgs,
+) -> i32 {
+    let request = Request {
+        sets: args.sets.clone(),
+        set_files: args.set_files.clone(),
+        restored: None,
+    };
+    let loaded = match session::load(reporter, &args.file, &request) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let style = style(color, &args.session);
+    let runtime = match session::runtime(reporter) {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let report = session::report(&style);
+    let mut interp = match session::interpreter(reporter, &loaded, &runtime, &report, &style) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let path = absolute(&args.file);
+    let dir = journal::state_dir(state_dir, Some(&path));
+    let run_id = uuid::Uuid::now_v7().to_string();
+    let (_lock, writer) = match open_run(reporter, &dir, &path, &run_id) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    interp.run_id = run_id.clone();
+    interp.journal = Some(writer);
+    let started = started_record(&loaded, &path, &run_id);
+    if let Err(e) = interp.record(&started) {
+        reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
+        return exit::INVALID;
+    }
+    let code = exec::execute(
+        &loaded.plan,
+        &mut interp,
+        Options {
+            no_rollback: args.session.no_rollback,
+        },
+        None,
+    );
+    drop(interp);
+    runtime.shutdown_background();
+    reporter.run_footer(&run_id, code, &dir, args.session.no_rollback);
+    code
+}
+
+pub fn style(color: ColorChoice, s: &SessionArgs) -> Style {
+    let detail = if s.quiet {
+        Detail::Quiet
+    } else if s.verbose {
+        Detail::Verbose
+    } else {
+        Detail::Normal
+    };
+    Style {
+        color,
+        json: s.json,
+        detail,
+        approvals: Approvals {
+            yes: s.yes,
+            steps: s.approve.clone(),
+        },
+        approver: s.approver.clone(),
+    }
+}
+
+pub fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(path))
+}
+
+/// The state directory, the runbook's lock and a fresh journal.
+pub fn open_run(
+    reporter: &Reporter,
+    dir: &Path,
+    runbook: &Path,
+    run_id: &str,
+) -> Result<(Lock, Writer), i32> {
+    let fail = |e: journal::Error| {
+        reporter.diagnostic(&e);
+        exit::INVALID
+    };
+    journal::prepare(dir).map_err(fail)?;
+    let (lock, stale) = Lock::acquire(&journal::lock_path(dir, runbook), run_id).map_err(fail)?;
+    if let Some(stale) = stale {
+        reporter.warn(&format!(
+            "run {} (pid {}) ended without releasing its lock (killed or crashed); taking it over. `runbook resume {}` continues it",
+            stale.run_id, stale.pid, stale.run_id
+        ));
+    }
+    let path = journal::journal_path(dir, run_id);
+    let writer = Writer::create(&path).map_err(|e| {
+        fail(journal::Error::WriteFailed {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    })?;
+    Ok((lock, writer))
+}
+
+fn started_record(loaded: &Loaded, path: &Path, run_id: &str) -> Record {
+    let params: BTreeMap<String, ParamRecord> = loaded
+        .plan
+        .params
+        .iter()
+        .map(|p| {
+            let value = serde_json::to_value(&p.value).unwrap_or(serde_json::Value::Null);
+            let origin = serde_json::to_value(p.origin)
+                .ok()
+                .and_then(|o| o.as_str().map(str::to_string))
+                .unwrap_or_default();
+            (p.name.clone(), ParamRecord { value, origin })
+        })
+        .collect();
+    let secrets = loaded
+        .plan
+        .ast
+        .stmts
+        .iter()
+        .filter_map(|s| match &s.node {
+            Stmt::Secret(s) => Some(s.name.node.clone()),
+            _ => None,
+        })
+        .collect();
+    Record::RunStarted {
+        format: FORMAT,
+        run_id: run_id.to_string(),
+        runbook: loaded.plan.name.clone(),
+        path: path.display().to_string(),
+        fingerprint: journal::fingerprint(&loaded.sources, &loaded.files(), &params),
+        steps: journal::step_hashes(loaded.sources.text(loaded.file), &loaded.plan.ast),
+        params,
+        secrets,
+        at: now(),
+        pid: std::process::id(),
+        user: journal::user(),
+    }
+}

@@ -1,0 +1,160 @@
+//! What `run`, `resume` and `rollback` share: loading a runbook into a plan, the async
+//! runtime with its Ctrl-C watch, and the interpreter's services.
+
+use std::io::{self, IsTerminal};
+use std::path::Path;
+
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::watch;
+
+use crate::app::read_source;
+use crate::check::{self, Options as CheckOptions, Problem};
+use crate::exec::interp::{Approvals, Interp, Services};
+use crate::exec::mask::Masker;
+use crate::exit;
+use crate::plan::{self, Plan, Request};
+use crate::report::run::{Detail, RunReport};
+use crate::report::{ColorChoice, Reporter};
+use crate::source::{FileId, SourceMap};
+
+/// A runbook that passed `check` and could be planned.
+#[derive(Debug)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub file: FileId,
+    pub plan: Plan,
+    pub shown: String,
+}
+
+impl Loaded {
+    /// Every file the run depends on: the runbook and its modules, in a stable order.
+    pub fn files(&self) -> Vec<FileId> {
+        let mut modules: Vec<(&String, FileId)> =
+            self.plan.modules.iter().map(|(n, m)| (n, m.file)).collect();
+        modules.sort();
+        std::iter::once(self.file)
+            .chain(modules.into_iter().map(|(_, f)| f))
+            .collect()
+    }
+}
+
+/// Reads, checks and plans; on failure the problems are reported and the exit code given.
+pub fn load(reporter: &Reporter, path: &Path, request: &Request) -> Result<Loaded, i32> {
+    let shown = path.display().to_string();
+    let text = read_source(path).map_err(|message| {
+        reporter.fatal(&format!("cannot read {shown}: {message}"), None);
+        exit::INVALID
+    })?;
+    let mut sources = SourceMap::default();
+    let file = sources.add(shown.clone(), text);
+    let outcome = check::check_file(&mut sources, file, CheckOptions::default());
+    if outcome.has_errors() {
+        reporter.problems(&shown, &sources, &outcome.problems);
+        return Err(exit::INVALID);
+    }
+    let Some(ast) = outcome.ast else {
+        unreachable!("a file without errors parsed")
+    };
+    match plan::build(file, ast, outcome.modules, request) {
+        Ok(plan) => Ok(Loaded {
+            sources,
+            file,
+            plan,
+            shown,
+        }),
+        Err(errors) => {
+            let problems: Vec<Problem> =
+                errors.into_iter().map(|e| Problem::Plan(file, e)).collect();
+            reporter.problems(&shown, &sources, &problems);
+            Err(exit::INVALID)
+        }
+    }
+}
+
+/// How a session reports and approves.
+#[derive(Debug, Clone)]
+pub struct Style {
+    pub color: ColorChoice,
+    pub json: bool,
+    pub detail: Detail,
+    pub approvals: Approvals,
+    pub approver: Option<String>,
+}
+
+pub fn runtime(reporter: &Reporter) -> Result<tokio::runtime::Runtime, i32> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            reporter.fatal(&format!("cannot start the runtime: {e}"), None);
+            exit::INVALID
+        })
+}
+
+pub fn report(style: &Style) -> RunReport {
+    RunReport::new(
+        style.json,
+        style.color.enabled(io::stdout().is_terminal()),
+        style.detail,
+    )
+}
+
+/// An interpreter for the plan, its globals (params, secrets, values) computed.
+pub fn interpreter<'a>(
+    reporter: &Reporter,
+    loaded: &'a Loaded,
+    runtime: &'a tokio::runtime::Runtime,
+    report: &'a RunReport,
+    style: &Style,
+) -> Result<Interp<'a>, i32> {
+    let services = Services {
+        runtime,
+        stop: watch_signals(runtime),
+        observer: report,
+        masker: Masker::default(),
+        verbose: style.detail == Detail::Verbose,
+        sources: &loaded.sources,
+        approvals: style.approvals.clone(),
+    };
+    let mut interp = Interp::new(&loaded.plan, services);
+    if let Some(name) = &style.approver {
+        interp.approver = name.clone();
+    }
+    crate::exec::init_globals(&loaded.plan, &mut interp).map_err(|errors| {
+        let problems: Vec<Problem> = errors
+            .into_iter()
+            .map(|e| Problem::Plan(loaded.file, e))
+            .collect();
+        reporter.problems(&loaded.shown, &loaded.sources, &problems);
+        exit::INVALID
+    })?;
+    Ok(interp)
+}
+
+/// SIGINT/SIGTERM set the stop flag: the running command is stopped and the run ends.
+/// A second one ends the process at once.
+fn watch_signals(runtime: &tokio::runtime::Runtime) -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    let signals = runtime.block_on(async {
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
+    });
+    if let (Ok(mut int), Ok(mut term)) = signals {
+        runtime.spawn(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            let _ = tx.send(true);
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            std::process::exit(exit::INTERRUPTED);
+        });
+    }
+    rx
+}

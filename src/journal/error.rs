@@ -1,0 +1,64 @@
+//! `runbook::journal::*` diagnostics: state directory, locks, journals, resume.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum Error {
+    #[error("cannot use the state directory {path}: {reason}")]
+    #[diagnostic(
+        code(runbook::journal::state_dir),
+        help("choose another with `--state-dir DIR` or RUNBOOK_STATE_DIR")
+    )]
+    StateDir { path: String, reason: String },
+
+    #[error("another run of this runbook is in progress: run {run_id} (pid {pid})")]
+    #[diagnostic(
+        code(runbook::journal::locked),
+        help(
+            "wait for it to finish; two runs of one runbook at once could undo each other's work"
+        )
+    )]
+    Locked { run_id: String, pid: u32 },
+
+    #[error("the journal {path} is damaged at line {line}: {reason}")]
+    #[diagnostic(code(runbook::journal::corrupt), help("only the last line may be torn by a crash; this one is in the middle. Inspect the file by hand"))]
+    Corrupt {
+        path: String,
+        line: usize,
+        reason: String,
+    },
+
+    #[error("no run `{id}` in {dir}")]
+    #[diagnostic(
+        code(runbook::journal::unknown_run),
+        help("`runbook runs` lists the runs there; pass `--state-dir` if they live elsewhere")
+    )]
+    UnknownRun { id: String, dir: String },
+
+    #[error("`{id}` matches several runs: {matches}")]
+    #[diagnostic(
+        code(runbook::journal::ambiguous_run),
+        help("give more characters of the run id")
+    )]
+    AmbiguousRun { id: String, matches: String },
+
+    #[error("no unfinished run in {dir}")]
+    #[diagnostic(code(runbook::journal::nothing_to_resume), help("`runbook runs` shows every run and its status; resume takes a RUN_ID or `--runbook FILE`"))]
+    NothingToResume { dir: String },
+
+    #[error("run {run_id} {status}: there is nothing to resume")]
+    #[diagnostic(
+        code(runbook::journal::finished),
+        help("start a new run with `runbook run`")
+    )]
+    Finished { run_id: String, status: String },
+
+    #[error("the runbook changed since run {run_id} began: {changes}")]
+    #[diagnostic(code(runbook::journal::changed), help("resuming would run steps other than those the journal describes; review the changes, then pass `--force` to go on anyway"))]
+    Changed { run_id: String, changes: String },
+
+    #[error("cannot write the journal {path}: {reason}")]
+    #[diagnostic(code(runbook::journal::write_failed), help("nothing more runs without a journal; free space or fix permissions, then `runbook resume`"))]
+    WriteFailed { path: String, reason: String },
+}

@@ -1,0 +1,79 @@
+//! One run of a runbook at a time: an advisory lock (flock) on a file in the state
+//! directory. The kernel drops it when the holder dies, so a lock cannot outlive its
+//! process; the file's contents say who held it last.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::Error;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Holder {
+    pub run_id: String,
+    pub pid: u32,
+}
+
+#[derive(Debug)]
+pub struct Lock {
+    file: File,
+}
+
+impl Lock {
+    /// Takes the lock for `run_id`. A previous holder that died without releasing it (kill
+    /// -9, power loss) is returned so the caller can say so.
+    pub fn acquire(path: &Path, run_id: &str) -> Result<(Lock, Option<Holder>), Error> {
+        let io = |e: std::io::Error| Error::StateDir {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let holder = read_holder(&mut file).unwrap_or(Holder {
+                    run_id: "?".into(),
+                    pid: 0,
+                });
+                return Err(Error::Locked {
+                    run_id: holder.run_id,
+                    pid: holder.pid,
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let stale = read_holder(&mut file);
+        let me = Holder {
+            run_id: run_id.to_string(),
+            pid: std::process::id(),
+        };
+        file.set_len(0).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        let line = serde_json::to_string(&me).map_err(|e| io(std::io::Error::other(e)))?;
+        file.write_all(line.as_bytes()).map_err(io)?;
+        Ok((Lock { file }, stale))
+    }
+}
+
+fn read_holder(file: &mut File) -> Option<Holder> {
+    let mut text = String::new();
+    file.seek(SeekFrom::Start(0)).ok()?;
+    file.read_to_string(&mut text).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+impl Drop for Lock {
+    /// A clean exit empties the file: only a holder that died leaves its name behind.
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+}

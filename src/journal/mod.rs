@@ -1,0 +1,154 @@
+//! The journal: every run's record on disk, from which `resume`, `rollback`, `runs` and
+//! `show` work. Layout of the state directory:
+//!
+//! ```text
+//! STATE_DIR/            0700
+//!   runs/RUN_ID.jsonl   one journal per run (docs/journal.md)
+//!   locks/KEY.lock      one lock per runbook
+//! ```
+
+pub mod error;
+pub mod lock;
+pub mod reader;
+pub mod record;
+pub mod writer;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+pub use error::Error;
+pub use reader::{read, state, Journal, RunState};
+pub use record::Record;
+pub use writer::Writer;
+
+use crate::source::SourceMap;
+use crate::syntax::ast::{self, Stmt};
+
+/// `--state-dir`, else `$RUNBOOK_STATE_DIR`, else `.runbook/` beside the runbook (or in
+/// the current directory when there is none).
+pub fn state_dir(flag: Option<&Path>, runbook: Option<&Path>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir.to_path_buf();
+    }
+    if let Some(dir) = std::env::var_os("RUNBOOK_STATE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let beside = runbook
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty());
+    beside.unwrap_or(Path::new(".")).join(".runbook")
+}
+
+/// Creates the state directory (0700: journals hold params and captured output).
+pub fn prepare(dir: &Path) -> Result<(), Error> {
+    for sub in ["runs", "locks"] {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir.join(sub))
+            .map_err(|e| Error::StateDir {
+                path: dir.display().to_string(),
+                reason: e.to_string(),
+            })?;
+    }
+    Ok(())
+}
+
+pub fn journal_path(dir: &Path, run_id: &str) -> PathBuf {
+    dir.join("runs").join(format!("{run_id}.jsonl"))
+}
+
+/// The lock file of a runbook: its name and a hash of its absolute path.
+pub fn lock_path(dir: &Path, runbook: &Path) -> PathBuf {
+    let stem = runbook
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let hash = blake3::hash(runbook.to_string_lossy().as_bytes()).to_hex();
+    dir.join("locks")
+        .join(format!("{stem}-{}.lock", &hash[..12]))
+}
+
+/// Every journal in the state directory, oldest first (run ids are time-ordered).
+pub fn list(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir.join("runs"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths
+}
+
+/// The journal of a run id, or of the one run whose id starts with `prefix`.
+pub fn find(dir: &Path, prefix: &str) -> Result<PathBuf, Error> {
+    let matches: Vec<PathBuf> = list(dir)
+        .into_iter()
+        .filter(|p| {
+            p.file_stem()
+                .is_some_and(|s| s.to_string_lossy().starts_with(prefix))
+        })
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::UnknownRun {
+            id: prefix.into(),
+            dir: dir.display().to_string(),
+        }),
+        many => Err(Error::AmbiguousRun {
+            id: prefix.into(),
+            matches: many
+                .iter()
+                .filter_map(|p| p.file_stem())
+                .map(|s| s.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+/// What a run's identity rests on: the runbook, its modules and its params.
+pub fn fingerprint(
+    sources: &SourceMap,
+    files: &[crate::source::FileId],
+    params: &BTreeMap<String, record::ParamRecord>,
+) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for f in files {
+        hasher.update(sources.text(*f).as_bytes());
+        hasher.update(&[0]);
+    }
+    if let Ok(p) = serde_json::to_vec(params) {
+        hasher.update(&p);
+    }
+    hasher.finalize().to_hex().to_string()
+}
+
+/// A hash of each step's text.
+pub fn step_hashes(text: &str, file: &ast::File) -> BTreeMap<String, String> {
+    file.stmts
+        .iter()
+        .filter_map(|s| match &s.node {
+            Stmt::Step(step) => {
+                let source = text.get(s.span.range()).unwrap_or("");
+                Some((
+                    step.id.node.clone(),
+                    blake3::hash(source.as_bytes()).to_hex()[..16].to_string(),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The user the journal names for a run or an approval.
+pub fn user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}

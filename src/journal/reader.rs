@@ -1,0 +1,202 @@
+//! Reading a journal back, and the state of a run it describes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::error::Error;
+use super::record::{ParamRecord, Record};
+
+#[derive(Debug, Clone)]
+pub struct Journal {
+    pub path: PathBuf,
+    pub records: Vec<Record>,
+    /// The last line could not be read: a crash tore it. Its number, 1-based.
+    pub torn_line: Option<usize>,
+}
+
+pub fn read(path: &Path) -> Result<Journal, Error> {
+    let corrupt = |line, reason: String| Error::Corrupt {
+        path: path.display().to_string(),
+        line,
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| corrupt(0, e.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut records = Vec::new();
+    let mut torn_line = None;
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Record>(line) {
+            Ok(r) => records.push(r),
+            // Only the very last line may be torn (the write was cut by a crash).
+            Err(_) if lines[i + 1..].iter().all(|l| l.trim().is_empty()) => torn_line = Some(i + 1),
+            Err(e) => return Err(corrupt(i + 1, e.to_string())),
+        }
+    }
+    if !matches!(records.first(), Some(Record::RunStarted { .. })) {
+        return Err(corrupt(
+            1,
+            "it does not begin with a run_started record".into(),
+        ));
+    }
+    Ok(Journal {
+        path: path.to_path_buf(),
+        records,
+        torn_line,
+    })
+}
+
+/// A step on one host.
+pub type StepKey = (String, String);
+
+/// What the journal says of a run.
+#[derive(Debug, Clone, Default)]
+pub struct RunState {
+    pub run_id: String,
+    pub runbook: String,
+    pub path: String,
+    pub fingerprint: String,
+    pub steps: BTreeMap<String, String>,
+    pub params: BTreeMap<String, ParamRecord>,
+    pub started_at: String,
+    pub last_at: String,
+    /// `succeeded`, `failed`, `rollback_failed`, `awaiting_approval`, `interrupted`, or
+    /// `unfinished` when the last session ended without a verdict (killed, crashed).
+    pub status: String,
+    pub exit_code: Option<i32>,
+    pub duration_ms: u64,
+    /// Steps done (ok or skipped) and not undone by a rollback, in order.
+    pub completed: Vec<StepKey>,
+    /// Steps that began and have no result: they may have partly happened.
+    pub interrupted: Vec<StepKey>,
+    pub failed: Option<(StepKey, String)>,
+    pub paused: Option<StepKey>,
+    pub captures: BTreeMap<String, serde_json::Value>,
+    pub rolled_back: Vec<StepKey>,
+    pub sessions: usize,
+}
+
+impl RunState {
+    pub fn is_finished(&self) -> bool {
+        self.status == "succeeded"
+    }
+
+    /// The step to name in listings: the one that failed, paused or was cut.
+    pub fn stopped_at(&self) -> Option<String> {
+        self.interrupted
+            .last()
+            .or(self.paused.as_ref())
+            .or(self.failed.as_ref().map(|(k, _)| k))
+            .map(|(s, h)| {
+                if h == "local" {
+                    s.clone()
+                } else {
+                    format!("{s} ({h})")
+                }
+            })
+    }
+}
+
+pub fn state(journal: &Journal) -> RunState {
+    let mut s = RunState::default();
+    let mut pending: Vec<StepKey> = Vec::new();
+    for r in &journal.records {
+        match r {
+            Record::RunStarted {
+                run_id,
+                runbook,
+                path,
+                fingerprint,
+                steps,
+                params,
+                at,
+                ..
+            } => {
+                s.run_id = run_id.clone();
+                s.runbook = runbook.clone();
+                s.path = path.clone();
+                s.fingerprint = fingerprint.clone();
+                s.steps = steps.clone();
+                s.params = params.clone();
+                s.started_at = at.clone();
+                s.last_at = at.clone();
+                s.status = "unfinished".into();
+                s.sessions = 1;
+            }
+            Record::Resumed { at, .. } => {
+                s.status = "unfinished".into();
+                s.exit_code = None;
+                s.failed = None;
+                s.paused = None;
+                s.sessions += 1;
+                s.last_at = at.clone();
+                pending.clear();
+            }
+            Record::StepIntent { step, host, at, .. } => {
+                let key = (step.clone(), host.clone());
+                if !pending.contains(&key) {
+                    pending.push(key);
+                }
+                s.last_at = at.clone();
+            }
+            Record::StepResult {
+                step,
+                host,
+                status,
+                note,
+                captures,
+                at,
+                ..
+            } => {
+                let key = (step.clone(), host.clone());
+                pending.retain(|k| *k != key);
+                s.last_at = at.clone();
+                match status.as_str() {
+                    "ok" | "skipped" => {
+                        if !s.completed.contains(&key) {
+                            s.completed.push(key.clone());
+                        }
+                        s.rolled_back.retain(|k| *k != key);
+                        for (name, c) in captures {
+                            s.captures.insert(name.clone(), c.value.clone());
+                        }
+                    }
+                    "awaiting_approval" | "declined" => s.paused = Some(key),
+                    _ => s.failed = Some((key, note.clone())),
+                }
+            }
+            Record::RollbackResult {
+                step,
+                host,
+                ok: true,
+                at,
+                ..
+            } => {
+                let key = (step.clone(), host.clone());
+                s.completed.retain(|k| *k != key);
+                s.rolled_back.push(key);
+                s.last_at = at.clone();
+            }
+            Record::RunFinished {
+                status,
+                exit_code,
+                duration_ms,
+                at,
+            } => {
+                s.status = status.clone();
+                s.exit_code = Some(*exit_code);
+                s.duration_ms += duration_ms;
+                s.last_at = at.clone();
+            }
+            Record::Approval { .. }
+            | Record::RollbackIntent { .. }
+            | Record::RollbackResult { .. }
+            | Record::Unknown => {}
+        }
+    }
+    s.interrupted = pending;
+    s
+}

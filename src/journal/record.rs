@@ -1,0 +1,103 @@
+//! One line of a journal. The format is versioned by `run_started.format` and documented
+//! in docs/journal.md; readers accept records they do not know (skipped, not fatal).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The journal format written by this build.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    RunStarted {
+        format: u32,
+        run_id: String,
+        runbook: String,
+        /// Absolute path of the runbook file.
+        path: String,
+        /// blake3 of the runbook, the modules it uses and its params.
+        fingerprint: String,
+        /// blake3 of each step's text, to name the steps an edit changed.
+        steps: BTreeMap<String, String>,
+        params: BTreeMap<String, ParamRecord>,
+        /// Names of the secrets the run read: never their values.
+        secrets: Vec<String>,
+        at: String,
+        pid: u32,
+        user: String,
+    },
+    Resumed {
+        at: String,
+        pid: u32,
+        user: String,
+        /// Started despite a changed runbook (`--force`).
+        forced: bool,
+    },
+    /// Written and synced before a step's first side effect.
+    StepIntent {
+        step: String,
+        host: String,
+        attempt: u32,
+        at: String,
+    },
+    StepResult {
+        step: String,
+        host: String,
+        status: String,
+        duration_ms: u64,
+        note: String,
+        /// The step's own `let`s. Values holding a secret are stored masked.
+        captures: BTreeMap<String, CaptureRecord>,
+        at: String,
+    },
+    Approval {
+        step: String,
+        host: String,
+        by: String,
+        how: String,
+        at: String,
+    },
+    RollbackIntent {
+        step: String,
+        host: String,
+        at: String,
+    },
+    RollbackResult {
+        step: String,
+        host: String,
+        ok: bool,
+        note: String,
+        duration_ms: u64,
+        at: String,
+    },
+    RunFinished {
+        status: String,
+        exit_code: i32,
+        duration_ms: u64,
+        at: String,
+    },
+    /// A record type from a newer format: kept, not understood.
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamRecord {
+    pub value: serde_json::Value,
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptureRecord {
+    pub value: serde_json::Value,
+    /// The value contained a secret and is stored masked; a resumed run sees the mask.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub masked: bool,
+}
+
+/// Now, as RFC 3339 (UTC, seconds).
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}

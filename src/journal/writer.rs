@@ -1,0 +1,69 @@
+//! Appending records, each synced to disk before the caller goes on.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use super::record::Record;
+
+#[derive(Debug)]
+pub struct Writer {
+    file: File,
+    path: PathBuf,
+    /// `RUNBOOK_FSYNC=off` trades crash safety for speed (benchmarks, throwaway runs).
+    sync: bool,
+}
+
+impl Writer {
+    pub fn create(path: &Path) -> std::io::Result<Writer> {
+        // Journals hold params and command output: readable by their owner only.
+        let file = OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        Ok(Writer {
+            file,
+            path: path.to_path_buf(),
+            sync: sync_enabled(),
+        })
+    }
+
+    /// Appends to an existing journal (resume, rollback). A torn last line is ended first
+    /// so the next record starts on a line of its own.
+    pub fn append(path: &Path) -> std::io::Result<Writer> {
+        let text = std::fs::read(path)?;
+        let mut file = OpenOptions::new().append(true).open(path)?;
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            file.write_all(b"\n")?;
+        }
+        Ok(Writer {
+            file,
+            path: path.to_path_buf(),
+            sync: sync_enabled(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// One line, then `fdatasync`: once this returns, the record survives a crash.
+    pub fn write(&mut self, record: &Record) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        self.file.write_all(&line)?;
+        if self.sync {
+            self.file.sync_data()?;
+        }
+        Ok(())
+    }
+}
+
+fn sync_enabled() -> bool {
+    !matches!(
+        std::env::var("RUNBOOK_FSYNC").as_deref(),
+        Ok("off" | "0" | "false")
+    )
+}
