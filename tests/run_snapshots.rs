@@ -12,7 +12,11 @@ fn normalise(text: &str) -> String {
         format!("│ {:<width$}│", "[t]")
     });
     let inline = regex::Regex::new(r"(· |after |in )\d+(?:\.\d+)?m?s\b").expect("regex");
-    inline.replace_all(&text, "${1}[t]").into_owned()
+    let text = inline.replace_all(&text, "${1}[t]");
+    let run_id = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").expect("regex");
+    let text = run_id.replace_all(&text, "[run-id]");
+    let tmp = regex::Regex::new(r"journal \S*/\.runbook/").expect("regex");
+    tmp.replace_all(&text, "journal [dir]/.runbook/").into_owned()
 }
 
 fn snapshot(name: &str, fixture: &str, args: &[&str]) {

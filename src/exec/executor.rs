@@ -91,14 +91,7 @@ pub fn execute(plan: &Plan, interp: &mut Interp, options: Options, resume: Optio
                 break 'steps;
             }
             let step_start = Instant::now();
-            let outcome = interp
-                .record(&Record::StepIntent {
-                    step: key.0.clone(),
-                    host: host.clone(),
-                    attempt: 1,
-                    at: now(),
-                })
-                .and_then(|()| run_step(interp, step, &target, &title));
+            let outcome = run_step(interp, step, &target, &title);
             let (step_status, note, failure) = match outcome {
                 Ok(StepEnd::Skipped(note)) => (StepStatus::Skipped, note, None),
                 Ok(StepEnd::Done) => (StepStatus::Ok, String::new(), None),
@@ -313,6 +306,13 @@ fn run_step(
             _ => {}
         }
     }
+    // Guards only look; the intent goes to the journal before anything can change.
+    interp.record(&Record::StepIntent {
+        step: target.step.clone(),
+        host: target.host.clone(),
+        attempt: 1,
+        at: now(),
+    })?;
     let tries = retry.map_or(1, |r| r.times.node + 1);
     let mut delay = retry.map_or(Duration::ZERO, |r| r.every.node);
     let backoff = retry

@@ -59,6 +59,6 @@ pub enum Error {
     Changed { run_id: String, changes: String },
 
     #[error("cannot write the journal {path}: {reason}")]
-    #[diagnostic(code(runbook::journal::write_failed), help("nothing more runs without a journal; free space or fix permissions, then `runbook resume`"))]
+    #[diagnostic(code(runbook::journal::write_failed), help("nothing runs without a journal; free space or fix permissions (a run that had begun continues with `runbook resume`)"))]
     WriteFailed { path: String, reason: String },
 }

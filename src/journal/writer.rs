@@ -30,13 +30,22 @@ impl Writer {
         })
     }
 
-    /// Appends to an existing journal (resume, rollback). A torn last line is ended first
-    /// so the next record starts on a line of its own.
+    /// Appends to an existing journal (resume, rollback). A torn last line (a write cut
+    /// by a crash, which the reader already ignored) is cut off first, so it never ends up
+    /// in the middle of the journal.
     pub fn append(path: &Path) -> std::io::Result<Writer> {
         let text = std::fs::read(path)?;
+        let complete = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let whole_record = serde_json::from_slice::<serde_json::Value>(&text[complete..]).is_ok();
         let mut file = OpenOptions::new().append(true).open(path)?;
-        if !text.is_empty() && !text.ends_with(b"\n") {
-            file.write_all(b"\n")?;
+        if complete < text.len() {
+            if whole_record {
+                // Only its newline was lost: keep the record.
+                file.write_all(b"\n")?;
+            } else {
+                file.set_len(complete as u64)?;
+            }
+            file.sync_data()?;
         }
         Ok(Writer {
             file,

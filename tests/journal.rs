@@ -1,0 +1,550 @@
+//! The journal: what it records, resume, rollback on demand, locks, torn tails, history.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Output, Runbook};
+
+const HEAD: &str = "runbook j \"Journal\"\n\n";
+
+fn journals(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".runbook/runs"))
+        .map(|e| e.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn records(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .expect("journal")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+fn types(recs: &[serde_json::Value]) -> Vec<String> {
+    recs.iter()
+        .map(|r| r["type"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap_or_default()
+}
+
+fn run_id(out: &Output) -> String {
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("run "))
+        .unwrap_or_else(|| panic!("no run id in: {}", out.stderr));
+    line.split_whitespace().nth(1).unwrap_or("").to_string()
+}
+
+const THREE: &str = "param n = 2\n\nstep one \"One\" {\n  let word = run(\"echo captured\").stdout.trim()\n  run \"echo one >> log\"\n  rollback {\n    run \"echo undo-one >> log\"\n  }\n}\n\nstep two \"Two\" {\n  run \"echo two {{ word }} >> log; test -e ok\"\n  rollback {\n    run \"echo undo-two >> log\"\n  }\n}\n\nstep three \"Three\" {\n  run \"echo three {{ n }} >> log\"\n}\n";
+
+#[test]
+fn every_transition_is_recorded_in_order() {
+    let t = Runbook::new()
+        .file("t.rb", format!("{HEAD}{THREE}"))
+        .file("ok", "");
+    let out = t.run_args(&["run", "t.rb", "--set", "n=5"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let files = journals(t.path());
+    assert_eq!(files.len(), 1);
+    let recs = records(&files[0]);
+    assert_eq!(
+        types(&recs),
+        [
+            "run_started",
+            "step_intent",
+            "step_result",
+            "step_intent",
+            "step_result",
+            "step_intent",
+            "step_result",
+            "run_finished"
+        ]
+    );
+    let start = &recs[0];
+    assert_eq!(start["format"], 1);
+    assert_eq!(start["runbook"], "j");
+    assert_eq!(start["params"]["n"]["value"], 5);
+    assert_eq!(start["params"]["n"]["origin"], "set");
+    assert_eq!(start["fingerprint"].as_str().map(str::len), Some(64));
+    assert_eq!(start["steps"].as_object().map(|m| m.len()), Some(3));
+    assert_eq!(recs[2]["captures"]["word"]["value"], "captured");
+    assert_eq!(recs[2]["status"], "ok");
+    assert_eq!(recs[7]["status"], "succeeded");
+    assert_eq!(run_id(&out), start["run_id"].as_str().unwrap_or(""));
+    let mode = |p: &Path| {
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).expect("meta").permissions())
+            & 0o777
+    };
+    assert_eq!(mode(&t.path().join(".runbook")), 0o700);
+    assert_eq!(mode(&files[0]), 0o600);
+}
+
+#[test]
+fn the_state_directory_can_be_chosen() {
+    let t = Runbook::new().file(
+        "books/t.rb",
+        format!("{HEAD}step one \"One\" {{\n  run \"true\"\n}}\n"),
+    );
+    assert_eq!(t.run_args(&["run", "books/t.rb"]).code, 0);
+    assert!(
+        t.path().join("books/.runbook/runs").is_dir(),
+        "beside the runbook by default"
+    );
+    assert_eq!(
+        t.run_env(
+            &["run", "books/t.rb"],
+            &[("RUNBOOK_STATE_DIR", "env-state")]
+        )
+        .code,
+        0
+    );
+    assert!(t.path().join("env-state/runs").is_dir());
+    assert_eq!(
+        t.run_env(
+            &["--state-dir", "flag-state", "run", "books/t.rb"],
+            &[("RUNBOOK_STATE_DIR", "env-state")]
+        )
+        .code,
+        0
+    );
+    assert!(
+        t.path().join("flag-state/runs").is_dir(),
+        "the flag wins over the environment"
+    );
+}
+
+#[test]
+fn secrets_never_reach_the_state_directory() {
+    let body = "secret token = env(\"RB_J_TOKEN\")\n\nstep one \"One\" {\n  let header = run(\"echo Bearer {{ token }}\").stdout.trim()\n  run \"echo {{ header }} > /dev/null\"\n}\n\nstep two \"Two\" {\n  fail \"stop with {{ token }}\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let out = t.run_env(&["run", "t.rb"], &[("RB_J_TOKEN", "very-secret-42")]);
+    assert_eq!(out.code, 1);
+    let mut all = String::new();
+    let mut dirs = vec![t.path().join(".runbook")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).expect("dir").flatten() {
+            if e.path().is_dir() {
+                dirs.push(e.path());
+            } else {
+                all.push_str(&String::from_utf8_lossy(
+                    &std::fs::read(e.path()).expect("file"),
+                ));
+            }
+        }
+    }
+    assert!(
+        !all.contains("very-secret-42"),
+        "a secret reached the state directory:\n{all}"
+    );
+    let recs = records(&journals(t.path())[0]);
+    assert_eq!(
+        recs[0]["secrets"],
+        serde_json::json!(["token"]),
+        "the secret's name is recorded, not its value"
+    );
+    assert_eq!(recs[2]["captures"]["header"]["value"], "Bearer ••••");
+    assert_eq!(recs[2]["captures"]["header"]["masked"], true);
+}
+
+#[test]
+fn no_rollback_then_resume_continues_where_it_stopped() {
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
+    let failed = t.run_args(&["run", "t.rb", "--no-rollback"]);
+    assert_eq!(failed.code, 1);
+    assert!(
+        failed.stderr.contains("left as it is (--no-rollback)"),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(read(t.path(), "log"), "one\ntwo captured\n");
+    std::fs::write(t.path().join("ok"), "").expect("fix the cause");
+    let resumed = t.run_args(&["resume"]);
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert_eq!(
+        read(t.path(), "log"),
+        "one\ntwo captured\ntwo captured\nthree 2\n",
+        "one is not run again; the capture is restored"
+    );
+    assert!(
+        resumed
+            .stdout
+            .contains("✓ One · local — done before the resume: not run again"),
+        "{}",
+        resumed.stdout
+    );
+    assert_eq!(
+        run_id(&failed),
+        run_id(&resumed),
+        "resume continues the same run"
+    );
+    let again = t.run_args(&["resume", &run_id(&failed)]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("runbook::journal::finished"),
+        "{}",
+        again.stderr
+    );
+    let none = t.run_args(&["resume"]);
+    assert!(
+        none.stderr.contains("runbook::journal::nothing_to_resume"),
+        "{}",
+        none.stderr
+    );
+}
+
+#[test]
+fn a_rolled_back_run_resumes_from_the_first_undone_step() {
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
+    let failed = t.run_args(&["run", "t.rb"]);
+    assert_eq!(failed.code, 1);
+    assert_eq!(read(t.path(), "log"), "one\ntwo captured\nundo-one\n");
+    std::fs::write(t.path().join("ok"), "").expect("fix");
+    let resumed = t.run_args(&["resume", "--runbook", "t.rb"]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert_eq!(
+        read(t.path(), "log"),
+        "one\ntwo captured\nundo-one\none\ntwo captured\nthree 2\n"
+    );
+}
+
+#[test]
+fn rollback_on_demand_undoes_completed_steps_newest_first() {
+    let t = Runbook::new()
+        .file("t.rb", format!("{HEAD}{THREE}"))
+        .file("ok", "");
+    let done = t.run_args(&["run", "t.rb"]);
+    assert_eq!(done.code, 0);
+    let id = run_id(&done);
+    let out = t.run_args(&["rollback", &id[..13]]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        read(t.path(), "log"),
+        "one\ntwo captured\nthree 2\nundo-two\nundo-one\n"
+    );
+    let recs = records(&journals(t.path())[0]);
+    let tail: Vec<String> = types(&recs).into_iter().rev().take(6).collect();
+    assert_eq!(
+        tail,
+        [
+            "run_finished",
+            "rollback_result",
+            "rollback_intent",
+            "rollback_result",
+            "rollback_intent",
+            "resumed"
+        ]
+    );
+    assert_eq!(
+        recs.last().map(|r| r["status"].clone()),
+        Some(serde_json::json!("rolled_back"))
+    );
+    let runs = t.run_args(&["runs"]);
+    assert!(runs.stdout.contains("rolled back"), "{}", runs.stdout);
+}
+
+#[test]
+fn a_failing_rollback_is_recorded_and_stops_the_chain() {
+    let body = "step one \"One\" {\n  run \"true\"\n  rollback {\n    run \"echo undo-one >> log\"\n  }\n}\n\nstep two \"Two\" {\n  run \"true\"\n  rollback {\n    run \"echo nope >&2; exit 4\"\n  }\n}\n\nstep three \"Three\" {\n  run \"false\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let out = t.run_args(&["run", "t.rb"]);
+    assert_eq!(out.code, 4);
+    assert!(
+        out.stderr.contains(&format!(
+            "`runbook rollback {}` tries the rest again",
+            run_id(&out)
+        )),
+        "{}",
+        out.stderr
+    );
+    let recs = records(&journals(t.path())[0]);
+    let failed: Vec<&serde_json::Value> = recs
+        .iter()
+        .filter(|r| r["type"] == "rollback_result")
+        .collect();
+    assert_eq!(failed.len(), 1, "the chain stopped at two");
+    assert_eq!(failed[0]["ok"], false);
+    assert!(failed[0]["note"]
+        .as_str()
+        .unwrap_or("")
+        .contains("exited with 4: nope"));
+    let show = t.run_args(&["show", &run_id(&out)]);
+    assert!(show.stdout.contains("rollback failed"), "{}", show.stdout);
+    assert_eq!(read(t.path(), "log"), "", "one was not undone");
+}
+
+#[test]
+fn a_changed_runbook_is_detected() {
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
+    let failed = t.run_args(&["run", "t.rb", "--no-rollback"]);
+    assert_eq!(failed.code, 1);
+    std::fs::write(
+        t.path().join("t.rb"),
+        format!("{HEAD}{}", THREE.replace("echo three", "echo THREE")),
+    )
+    .expect("edit");
+    let refused = t.run_args(&["resume"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("runbook::journal::changed"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("steps changed: three"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(t.path().join("ok"), "").expect("fix");
+    let forced = t.run_args(&["resume", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert!(read(t.path(), "log").ends_with("THREE 2\n"));
+    let recs = records(&journals(t.path())[0]);
+    assert!(recs
+        .iter()
+        .any(|r| r["type"] == "resumed" && r["forced"] == true));
+}
+
+#[test]
+fn a_second_run_is_refused_while_one_holds_the_lock() {
+    let t = Runbook::new().file(
+        "t.rb",
+        format!("{HEAD}step one \"Slow\" {{\n  run \"touch started; sleep 30\"\n}}\n"),
+    );
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["run", "t.rb"])
+        .current_dir(t.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let start = std::time::Instant::now();
+    while !t.path().join("started").exists() {
+        assert!(
+            start.elapsed().as_secs() < 10,
+            "the first run never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = t.run_args(&["run", "t.rb"]);
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(first.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    let _ = first.wait();
+    assert_eq!(second.code, 2);
+    assert!(
+        second.stderr.contains("runbook::journal::locked"),
+        "{}",
+        second.stderr
+    );
+    let said = second
+        .stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains(&format!("(pid {})", first.id())),
+        "the holder's pid: {said}"
+    );
+    let first_id = journals(t.path())[0]
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    assert!(said.contains(&first_id), "the holder's run id: {said}");
+    // The first run was killed: its lock is stale now, and a new run says so and goes on.
+    std::fs::write(
+        t.path().join("t.rb"),
+        format!("{HEAD}step one \"Quick\" {{\n  run \"true\"\n}}\n"),
+    )
+    .expect("edit");
+    let third = t.run_args(&["run", "t.rb"]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    assert!(
+        third.stderr.contains(&format!(
+            "run {first_id} (pid {}) ended without releasing its lock",
+            first.id()
+        )),
+        "{}",
+        third.stderr
+    );
+}
+
+#[test]
+fn a_torn_last_line_is_tolerated_and_a_corrupt_one_is_not() {
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
+    let failed = t.run_args(&["run", "t.rb", "--no-rollback"]);
+    assert_eq!(failed.code, 1);
+    let path = journals(t.path())[0].clone();
+    let good = std::fs::read_to_string(&path).expect("journal");
+    std::fs::write(
+        &path,
+        format!("{good}{{\"type\":\"step_intent\",\"step\":\"thr"),
+    )
+    .expect("tear");
+    std::fs::write(t.path().join("ok"), "").expect("fix");
+    let resumed = t.run_args(&["resume"]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert!(
+        resumed
+            .stderr
+            .contains("was torn by a crash and is ignored"),
+        "{}",
+        resumed.stderr
+    );
+    let recs = records(&path.with_extension("jsonl"));
+    assert_eq!(
+        recs.last().map(|r| r["status"].clone()),
+        Some(serde_json::json!("succeeded"))
+    );
+    let lines: Vec<&str> = good.lines().collect();
+    let corrupt = format!("{}\nnot json\n{}\n", lines[0], lines[1..].join("\n"));
+    std::fs::write(&path, corrupt).expect("corrupt");
+    let out = t.run_args(&["show", &run_id(&failed)]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("runbook::journal::corrupt") && out.stderr.contains("line 2"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn approvals_are_journaled_with_who_and_how() {
+    let body = "step one \"Gate\" {\n  approve \"Go?\"\n  run \"true\"\n}\n\nstep two \"Danger\" {\n  approve dangerous \"Drop?\"\n  run \"true\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let out = t.run_args(&["run", "t.rb", "--yes", "--approve", "two", "--as", "alice"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let recs = records(&journals(t.path())[0]);
+    let approvals: Vec<(String, String, String)> = recs
+        .iter()
+        .filter(|r| r["type"] == "approval")
+        .map(|r| {
+            (
+                r["step"].as_str().unwrap_or("").into(),
+                r["by"].as_str().unwrap_or("").into(),
+                r["how"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        approvals,
+        [
+            ("one".into(), "alice".into(), "--yes".into()),
+            ("two".into(), "alice".into(), "--approve".into())
+        ]
+    );
+    let show = t.run_args(&["show", &run_id(&out)]);
+    assert!(
+        show.stdout
+            .contains("one on local: approved by alice (--yes)"),
+        "{}",
+        show.stdout
+    );
+}
+
+#[test]
+fn runs_and_show_as_tables_and_json() {
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
+    let failed = t.run_args(&["run", "t.rb", "--no-rollback"]);
+    let id = run_id(&failed);
+    let runs = t.run_args(&["runs"]);
+    assert_eq!(runs.code, 0);
+    assert!(
+        runs.stdout.contains(&id)
+            && runs.stdout.contains("failed")
+            && runs.stdout.contains("│ two "),
+        "{}",
+        runs.stdout
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&t.run_args(&["runs", "--json"]).stdout).expect("json");
+    assert_eq!(json[0]["run_id"], id.as_str());
+    assert_eq!(json[0]["status"], "failed");
+    assert_eq!(json[0]["stopped_at"], "two");
+    let show = t.run_args(&["show", &id]);
+    assert!(
+        show.stdout.contains("│ one  │ local │ ok"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout.contains("two on local: failed"),
+        "{}",
+        show.stdout
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&t.run_args(&["show", &id, "--json"]).stdout).expect("json");
+    assert_eq!(doc["run"]["run_id"], id.as_str());
+    assert_eq!(doc["records"][0]["type"], "run_started");
+    let unknown = t.run_args(&["show", "nope"]);
+    assert!(
+        unknown.stderr.contains("runbook::journal::unknown_run"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn state_directory_and_journal_failures_stop_before_anything_runs() {
+    let body = format!("{HEAD}step one \"One\" {{\n  run \"touch ran\"\n}}\n");
+    let t = Runbook::new()
+        .file("t.rb", &body)
+        .file("blocked/runs", "a file where a directory should be");
+    let out = t.run_args(&["--state-dir", "blocked", "run", "t.rb"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("runbook::journal::state_dir"),
+        "{}",
+        out.stderr
+    );
+    assert!(!t.path().join("ran").exists());
+    // Journals that cannot be created (here: a directory no file can be made in).
+    std::fs::create_dir_all(t.path().join("proc-state/locks")).expect("mkdir");
+    std::os::unix::fs::symlink("/proc", t.path().join("proc-state/runs")).expect("symlink");
+    let out = t.run_args(&["--state-dir", "proc-state", "run", "t.rb"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("runbook::journal::write_failed"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !t.path().join("ran").exists(),
+        "nothing runs without a journal"
+    );
+}
+
+#[test]
+fn run_ids_may_be_shortened_while_unambiguous() {
+    let t = Runbook::new().file(
+        "t.rb",
+        format!("{HEAD}step one \"One\" {{\n  run \"true\"\n}}\n"),
+    );
+    let first = run_id(&t.run_args(&["run", "t.rb"]));
+    let second = run_id(&t.run_args(&["run", "t.rb"]));
+    let common: String = first
+        .chars()
+        .zip(second.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect();
+    let out = t.run_args(&["show", &common]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("runbook::journal::ambiguous_run"),
+        "{}",
+        out.stderr
+    );
+    let unique = &second[..common.len() + 1];
+    assert_eq!(t.run_args(&["show", unique]).code, 0);
+}
