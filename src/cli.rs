@@ -42,6 +42,9 @@ pub enum Command {
     /// Run a runbook: its steps in order, with live progress
     Run(RunArgs),
 
+    /// Show what `run` would do, without running or connecting to anything (= run --dry-run)
+    Plan(PlanArgs),
+
     /// Continue a failed, paused or interrupted run where it stopped
     Resume(ResumeArgs),
 
@@ -142,6 +145,28 @@ pub struct RunArgs {
     #[arg(long = "set-file", value_name = "NAME=PATH", action = ArgAction::Append)]
     pub set_files: Vec<String>,
 
+    /// Show the plan (every step, host and command) without running or connecting to anything
+    #[arg(long)]
+    pub dry_run: bool,
+
     #[command(flatten)]
     pub session: SessionArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The runbook
+    pub file: PathBuf,
+
+    /// Set a param: `--set ref=v2` (repeatable)
+    #[arg(long = "set", value_name = "NAME=VALUE", action = ArgAction::Append)]
+    pub sets: Vec<String>,
+
+    /// Set a param to a file's contents (repeatable)
+    #[arg(long = "set-file", value_name = "NAME=PATH", action = ArgAction::Append)]
+    pub set_files: Vec<String>,
+
+    /// The plan as one JSON document
+    #[arg(long)]
+    pub json: bool,
 }

@@ -602,7 +602,8 @@ fn approvals_without_a_terminal_pause_the_run() {
     assert_eq!(out.code, 3, "{}", out.stdout);
     assert!(!t.path().join("approved").exists());
     assert!(
-        out.stdout.contains("run again with `--approve one`"),
+        out.stdout.contains("continue with `runbook resume ")
+            && out.stdout.contains(" --approve one`"),
         "{}",
         out.stdout
     );

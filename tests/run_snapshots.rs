@@ -13,10 +13,12 @@ fn normalise(text: &str) -> String {
     });
     let inline = regex::Regex::new(r"(· |after |in )\d+(?:\.\d+)?m?s\b").expect("regex");
     let text = inline.replace_all(&text, "${1}[t]");
-    let run_id = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").expect("regex");
+    let run_id = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        .expect("regex");
     let text = run_id.replace_all(&text, "[run-id]");
     let tmp = regex::Regex::new(r"journal \S*/\.runbook/").expect("regex");
-    tmp.replace_all(&text, "journal [dir]/.runbook/").into_owned()
+    tmp.replace_all(&text, "journal [dir]/.runbook/")
+        .into_owned()
 }
 
 fn snapshot(name: &str, fixture: &str, args: &[&str]) {

@@ -1,6 +1,7 @@
 //! Commands: arguments in, exit code out.
 
 mod history;
+mod plan;
 mod resume;
 mod run;
 mod session;
@@ -18,6 +19,14 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check { strict, files } => check_files(&reporter, &files, Options { strict }),
         Command::Run(args) => run::run(&reporter, cli.color, cli.state_dir.as_deref(), &args),
+        Command::Plan(args) => plan::plan(
+            &reporter,
+            cli.color,
+            &args.file,
+            &args.sets,
+            &args.set_files,
+            args.json,
+        ),
         Command::Resume(args) => {
             resume::resume(&reporter, cli.color, cli.state_dir.as_deref(), &args)
         }

@@ -21,10 +21,20 @@ pub fn run(
     state_dir: Option<&Path>,
     args: &RunArgs,
 ) -> i32 {
+    if args.dry_run {
+        return super::plan::plan(
+            reporter,
+            color,
+            &args.file,
+            &args.sets,
+            &args.set_files,
+            args.session.json,
+        );
+    }
     let request = Request {
         sets: args.sets.clone(),
         set_files: args.set_files.clone(),
-        restored: None,
+        ..Request::default()
     };
     let loaded = match session::load(reporter, &args.file, &request) {
         Ok(l) => l,

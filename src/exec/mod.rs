@@ -1,5 +1,6 @@
 //! Running a plan: steps in order on their targets, guards, retries, timeouts, rollbacks.
 
+pub mod dry;
 pub mod event;
 mod executor;
 pub mod interp;

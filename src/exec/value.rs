@@ -28,6 +28,8 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     Result(Arc<CmdResult>),
     Nothing,
+    /// In a dry run: a value only known when the runbook really runs, described.
+    Unknown(String),
 }
 
 impl Value {
@@ -42,12 +44,14 @@ impl Value {
             Value::Map(_) => "a map",
             Value::Result(_) => "a command result",
             Value::Nothing => "nothing",
+            Value::Unknown(_) => "a value known at run time",
         }
     }
 
     /// The words a value becomes in a command, each quoted for `sh`.
     pub fn shell_words(&self) -> Result<Vec<String>, String> {
         match self {
+            Value::Unknown(what) => Ok(vec![format!("<{what}>")]),
             Value::List(items) => {
                 let mut words = Vec::with_capacity(items.len());
                 for item in items {
@@ -107,6 +111,7 @@ impl fmt::Display for Value {
             }
             Value::Result(r) => write!(f, "<command result, exit code {}>", r.code),
             Value::Nothing => f.write_str("nothing"),
+            Value::Unknown(what) => write!(f, "<{what}>"),
         }
     }
 }
@@ -123,6 +128,7 @@ impl Serialize for Value {
             Value::Map(m) => m.serialize(s),
             Value::Result(r) => r.serialize(s),
             Value::Nothing => s.serialize_unit(),
+            Value::Unknown(what) => s.serialize_str(&format!("<{what}>")),
         }
     }
 }

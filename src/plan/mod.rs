@@ -1,6 +1,7 @@
 //! A checked runbook plus the command line: params resolved, targets known. Pure: nothing
 //! is run or connected to here.
 
+pub mod doc;
 pub mod error;
 mod params;
 
@@ -117,7 +118,7 @@ pub fn build(
         hosts,
         groups,
     };
-    for step in plan.steps() {
+    for step in plan.steps().filter(|_| !request.dry_run) {
         for host in plan.targets(step) {
             if let Some(HostSpec::Ssh { span }) = plan.hosts.get(&host) {
                 errors.push(Error::SshUnavailable {

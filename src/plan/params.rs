@@ -15,6 +15,8 @@ pub struct Request {
     pub set_files: Vec<String>,
     /// The params of an earlier session (resume, rollback), as the journal has them.
     pub restored: Option<HashMap<String, (serde_json::Value, Origin)>>,
+    /// A dry run connects to no host: every kind of host may be planned.
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,6 +2,7 @@
 
 mod diagnostics;
 pub mod history;
+pub mod plan;
 pub mod run;
 
 pub use diagnostics::render_problem;
@@ -147,7 +148,7 @@ impl Reporter {
             crate::exit::SUCCESS => return,
             crate::exit::STEP_FAILED if no_rollback => "left as it is (--no-rollback): fix the cause, then `runbook resume {id}`",
             crate::exit::STEP_FAILED => "fix the cause, then `runbook resume {id}` runs it again (rolled-back steps included)",
-            crate::exit::AWAITING_APPROVAL => "continue with `runbook resume {id} --approve STEP`",
+            crate::exit::AWAITING_APPROVAL => "an approval is needed: see above",
             crate::exit::ROLLBACK_FAILED => "`runbook show {id}` tells what was undone; `runbook rollback {id}` tries the rest again",
             _ => "continue with `runbook resume {id}`",
         };

@@ -42,6 +42,7 @@ struct State {
     awaiting: Option<String>,
     declined: Option<String>,
     rolled_back: usize,
+    run_id: String,
 }
 
 #[derive(Debug, Tabled)]
@@ -99,11 +100,12 @@ impl RunReport {
         let mut state = self.state.borrow_mut();
         match event {
             Event::RunStarted {
+                run_id,
                 runbook,
                 title,
                 steps,
-                ..
             } => {
+                state.run_id = run_id;
                 let text = format!(
                     "{} {}",
                     self.paint(&runbook, |s| s.bold().to_string()),
@@ -286,8 +288,9 @@ impl RunReport {
                     RunStatus::AwaitingApproval => {
                         let step = state.awaiting.clone().or_else(|| state.last_failed.clone()).unwrap_or_default();
                         format!(
-                            "{} paused at the approval gate of step {step}: run again with `--approve {step}` (or `--yes` for gates that are not dangerous)",
-                            self.paint("⏸", |s| s.yellow().to_string())
+                            "{} paused at the approval gate of step {step}: continue with `runbook resume {} --approve {step}`",
+                            self.paint("⏸", |s| s.yellow().to_string()),
+                            state.run_id
                         )
                     }
                     RunStatus::Interrupted => format!(

@@ -52,6 +52,9 @@ impl Interp<'_> {
                 for a in args {
                     values.push(self.eval(&a.value, target)?);
                 }
+                if let Value::Unknown(what) = &recv {
+                    return Ok(Value::Unknown(format!("{what}.{}()", method.node)));
+                }
                 call_method(recv, &method.node, values)
             }
             _ => Err(eval_error("this cannot be called")),
@@ -126,6 +129,9 @@ impl Interp<'_> {
 
     fn builtin(&mut self, name: &str, args: &[Arg], target: Option<&Target>) -> Outcome<Value> {
         let (pos, mut named) = self.args(args, target)?;
+        if let Some(Value::Unknown(what)) = pos.iter().find(|v| matches!(v, Value::Unknown(_))) {
+            return Ok(Value::Unknown(what.clone()));
+        }
         let arg = |i: usize| {
             pos.get(i)
                 .cloned()
@@ -203,6 +209,7 @@ impl Interp<'_> {
         let mut command = self.render(template, true)?;
         let mut ok_codes = vec![0];
         let mut stdin = None;
+        let mut sudo = false;
         for a in args.iter().skip(1) {
             let v = self.eval(&a.value, Some(target))?;
             match (a.name.as_ref().map(|n| n.node.as_str()), v) {
@@ -219,13 +226,7 @@ impl Interp<'_> {
                         .collect();
                 }
                 (Some("stdin"), Value::Str(s)) => stdin = Some(s),
-                (Some("sudo"), Value::Bool(true)) => {
-                    command = format!(
-                        "sudo -n -- sh -c {}",
-                        value::quote(&command).map_err(eval_error)?
-                    )
-                }
-                (Some("sudo"), Value::Bool(false)) => {}
+                (Some("sudo"), Value::Bool(b)) => sudo = b,
                 (name, v) => {
                     return Err(eval_error(format!(
                         "`run` option {name:?} cannot be {}",
@@ -233,6 +234,22 @@ impl Interp<'_> {
                     )))
                 }
             }
+        }
+        if sudo {
+            // Non-interactive: a password prompt would hang a run with nobody to answer.
+            command = format!(
+                "sudo -n -- sh -c {}",
+                value::quote(&command).map_err(eval_error)?
+            );
+        }
+        if self.is_dry() {
+            let shown = command.clone();
+            self.dry_record(crate::plan::doc::Action::Run {
+                command,
+                sudo,
+                ok_codes: ok_codes.clone(),
+            });
+            return Ok(Value::Unknown(format!("output of `{}`", short(&shown))));
         }
         let masker = &self.services.masker;
         let observer = self.services.observer;
@@ -284,6 +301,16 @@ impl Interp<'_> {
             stdout: result.stdout,
             stderr: result.stderr,
         })))
+    }
+}
+
+/// A command shortened for a description.
+fn short(command: &str) -> String {
+    let flat: String = command.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 40 {
+        format!("{}…", flat.chars().take(40).collect::<String>())
+    } else {
+        flat
     }
 }
 

@@ -14,6 +14,11 @@ fn eval_error(message: impl Into<String>) -> Failure {
 
 impl Interp<'_> {
     pub(super) fn eval(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Value> {
+        if self.is_dry() {
+            if let Some(v) = self.dry_operator(e, target)? {
+                return Ok(v);
+            }
+        }
         Ok(match &e.node {
             Expr::Str(t) => Value::Str(self.render(t, false)?),
             Expr::Int(i) => Value::Int(*i),
@@ -77,6 +82,36 @@ impl Interp<'_> {
         })
     }
 
+    /// Operators over values a dry run does not know: both sides are walked (their
+    /// commands recorded) and the result is unknown. `None`: evaluate normally.
+    fn dry_operator(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Option<Value>> {
+        let operands: Vec<&Node<Expr>> = match &e.node {
+            Expr::Binary(_, l, r) => vec![l, r],
+            Expr::Unary(_, inner) => vec![inner],
+            _ => return Ok(None),
+        };
+        let mut values = Vec::with_capacity(2);
+        for o in operands {
+            values.push(self.eval(o, target)?);
+        }
+        if !values.iter().any(|v| matches!(v, Value::Unknown(_))) {
+            return Ok(match (&e.node, values.as_slice()) {
+                (Expr::Binary(BinaryOp::And, ..), [Value::Bool(a), Value::Bool(b)]) => {
+                    Some(Value::Bool(*a && *b))
+                }
+                (Expr::Binary(BinaryOp::Or, ..), [Value::Bool(a), Value::Bool(b)]) => {
+                    Some(Value::Bool(*a || *b))
+                }
+                (Expr::Binary(op, ..), [a, b]) if !matches!(op, BinaryOp::And | BinaryOp::Or) => {
+                    Some(binary(*op, a.clone(), b.clone())?)
+                }
+                (Expr::Unary(UnaryOp::Not, _), [Value::Bool(b)]) => Some(Value::Bool(!b)),
+                _ => None,
+            });
+        }
+        Ok(Some(Value::Unknown(self.source_text(e.span))))
+    }
+
     fn truth(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<bool> {
         match self.eval(e, target)? {
             Value::Bool(b) => Ok(b),
@@ -98,6 +133,11 @@ impl Interp<'_> {
 
 pub(super) fn field_of(v: &Value, field: &str) -> Outcome<Value> {
     match v {
+        // `r: captured in step s` -> `r.stdout: captured in step s`
+        Value::Unknown(what) => Ok(Value::Unknown(match what.split_once(": ") {
+            Some((name, rest)) => format!("{name}.{field}: {rest}"),
+            None => format!("{what}.{field}"),
+        })),
         Value::Result(r) => Ok(match field {
             "code" => Value::Int(i64::from(r.code)),
             "stdout" => Value::Str(r.stdout.clone()),
@@ -126,6 +166,7 @@ fn keys(m: &BTreeMap<String, Value>) -> String {
 
 fn index_of(v: &Value, i: &Value) -> Outcome<Value> {
     match (v, i) {
+        (Value::Unknown(what), _) | (_, Value::Unknown(what)) => Ok(Value::Unknown(what.clone())),
         (Value::List(items), Value::Int(n)) => usize::try_from(*n)
             .ok()
             .and_then(|n| items.get(n))

@@ -15,6 +15,7 @@ use super::mask::Masker;
 use super::transport::Transport;
 use super::value::Value;
 use crate::journal::{Record, Writer};
+use crate::plan::doc::Action;
 use crate::plan::Plan;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Block, FnDef, Stmt};
@@ -176,6 +177,16 @@ pub struct Interp<'a> {
     /// Who approves gates, for the journal (`$USER` or `--as`).
     pub approver: String,
     pub run_id: String,
+    /// Set for a dry run: commands are recorded, never run.
+    pub dry: Option<Dry>,
+}
+
+/// What a dry run has seen so far: nested lists of actions (a `check`'s commands inside
+/// the check), and the last step's rollback.
+#[derive(Debug, Default)]
+pub struct Dry {
+    stack: Vec<Vec<Action>>,
+    rollback: Vec<Action>,
 }
 
 impl<'a> Interp<'a> {
@@ -206,6 +217,7 @@ impl<'a> Interp<'a> {
             journal: None,
             approver: crate::journal::user(),
             run_id: String::new(),
+            dry: None,
         }
     }
 
@@ -217,6 +229,74 @@ impl<'a> Interp<'a> {
         journal.write(record).map_err(|e| Failure::Journal {
             message: e.to_string(),
         })
+    }
+
+    pub fn is_dry(&self) -> bool {
+        self.dry.is_some()
+    }
+
+    /// Starts a list of actions nested in the next one (a guard's or a check's commands).
+    pub fn dry_begin(&mut self) {
+        if let Some(d) = self.dry.as_mut() {
+            d.stack.push(Vec::new());
+        }
+    }
+
+    pub fn dry_end(&mut self) -> Vec<Action> {
+        self.dry
+            .as_mut()
+            .and_then(|d| d.stack.pop())
+            .unwrap_or_default()
+    }
+
+    /// The rollback block seen in the last step walked, as actions.
+    pub fn dry_take_rollback(&mut self) -> Vec<Action> {
+        self.dry
+            .as_mut()
+            .map(|d| std::mem::take(&mut d.rollback))
+            .unwrap_or_default()
+    }
+
+    /// Records an action, its texts masked.
+    fn dry_record(&mut self, action: Action) {
+        let mask = |s: &str| self.services.masker.mask(s).into_owned();
+        let action = match action {
+            Action::Run {
+                command,
+                sudo,
+                ok_codes,
+            } => Action::Run {
+                command: mask(&command),
+                sudo,
+                ok_codes,
+            },
+            Action::Check {
+                condition,
+                message,
+                commands,
+            } => Action::Check {
+                condition,
+                message: message.map(|m| mask(&m)),
+                commands,
+            },
+            Action::Log { message } => Action::Log {
+                message: mask(&message),
+            },
+            Action::Fail { message } => Action::Fail {
+                message: mask(&message),
+            },
+            Action::Approve { message, dangerous } => Action::Approve {
+                message: mask(&message),
+                dangerous,
+            },
+            Action::Problem { message } => Action::Problem {
+                message: mask(&message),
+            },
+            other => other,
+        };
+        if let Some(list) = self.dry.as_mut().and_then(|d| d.stack.last_mut()) {
+            list.push(action);
+        }
     }
 
     /// Restores a capture from the journal of an earlier session.
@@ -333,18 +413,24 @@ impl<'a> Interp<'a> {
 
     /// Evaluates a guard on the step's target.
     pub fn guard(&mut self, e: &ast::Node<ast::Expr>, target: &Target) -> Outcome<bool> {
+        match self.guard_value(e, target)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(Failure::Eval {
+                message: format!("the guard is {}, not a bool", other.type_name()),
+            }),
+        }
+    }
+
+    /// A guard's value: a bool, or in a dry run possibly unknown. Its commands' output
+    /// is not the step's (shown with `-v` only).
+    pub fn guard_value(&mut self, e: &ast::Node<ast::Expr>, target: &Target) -> Outcome<Value> {
         let quiet = Target {
             quiet: !self.services.verbose,
             step: target.step.clone(),
             host: target.host.clone(),
             ..*target
         };
-        match self.eval(e, Some(&quiet))? {
-            Value::Bool(b) => Ok(b),
-            other => Err(Failure::Eval {
-                message: format!("the guard is {}, not a bool", other.type_name()),
-            }),
-        }
+        self.eval(e, Some(&quiet))
     }
 
     /// Evaluates an expression outside any step (secret sources).
@@ -378,6 +464,96 @@ impl<'a> Interp<'a> {
     }
 
     fn stmt(&mut self, stmt: &Stmt, target: Option<&Target>) -> Outcome<Flow> {
+        if self.is_dry() {
+            return self.dry_stmt(stmt, target);
+        }
+        self.live_stmt(stmt, target)
+    }
+
+    /// A statement in a dry run: recorded, and never failing on values not known yet.
+    fn dry_stmt(&mut self, stmt: &Stmt, target: Option<&Target>) -> Outcome<Flow> {
+        match stmt {
+            Stmt::Let(l) if self.frames.is_empty() => {
+                self.dry_begin();
+                let value = self.eval(&l.value, target);
+                let commands = self.dry_end();
+                let mut value = value?;
+                if !commands.is_empty() || matches!(value, Value::Unknown(_)) {
+                    let step = target.map_or("", |t| t.step.as_str());
+                    value = Value::Unknown(format!("{}: captured in step {step}", l.name.node));
+                }
+                if !commands.is_empty() {
+                    self.dry_record(Action::Capture {
+                        name: l.name.node.clone(),
+                        commands,
+                    });
+                }
+                self.bind(&l.name.node, value);
+            }
+            Stmt::Check(c) => {
+                self.dry_begin();
+                let value = self.eval(&c.condition, target);
+                let commands = self.dry_end();
+                value?;
+                let message = match &c.message {
+                    Some(m) => Some(self.eval(m, target)?.to_string()),
+                    None => None,
+                };
+                self.dry_record(Action::Check {
+                    condition: self.source_text(c.condition.span),
+                    message,
+                    commands,
+                });
+            }
+            Stmt::WaitUntil(w) => {
+                self.dry_begin();
+                let value = self.eval(&w.condition, target);
+                let commands = self.dry_end();
+                value?;
+                self.dry_record(Action::WaitUntil {
+                    condition: self.source_text(w.condition.span),
+                    every: ast::human_duration(w.every.node),
+                    timeout: ast::human_duration(w.timeout.node),
+                    commands,
+                });
+            }
+            Stmt::Approve(a) => {
+                let message = self.eval(&a.message, target)?.to_string();
+                self.dry_record(Action::Approve {
+                    message,
+                    dangerous: a.dangerous,
+                });
+            }
+            Stmt::Log(e) => {
+                let message = self.eval(e, target)?.to_string();
+                self.dry_record(Action::Log { message });
+            }
+            Stmt::Fail(e) => {
+                let message = self.eval(e, target)?.to_string();
+                self.dry_record(Action::Fail {
+                    message: message.clone(),
+                });
+                return Err(Failure::Fail { message });
+            }
+            Stmt::Rollback(block) if self.frames.is_empty() => {
+                if let Some(target) = target {
+                    self.dry_begin();
+                    let result = self.run_rollback(block, target);
+                    let mut actions = self.dry_end();
+                    if let Err(f) = result {
+                        actions.push(Action::Problem { message: f.note() });
+                    }
+                    if let Some(d) = self.dry.as_mut() {
+                        d.rollback = actions;
+                    }
+                }
+            }
+            other => return self.live_stmt(other, target),
+        }
+        Ok(Flow::Next)
+    }
+
+    fn live_stmt(&mut self, stmt: &Stmt, target: Option<&Target>) -> Outcome<Flow> {
         match stmt {
             Stmt::Let(l) => {
                 let v = self.eval(&l.value, target)?;
@@ -461,6 +637,9 @@ impl<'a> Interp<'a> {
 
     /// Sleeps, but wakes for Ctrl-C and the step's deadline.
     pub fn sleep(&self, d: Duration, deadline: Option<Instant>) -> Outcome<()> {
+        if self.is_dry() {
+            return Ok(());
+        }
         let mut stop = self.services.stop.clone();
         let until = tokio::time::Instant::now() + d;
         let deadline = deadline.map(tokio::time::Instant::from_std);
@@ -502,12 +681,18 @@ impl<'a> Interp<'a> {
         }
         let (prompt, expected) = if a.dangerous {
             (
-                format!("{message}\n  DANGEROUS: type the step id `{step}` to approve ({host}): "),
+                format!(
+                    "approval needed · runbook {} · step {step} on {host}\n  {message}\n  DANGEROUS: type the step id `{step}` to approve: ",
+                    self.plan.name
+                ),
                 step.to_string(),
             )
         } else {
             (
-                format!("{message} ({step} on {host}) [y/N] "),
+                format!(
+                    "approval needed · runbook {} · step {step} on {host}\n  {message} [y/N] ",
+                    self.plan.name
+                ),
                 "y".to_string(),
             )
         };

@@ -35,7 +35,7 @@ impl Interp<'_> {
                     }
                     let filters: Vec<&Filter> =
                         i.filters.iter().filter(|f| f.name.node != "raw").collect();
-                    if !filters.is_empty() {
+                    if !filters.is_empty() && !matches!(v, Value::Unknown(_)) {
                         v = apply_filters(v, &filters)?;
                     }
                     if command && !i.is_raw() {

@@ -1,0 +1,152 @@
+//! The dry run: every step walked in order with commands recorded instead of run. No host
+//! is connected to and no command is started; values only known at run time stay symbolic.
+
+use super::interp::{Dry, Failure, Interp, Target};
+use super::local::Local;
+use crate::plan::doc::{Action, GuardDoc, HostDoc, ParamDoc, PlanDoc, StepDoc, FORMAT};
+use crate::plan::{HostSpec, Plan};
+use crate::source::SourceMap;
+use crate::syntax::ast::{self, FailBudget, Modifier, Stmt};
+
+use super::value::Value;
+
+pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc {
+    interp.dry = Some(Dry::default());
+    // Never used: a dry run records commands before any transport would see them.
+    let nowhere = Local;
+    let mut steps = Vec::new();
+    for step in plan.steps() {
+        let hosts = plan.targets(step);
+        let target = Target {
+            step: step.id.node.clone(),
+            host: hosts.first().cloned().unwrap_or_else(|| "local".into()),
+            transport: &nowhere,
+            deadline: None,
+            quiet: true,
+        };
+        steps.push(step_doc(plan, interp, step, hosts, &target));
+    }
+    let params = plan
+        .params
+        .iter()
+        .map(|p| ParamDoc {
+            name: p.name.clone(),
+            value: serde_json::to_value(&p.value).unwrap_or_default(),
+            origin: serde_json::to_value(p.origin)
+                .ok()
+                .and_then(|o| o.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let text = sources.text(plan.file);
+    let mut secrets = Vec::new();
+    let mut hosts = Vec::new();
+    let mut title = String::new();
+    for stmt in &plan.ast.stmts {
+        match &stmt.node {
+            Stmt::Secret(s) => secrets.push(s.name.node.clone()),
+            Stmt::Host(h) => {
+                let target = match plan.hosts.get(&h.name.node) {
+                    Some(HostSpec::Ssh { span }) => {
+                        text.get(span.range()).unwrap_or("").to_string()
+                    }
+                    _ => "local".into(),
+                };
+                hosts.push(HostDoc {
+                    name: h.name.node.clone(),
+                    target,
+                });
+            }
+            Stmt::Header(h) => title = interp.title(&h.title.node),
+            _ => {}
+        }
+    }
+    PlanDoc {
+        format: FORMAT,
+        runbook: plan.name.clone(),
+        title,
+        params,
+        secrets,
+        hosts,
+        steps,
+    }
+}
+
+fn step_doc(
+    plan: &Plan,
+    interp: &mut Interp,
+    step: &ast::Step,
+    hosts: Vec<String>,
+    target: &Target,
+) -> StepDoc {
+    let mut doc = StepDoc {
+        id: step.id.node.clone(),
+        title: interp.title(&step.title.node),
+        hosts,
+        group: None,
+        guard: None,
+        timeout: None,
+        retry: None,
+        parallel: None,
+        max_fail: None,
+        verdict: "runs".into(),
+        actions: Vec::new(),
+        rollback: Vec::new(),
+    };
+    for m in &step.modifiers {
+        match &m.node {
+            Modifier::On(name) if plan.groups.contains_key(&name.node) => {
+                doc.group = Some(name.node.clone())
+            }
+            Modifier::On(_) => {}
+            Modifier::When(e) | Modifier::Unless(e) => {
+                let kind = m.node.keyword();
+                interp.dry_begin();
+                let value = interp.guard_value(e, target);
+                let commands = interp.dry_end();
+                doc.verdict = match (kind, value) {
+                    ("when", Ok(Value::Bool(false))) | ("unless", Ok(Value::Bool(true))) => {
+                        "skipped".into()
+                    }
+                    (_, Ok(Value::Bool(_))) => "runs".into(),
+                    (_, Ok(_)) => "decided at run time".into(),
+                    (_, Err(f)) => format!("fails: {}", f.note()),
+                };
+                doc.guard = Some(GuardDoc {
+                    kind: kind.into(),
+                    condition: interp.guard_text(e),
+                    commands,
+                });
+            }
+            Modifier::Parallel(n) => doc.parallel = Some(n.node),
+            Modifier::MaxFail(b) => {
+                doc.max_fail = Some(match b.node {
+                    FailBudget::Hosts(n) => n.to_string(),
+                    FailBudget::Percent(p) => format!("{p}%"),
+                })
+            }
+            Modifier::Timeout(d) => doc.timeout = Some(ast::human_duration(d.node)),
+            Modifier::Retry(r) => {
+                let backoff = r
+                    .backoff
+                    .as_ref()
+                    .map_or(String::new(), |b| format!(" backoff {}", b.node));
+                doc.retry = Some(format!(
+                    "{} every {}{backoff}",
+                    r.times.node,
+                    ast::human_duration(r.every.node)
+                ));
+            }
+        }
+    }
+    interp.dry_begin();
+    let result = interp.run_block(&step.body, target);
+    let mut actions = interp.dry_end();
+    match result {
+        Ok(()) | Err(Failure::Fail { .. }) => {}
+        Err(f) => actions.push(Action::Problem { message: f.note() }),
+    }
+    doc.actions = actions;
+    doc.rollback = interp.dry_take_rollback();
+    doc
+}

@@ -1,0 +1,103 @@
+//! The plan as a document: what `--dry-run` shows and `--dry-run --json` prints. Every
+//! command is the exact command line that would run, after interpolation; values only
+//! known at run time appear as `<description>`, secrets as `••••`.
+
+use serde::Serialize;
+
+/// The document format, bumped when a field changes meaning.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanDoc {
+    pub format: u32,
+    pub runbook: String,
+    pub title: String,
+    pub params: Vec<ParamDoc>,
+    pub secrets: Vec<String>,
+    pub hosts: Vec<HostDoc>,
+    pub steps: Vec<StepDoc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ParamDoc {
+    pub name: String,
+    pub value: serde_json::Value,
+    /// `default`, `set` or `set_file`.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostDoc {
+    pub name: String,
+    /// `local`, or the `ssh(...)` declaration as written.
+    pub target: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepDoc {
+    pub id: String,
+    pub title: String,
+    /// The hosts it runs on, in order (a group's members).
+    pub hosts: Vec<String>,
+    /// `on` a group: its name.
+    pub group: Option<String>,
+    pub guard: Option<GuardDoc>,
+    pub timeout: Option<String>,
+    pub retry: Option<String>,
+    pub parallel: Option<u32>,
+    pub max_fail: Option<String>,
+    /// Whether it would run: `runs`, `skipped` (a guard known from params is false) or
+    /// `decided at run time` (the guard runs commands).
+    pub verdict: String,
+    pub actions: Vec<Action>,
+    pub rollback: Vec<Action>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GuardDoc {
+    /// `when` or `unless`.
+    pub kind: String,
+    pub condition: String,
+    /// The commands that would decide it.
+    pub commands: Vec<Action>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    Run {
+        command: String,
+        sudo: bool,
+        ok_codes: Vec<i32>,
+    },
+    /// `let NAME = ...` in a step: the commands whose output it captures.
+    Capture {
+        name: String,
+        commands: Vec<Action>,
+    },
+    Check {
+        condition: String,
+        message: Option<String>,
+        commands: Vec<Action>,
+    },
+    WaitUntil {
+        condition: String,
+        every: String,
+        timeout: String,
+        commands: Vec<Action>,
+    },
+    Approve {
+        message: String,
+        dangerous: bool,
+    },
+    Log {
+        message: String,
+    },
+    Fail {
+        message: String,
+    },
+    /// Something the dry run could not work out (it would fail at run time too).
+    Problem {
+        message: String,
+    },
+}

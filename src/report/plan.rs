@@ -1,0 +1,206 @@
+//! The dry-run plan for people (and as one JSON document).
+
+use std::io::{self, Write};
+
+use owo_colors::OwoColorize;
+
+use crate::plan::doc::{Action, PlanDoc, StepDoc};
+
+pub fn plan(doc: &PlanDoc, json: bool, color: bool) {
+    let text = if json {
+        serde_json::to_string_pretty(doc).unwrap_or_default() + "\n"
+    } else {
+        render(doc, color)
+    };
+    let _ = io::stdout().lock().write_all(text.as_bytes());
+}
+
+struct Out {
+    text: String,
+    color: bool,
+}
+
+impl Out {
+    fn line(&mut self, depth: usize, s: &str) {
+        for _ in 0..depth {
+            self.text.push_str("  ");
+        }
+        self.text.push_str(s);
+        self.text.push('\n');
+    }
+
+    fn faint(&self, s: &str) -> String {
+        if self.color {
+            s.dimmed().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn strong(&self, s: &str) -> String {
+        if self.color {
+            s.bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn caution(&self, s: &str) -> String {
+        if self.color {
+            s.yellow().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+pub fn render(doc: &PlanDoc, color: bool) -> String {
+    let mut o = Out {
+        text: String::new(),
+        color,
+    };
+    o.line(
+        0,
+        &format!(
+            "plan · {} · {} · {} steps · nothing is run",
+            o.strong(&doc.runbook),
+            doc.title,
+            doc.steps.len()
+        ),
+    );
+    if !doc.params.is_empty() {
+        let params: Vec<String> = doc
+            .params
+            .iter()
+            .map(|p| format!("{} = {} ({})", p.name, p.value, p.origin.replace('_', "-")))
+            .collect();
+        o.line(0, &format!("params: {}", params.join(", ")));
+    }
+    if !doc.secrets.is_empty() {
+        o.line(
+            0,
+            &format!("secrets: {} (masked as ••••)", doc.secrets.join(", ")),
+        );
+    }
+    if !doc.hosts.is_empty() {
+        let hosts: Vec<String> = doc
+            .hosts
+            .iter()
+            .map(|h| format!("{} = {}", h.name, h.target))
+            .collect();
+        o.line(0, &format!("hosts: {}", hosts.join(", ")));
+    }
+    for (i, step) in doc.steps.iter().enumerate() {
+        o.line(0, "");
+        step_lines(&mut o, i + 1, step);
+    }
+    o.text
+}
+
+fn step_lines(o: &mut Out, n: usize, step: &StepDoc) {
+    let on = match &step.group {
+        Some(g) => format!("on {g} [{}]", step.hosts.join(", ")),
+        None => format!("on {}", step.hosts.join(", ")),
+    };
+    let mut extras = Vec::new();
+    if let Some(p) = step.parallel {
+        extras.push(format!("parallel {p}"));
+    }
+    if let Some(m) = &step.max_fail {
+        extras.push(format!("max_fail {m}"));
+    }
+    if let Some(t) = &step.timeout {
+        extras.push(format!("timeout {t}"));
+    }
+    if let Some(r) = &step.retry {
+        extras.push(format!("retry {r}"));
+    }
+    let extras = if extras.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", extras.join(" · "))
+    };
+    o.line(
+        0,
+        &format!(
+            "{n}. {} · {} {}",
+            o.strong(&step.id),
+            step.title,
+            o.faint(&format!("· {on}{extras}"))
+        ),
+    );
+    if let Some(g) = &step.guard {
+        let verdict = match step.verdict.as_str() {
+            "skipped" if g.kind == "when" => format!("skipped: `{}` is false", g.condition),
+            "skipped" => format!("skipped: `{}` is true", g.condition),
+            v => v.to_string(),
+        };
+        o.line(
+            1,
+            &format!("{} {} → {}", g.kind, g.condition, o.caution(&verdict)),
+        );
+        actions(o, 2, &g.commands);
+    }
+    actions(o, 1, &step.actions);
+    if !step.rollback.is_empty() {
+        o.line(1, "rollback:");
+        actions(o, 2, &step.rollback);
+    }
+}
+
+fn actions(o: &mut Out, depth: usize, list: &[Action]) {
+    for a in list {
+        match a {
+            Action::Run {
+                command, ok_codes, ..
+            } => {
+                let ok = if ok_codes == &[0] {
+                    String::new()
+                } else {
+                    o.faint(&format!("  (ok: {ok_codes:?})"))
+                };
+                o.line(depth, &format!("$ {command}{ok}"));
+            }
+            Action::Capture { name, commands } => {
+                o.line(depth, &format!("let {name} = output of:"));
+                actions(o, depth + 1, commands);
+            }
+            Action::Check {
+                condition,
+                message,
+                commands,
+            } => {
+                let message = message
+                    .as_ref()
+                    .map_or(String::new(), |m| format!(" else \"{m}\""));
+                o.line(depth, &format!("check {condition}{message}"));
+                actions(o, depth + 1, commands);
+            }
+            Action::WaitUntil {
+                condition,
+                every,
+                timeout,
+                commands,
+            } => {
+                o.line(
+                    depth,
+                    &format!("wait until {condition} (every {every}, at most {timeout})"),
+                );
+                actions(o, depth + 1, commands);
+            }
+            Action::Approve { message, dangerous } => {
+                let kind = if *dangerous {
+                    "approve (dangerous: the step id must be typed)"
+                } else {
+                    "approve"
+                };
+                o.line(depth, &format!("{} \"{message}\"", o.caution(kind)));
+            }
+            Action::Log { message } => o.line(depth, &format!("log \"{message}\"")),
+            Action::Fail { message } => o.line(depth, &format!("fail \"{message}\"")),
+            Action::Problem { message } => {
+                o.line(depth, &o.caution(&format!("would fail: {message}")))
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Approval gates on a real pseudo-terminal (through `script`, which runs the binary on a
+//! pty and types what we give it) and without one.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::Runbook;
+
+const GATES: &str = "runbook gates \"Gates\"\n\nstep one \"Gate\" {\n  approve \"Go on with the deploy?\"\n  run \"touch approved\"\n}\n\nstep two \"Danger\" {\n  approve dangerous \"Drop the database?\"\n  run \"touch dropped\"\n}\n";
+
+/// Runs `runbook ARGS` on a pty in `dir`, typing `input`; exit code and everything shown.
+fn on_tty(dir: &Path, args: &[&str], input: &str) -> (i32, String) {
+    let mut line = vec![shlex::try_quote(env!("CARGO_BIN_EXE_runbook"))
+        .expect("quote")
+        .into_owned()];
+    line.extend(
+        args.iter()
+            .map(|a| shlex::try_quote(a).expect("quote").into_owned()),
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line.join(" "), "/dev/null"])
+        .current_dir(dir)
+        .env("USER", "tester")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs the binary on a pty");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("type");
+    let out = child.wait_with_output().expect("wait");
+    let shown = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    (out.status.code().unwrap_or(-1), shown)
+}
+
+fn records(dir: &Path) -> Vec<serde_json::Value> {
+    let runs = dir.join(".runbook/runs");
+    let path = std::fs::read_dir(runs)
+        .expect("runs")
+        .flatten()
+        .next()
+        .expect("a journal")
+        .path();
+    std::fs::read_to_string(path)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect()
+}
+
+#[test]
+fn yes_on_the_terminal_continues_and_is_journaled() {
+    let t = Runbook::new().file("g.rb", GATES);
+    let (code, shown) = on_tty(t.path(), &["run", "g.rb", "--approve", "two"], "y\n");
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains("approval needed · runbook gates · step one on local"),
+        "{shown}"
+    );
+    assert!(shown.contains("Go on with the deploy? [y/N]"), "{shown}");
+    assert!(t.path().join("approved").exists() && t.path().join("dropped").exists());
+    let approvals: Vec<(String, String, String)> = records(t.path())
+        .iter()
+        .filter(|r| r["type"] == "approval")
+        .map(|r| {
+            (
+                r["step"].as_str().unwrap_or("").into(),
+                r["by"].as_str().unwrap_or("").into(),
+                r["how"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        approvals,
+        [
+            ("one".into(), "tester".into(), "prompt".into()),
+            ("two".into(), "tester".into(), "--approve".into())
+        ]
+    );
+}
+
+#[test]
+fn anything_else_declines_and_the_run_can_be_resumed() {
+    let t = Runbook::new().file("g.rb", GATES);
+    let (code, shown) = on_tty(t.path(), &["run", "g.rb"], "n\n");
+    assert_eq!(code, 3, "{shown}");
+    assert!(
+        shown.contains("the approval of step one was declined"),
+        "{shown}"
+    );
+    assert!(!t.path().join("approved").exists());
+    let recs = records(t.path());
+    assert!(
+        recs.iter()
+            .any(|r| r["type"] == "step_result" && r["step"] == "one" && r["status"] == "declined"),
+        "{recs:?}"
+    );
+    let out = t.run_args(&["resume", "--approve", "one", "--approve", "two"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(t.path().join("approved").exists() && t.path().join("dropped").exists());
+}
+
+#[test]
+fn a_dangerous_gate_needs_the_step_id_typed() {
+    let t = Runbook::new().file("g.rb", GATES);
+    let (code, shown) = on_tty(t.path(), &["run", "g.rb", "--yes"], "y\n");
+    assert_eq!(code, 3, "`y` does not approve a dangerous gate: {shown}");
+    assert!(
+        shown.contains("DANGEROUS: type the step id `two` to approve"),
+        "{shown}"
+    );
+    assert!(t.path().join("approved").exists() && !t.path().join("dropped").exists());
+    let t = Runbook::new().file("g.rb", GATES);
+    let (code, shown) = on_tty(t.path(), &["run", "g.rb", "--yes"], "two\n");
+    assert_eq!(code, 0, "{shown}");
+    assert!(t.path().join("dropped").exists());
+}
+
+#[test]
+fn without_a_terminal_the_run_pauses_and_says_how_to_go_on() {
+    let t = Runbook::new().file("g.rb", GATES);
+    let out = t.run_args(&["run", "g.rb", "--yes"]);
+    assert_eq!(out.code, 3, "--yes leaves the dangerous gate closed");
+    assert!(t.path().join("approved").exists() && !t.path().join("dropped").exists());
+    let hint = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("continue with"))
+        .expect("a hint");
+    let command = hint.split('`').nth(1).expect("a command in backticks");
+    assert!(
+        command.starts_with("runbook resume ") && command.ends_with(" --approve two"),
+        "{command}"
+    );
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let resumed = t.run_args(&args);
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert!(t.path().join("dropped").exists());
+    assert!(
+        resumed
+            .stdout
+            .contains("✓ Gate · local — done before the resume"),
+        "step one is not asked again: {}",
+        resumed.stdout
+    );
+    let show = t.run_args(&["show", args[1]]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert!(
+        show.stdout.contains("two on local: approved by"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout.contains("(--approve)") && show.stdout.contains("(--yes)"),
+        "{}",
+        show.stdout
+    );
+}
