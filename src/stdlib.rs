@@ -3,8 +3,18 @@
 /// `(module name, source)`, sorted by name.
 pub const MODULES: &[(&str, &str)] = &[
     ("compose", include_str!("../stdlib/compose.rb")),
+    ("disk", include_str!("../stdlib/disk.rb")),
+    ("docker", include_str!("../stdlib/docker.rb")),
+    ("fs", include_str!("../stdlib/fs.rb")),
     ("git", include_str!("../stdlib/git.rb")),
     ("http", include_str!("../stdlib/http.rb")),
+    ("journal", include_str!("../stdlib/journal.rb")),
+    ("kernel", include_str!("../stdlib/kernel.rb")),
+    ("net", include_str!("../stdlib/net.rb")),
+    ("postgres", include_str!("../stdlib/postgres.rb")),
+    ("sysctl", include_str!("../stdlib/sysctl.rb")),
+    ("systemd", include_str!("../stdlib/systemd.rb")),
+    ("tls", include_str!("../stdlib/tls.rb")),
 ];
 
 /// The source of `std.NAME`.
