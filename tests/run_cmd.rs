@@ -724,3 +724,15 @@ fn top_level_values_that_cannot_be_computed_stop_the_run() {
         "nothing ran"
     );
 }
+
+#[test]
+fn a_last_line_without_newline_is_kept_whatever_closes_first() {
+    // stdout's partial line is read, then stderr closes, then stdout ends: the line must
+    // survive the reader being interrupted in between.
+    let (_, out) = run(
+        "step one \"Tail\" {\n  let r = run(\"printf tail; sleep 0.2; exec 2>&-; sleep 0.2\")\n  check r.stdout == \"tail\" else \"lost: [{{ r.stdout }}]\"\n}\n",
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("  │ tail\n"), "{}", out.stdout);
+}

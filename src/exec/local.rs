@@ -104,7 +104,9 @@ async fn read_line<R: AsyncRead + Unpin>(
     r.read_until(b'\n', buf).await
 }
 
-/// Hands a complete line to the sink and keeps it; false at end of stream.
+/// Hands a line to the sink and keeps it; false at end of stream. `read_until` is not
+/// cancel-safe: when `select!` drops it mid-line, what it read stays in `line` and the next
+/// call may return 0 at end of stream, so a non-empty `line` is delivered either way.
 fn deliver(
     n: std::io::Result<usize>,
     line: &mut Vec<u8>,
@@ -112,16 +114,14 @@ fn deliver(
     stream: Stream,
     on_line: LineSink<'_>,
 ) -> bool {
-    match n {
-        Ok(0) | Err(_) => false,
-        Ok(_) => {
-            all.extend_from_slice(line);
-            let text = String::from_utf8_lossy(line);
-            on_line(stream, text.trim_end_matches(['\n', '\r']));
-            line.clear();
-            true
-        }
+    let open = matches!(n, Ok(n) if n > 0);
+    if !line.is_empty() {
+        all.extend_from_slice(line);
+        let text = String::from_utf8_lossy(line);
+        on_line(stream, text.trim_end_matches(['\n', '\r']));
+        line.clear();
     }
+    open
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
