@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+#[derive(Debug)]
 pub struct Runbook {
     dir: tempfile::TempDir,
     args: Vec<String>,
