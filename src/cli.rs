@@ -42,6 +42,17 @@ pub enum Command {
     /// Run a runbook: its steps in order, with live progress
     Run(RunArgs),
 
+    /// Markdown documentation: `--stdlib` prints the standard library reference
+    Doc {
+        /// The standard library's reference (docs/stdlib.md)
+        #[arg(long)]
+        stdlib: bool,
+
+        /// Write to this file instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+
     /// Show what `run` would do, without running or connecting to anything (= run --dry-run)
     Plan(PlanArgs),
 

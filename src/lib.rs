@@ -7,6 +7,7 @@ pub mod app;
 
 pub mod check;
 pub mod cli;
+pub mod doc;
 pub mod exec;
 pub mod exit;
 pub mod journal;

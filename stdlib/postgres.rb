@@ -5,7 +5,7 @@
 
 ## The words that start a client: `docker exec -i CONTAINER` when in a container, then the
 ## tool and the connection options.
-fn client(tool, container, server, port, user, sudo) {
+fn _client(tool, container, server, port, user, sudo) {
   return flag(sudo and container != "", "sudo") + flag(container != "", ["docker", "exec", "-i", container]) + [tool] + flag(server != "", ["-h", server]) + ["-p", port, "-U", user]
 }
 
@@ -15,7 +15,7 @@ fn client(tool, container, server, port, user, sudo) {
 ## Returns: string
 ## Example: `postgres.psql("skriptoteket", "vacuum analyze", container: "shared-postgres")`
 fn psql(db, sql, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = client("psql", container, server, port, user, sudo)
+  let cmd = _client("psql", container, server, port, user, sudo)
   return run("{{cmd}} -X -q -v ON_ERROR_STOP=1 -d {{db}} -c {{sql}}").stdout
 }
 
@@ -25,7 +25,7 @@ fn psql(db, sql, server = "", port = 5432, user = "postgres", container = "", su
 ## Returns: list of maps
 ## Example: `check postgres.query("app", "select count(*) as n from users")[0].n > 0`
 fn query(db, sql, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = client("psql", container, server, port, user, sudo)
+  let cmd = _client("psql", container, server, port, user, sudo)
   let wrapped = "select coalesce(json_agg(t), '[]'::json) from ({{ sql }}) t"
   return parse_json(run("{{cmd}} -X -A -t -v ON_ERROR_STOP=1 -d {{db}} -c {{wrapped}}").stdout)
 }
@@ -36,7 +36,7 @@ fn query(db, sql, server = "", port = 5432, user = "postgres", container = "", s
 ## Returns: bool
 ## Example: `check not postgres.exists("scratch")`
 fn exists(db, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = client("psql", container, server, port, user, sudo)
+  let cmd = _client("psql", container, server, port, user, sudo)
   let out = run("{{cmd}} -X -A -t -v ON_ERROR_STOP=1 -d postgres -v db={{db}} -f -", stdin: "select 1 from pg_database where datname = :'db';")
   return out.stdout.trim() == "1"
 }
@@ -46,7 +46,7 @@ fn exists(db, server = "", port = 5432, user = "postgres", container = "", sudo 
 ## Runs: `psql -d postgres -v db=DB` with `create database :"db"`
 ## Example: `postgres.create_db("skriptoteket_restore", container: "shared-postgres")`
 fn create_db(db, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = client("psql", container, server, port, user, sudo)
+  let cmd = _client("psql", container, server, port, user, sudo)
   run("{{cmd}} -X -q -v ON_ERROR_STOP=1 -d postgres -v db={{db}} -f -", stdin: "create database :\"db\";")
 }
 
@@ -55,7 +55,7 @@ fn create_db(db, server = "", port = 5432, user = "postgres", container = "", su
 ## Runs: `psql -d postgres -v db=DB` with `drop database if exists :"db" with (force)`
 ## Example: `postgres.drop_db("skriptoteket_test")`
 fn drop_db(db, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = client("psql", container, server, port, user, sudo)
+  let cmd = _client("psql", container, server, port, user, sudo)
   run("{{cmd}} -X -q -v ON_ERROR_STOP=1 -d postgres -v db={{db}} -f -", stdin: "drop database if exists :\"db\" with (force);")
 }
 
@@ -64,7 +64,7 @@ fn drop_db(db, server = "", port = 5432, user = "postgres", container = "", sudo
 ## Runs: `pg_dump -Fc -d DB > TO`
 ## Example: `postgres.dump("skriptoteket", "/root/backups/skriptoteket-{{ stamp }}.dump", container: "shared-postgres")`
 fn dump(db, to, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = client("pg_dump", container, server, port, user, sudo)
+  let cmd = _client("pg_dump", container, server, port, user, sudo)
   run("{{cmd}} -Fc -d {{db}} > {{to}}")
 }
 
@@ -74,6 +74,6 @@ fn dump(db, to, server = "", port = 5432, user = "postgres", container = "", sud
 ## Runs: `pg_restore --clean --if-exists --no-owner -d DB < FROM`
 ## Example: `postgres.restore("skriptoteket", "/root/backups/skriptoteket.dump")`
 fn restore(db, from, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = client("pg_restore", container, server, port, user, sudo)
+  let cmd = _client("pg_restore", container, server, port, user, sudo)
   run("{{cmd}} --clean --if-exists --no-owner -d {{db}} < {{from}}")
 }

@@ -1,7 +1,7 @@
 ##! TLS certificates: from a PEM file on the target host, or served at `host:port`.
 
 ## A certificate's validity as `openssl` prints it: `not_before|not_after`.
-fn validity(target) {
+fn _validity(target) {
   let out = run("if [ -f {{target}} ]; then cat {{target}}; else echo | openssl s_client -connect {{target}} -servername $(echo {{target}} | cut -d: -f1) 2>/dev/null; fi | openssl x509 -noout -startdate -enddate | cut -d= -f2 | paste -sd '|'")
   return out.stdout.trim()
 }
@@ -13,7 +13,7 @@ fn validity(target) {
 ## Returns: map `{not_before, not_after}`
 ## Example: `log tls.cert_dates("/etc/ssl/certs/hemma.pem").not_after`
 fn cert_dates(target) {
-  let dates = validity(target).split("|")
+  let dates = _validity(target).split("|")
   return {not_before: dates[0], not_after: dates[1]}
 }
 

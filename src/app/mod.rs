@@ -19,6 +19,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check { strict, files } => check_files(&reporter, &files, Options { strict }),
         Command::Run(args) => run::run(&reporter, cli.color, cli.state_dir.as_deref(), &args),
+        Command::Doc { stdlib, output } => doc(&reporter, stdlib, output.as_deref()),
         Command::Plan(args) => plan::plan(
             &reporter,
             cli.color,
@@ -61,6 +62,30 @@ fn check_files(reporter: &Reporter, files: &[std::path::PathBuf], options: Optio
         }
     }
     code
+}
+
+fn doc(reporter: &Reporter, stdlib: bool, output: Option<&Path>) -> i32 {
+    if !stdlib {
+        reporter.fatal(
+            "nothing to document",
+            Some("`runbook doc --stdlib` prints the standard library reference"),
+        );
+        return exit::INVALID;
+    }
+    let text = crate::doc::stdlib_markdown();
+    match output {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => exit::SUCCESS,
+            Err(e) => {
+                reporter.fatal(&format!("cannot write {}: {e}", path.display()), None);
+                exit::INVALID
+            }
+        },
+        None => {
+            reporter.print(&text);
+            exit::SUCCESS
+        }
+    }
 }
 
 /// Reads a runbook as UTF-8, refusing what cannot be one.

@@ -122,6 +122,11 @@ impl Reporter {
         );
     }
 
+    /// Text for stdout, as is (generated documents).
+    pub fn print(&self, text: &str) {
+        let _ = io::stdout().lock().write_all(text.as_bytes());
+    }
+
     pub fn warn(&self, message: &str) {
         let _ = writeln!(
             io::stderr().lock(),
