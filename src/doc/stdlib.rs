@@ -57,12 +57,8 @@ pub fn stdlib_markdown() -> String {
 /// `Runs:`, `Returns:` and `Example:` lines become list items.
 fn doc_line(line: &str) -> String {
     for key in ["Runs:", "Returns:", "Example:"] {
-        if line.starts_with(key) {
-            return format!(
-                "- **{}** {}",
-                key.trim_end_matches(':'),
-                line[key.len()..].trim()
-            );
+        if let Some(rest) = line.strip_prefix(key) {
+            return format!("- **{}** {}", key.trim_end_matches(':'), rest.trim());
         }
     }
     line.to_string()
