@@ -5,8 +5,8 @@
 
 ## The words that start a client: `docker exec -i CONTAINER` when in a container, then the
 ## tool and the connection options.
-fn _client(tool, container, server, port, user, sudo) {
-  return flag(sudo and container != "", "sudo") + flag(container != "", ["docker", "exec", "-i", container]) + [tool] + flag(server != "", ["-h", server]) + ["-p", port, "-U", user]
+fn _client(tool, container, server, port, user) {
+  return flag(container != "", ["docker", "exec", "-i", container]) + [tool] + flag(server != "", ["-h", server]) + ["-p", port, "-U", user]
 }
 
 ## Runs SQL and returns what psql prints; stops at the first error.
@@ -15,8 +15,8 @@ fn _client(tool, container, server, port, user, sudo) {
 ## Returns: string
 ## Example: `postgres.psql("skriptoteket", "vacuum analyze", container: "shared-postgres")`
 fn psql(db, sql, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = _client("psql", container, server, port, user, sudo)
-  return run("{{cmd}} -X -q -v ON_ERROR_STOP=1 -d {{db}} -c {{sql}}").stdout
+  let cmd = _client("psql", container, server, port, user)
+  return run("{{cmd}} -X -q -v ON_ERROR_STOP=1 -d {{db}} -c {{sql}}", sudo: sudo).stdout
 }
 
 ## The rows of a query, each a map from column name to value.
@@ -25,9 +25,9 @@ fn psql(db, sql, server = "", port = 5432, user = "postgres", container = "", su
 ## Returns: list of maps
 ## Example: `check postgres.query("app", "select count(*) as n from users")[0].n > 0`
 fn query(db, sql, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = _client("psql", container, server, port, user, sudo)
+  let cmd = _client("psql", container, server, port, user)
   let wrapped = "select coalesce(json_agg(t), '[]'::json) from ({{ sql }}) t"
-  return parse_json(run("{{cmd}} -X -A -t -v ON_ERROR_STOP=1 -d {{db}} -c {{wrapped}}").stdout)
+  return parse_json(run("{{cmd}} -X -A -t -v ON_ERROR_STOP=1 -d {{db}} -c {{wrapped}}", sudo: sudo).stdout)
 }
 
 ## True when database `db` exists.
@@ -36,8 +36,8 @@ fn query(db, sql, server = "", port = 5432, user = "postgres", container = "", s
 ## Returns: bool
 ## Example: `check not postgres.exists("scratch")`
 fn exists(db, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = _client("psql", container, server, port, user, sudo)
-  let out = run("{{cmd}} -X -A -t -v ON_ERROR_STOP=1 -d postgres -v db={{db}} -f -", stdin: "select 1 from pg_database where datname = :'db';")
+  let cmd = _client("psql", container, server, port, user)
+  let out = run("{{cmd}} -X -A -t -v ON_ERROR_STOP=1 -d postgres -v db={{db}} -f -", stdin: "select 1 from pg_database where datname = :'db';", sudo: sudo)
   return out.stdout.trim() == "1"
 }
 
@@ -46,8 +46,8 @@ fn exists(db, server = "", port = 5432, user = "postgres", container = "", sudo 
 ## Runs: `psql -d postgres -v db=DB` with `create database :"db"`
 ## Example: `postgres.create_db("skriptoteket_restore", container: "shared-postgres")`
 fn create_db(db, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = _client("psql", container, server, port, user, sudo)
-  run("{{cmd}} -X -q -v ON_ERROR_STOP=1 -d postgres -v db={{db}} -f -", stdin: "create database :\"db\";")
+  let cmd = _client("psql", container, server, port, user)
+  run("{{cmd}} -X -q -v ON_ERROR_STOP=1 -d postgres -v db={{db}} -f -", stdin: "create database :\"db\";", sudo: sudo)
 }
 
 ## Drops database `db` if it exists (connections to it are refused first).
@@ -55,8 +55,8 @@ fn create_db(db, server = "", port = 5432, user = "postgres", container = "", su
 ## Runs: `psql -d postgres -v db=DB` with `drop database if exists :"db" with (force)`
 ## Example: `postgres.drop_db("skriptoteket_test")`
 fn drop_db(db, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = _client("psql", container, server, port, user, sudo)
-  run("{{cmd}} -X -q -v ON_ERROR_STOP=1 -d postgres -v db={{db}} -f -", stdin: "drop database if exists :\"db\" with (force);")
+  let cmd = _client("psql", container, server, port, user)
+  run("{{cmd}} -X -q -v ON_ERROR_STOP=1 -d postgres -v db={{db}} -f -", stdin: "drop database if exists :\"db\" with (force);", sudo: sudo)
 }
 
 ## Dumps `db` to the file `to` on the target, in pg_dump's custom format.
@@ -64,8 +64,8 @@ fn drop_db(db, server = "", port = 5432, user = "postgres", container = "", sudo
 ## Runs: `pg_dump -Fc -d DB > TO`
 ## Example: `postgres.dump("skriptoteket", "/root/backups/skriptoteket-{{ stamp }}.dump", container: "shared-postgres")`
 fn dump(db, to, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = _client("pg_dump", container, server, port, user, sudo)
-  run("{{cmd}} -Fc -d {{db}} > {{to}}")
+  let cmd = _client("pg_dump", container, server, port, user)
+  run("{{cmd}} -Fc -d {{db}} > {{to}}", sudo: sudo)
 }
 
 ## Restores the custom-format dump `from` into `db` (which must exist), replacing the
@@ -74,6 +74,6 @@ fn dump(db, to, server = "", port = 5432, user = "postgres", container = "", sud
 ## Runs: `pg_restore --clean --if-exists --no-owner -d DB < FROM`
 ## Example: `postgres.restore("skriptoteket", "/root/backups/skriptoteket.dump")`
 fn restore(db, from, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = _client("pg_restore", container, server, port, user, sudo)
-  run("{{cmd}} --clean --if-exists --no-owner -d {{db}} < {{from}}")
+  let cmd = _client("pg_restore", container, server, port, user)
+  run("{{cmd}} --clean --if-exists --no-owner -d {{db}} < {{from}}", sudo: sudo)
 }

@@ -279,3 +279,26 @@ fn compose() {
         ]
     );
 }
+
+#[test]
+fn postgres_inside_a_container() {
+    let t = with_fakes();
+    let logs = run_logs(
+        &t,
+        &["postgres"],
+        r#"  log postgres.psql("skriptoteket", "select 1", container: "shared-postgres").trim()
+  postgres.dump("skriptoteket", "backup.dump", container: "shared-postgres")"#,
+    );
+    assert_eq!(logs[0], "ran: exec -i shared-postgres psql -p 5432 -U postgres -X -q -v ON_ERROR_STOP=1 -d skriptoteket -c select 1");
+    assert_eq!(
+        calls(&t),
+        [
+            "docker exec -i shared-postgres psql -p 5432 -U postgres -X -q -v ON_ERROR_STOP=1 -d skriptoteket -c select 1",
+            "docker exec -i shared-postgres pg_dump -p 5432 -U postgres -Fc -d skriptoteket",
+        ]
+    );
+    assert!(
+        t.path().join("backup.dump").exists(),
+        "the dump is written on the host side of docker exec"
+    );
+}
