@@ -110,6 +110,11 @@ pub struct SessionArgs {
     /// When a step fails, leave the system as it is instead of rolling back
     #[arg(long)]
     pub no_rollback: bool,
+
+    /// Accept (and remember) the host key of an ssh host never seen before; a changed key is
+    /// still refused
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
 }
 
 #[derive(Debug, clap::Args)]

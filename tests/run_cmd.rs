@@ -657,22 +657,23 @@ fn sigint_stops_the_running_command_and_says_so() {
 }
 
 #[test]
-fn ssh_steps_are_refused_at_plan_time() {
+fn an_unreachable_ssh_host_fails_its_step_clearly() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
     let (_, out) = run(
-        "host web = ssh(\"deploy@192.0.2.1\")\n\nstep one \"Remote\" on web {\n  run \"true\"\n}\n",
+        &format!("host web = ssh(\"deploy@127.0.0.1\", port: {closed})\n\nstep one \"Remote\" on web {{\n  run \"true\"\n}}\n"),
         &[],
     );
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
-        out.stderr.contains("runbook::plan::ssh_unavailable"),
+        out.stdout.contains(&format!(
+            "cannot reach web (deploy@127.0.0.1 (port {closed})): connection refused"
+        )),
         "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr
-            .contains("the ssh transport is not available yet"),
-        "{}",
-        out.stderr
+        out.stdout
     );
 }
 

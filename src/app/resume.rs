@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::run::{absolute, style};
 use super::session::{self, Loaded};
 use crate::cli::{ResumeArgs, RollbackArgs, SessionArgs};
+use crate::exec::hosts::Transports;
 use crate::exec::{self, Options, Resume};
 use crate::exit;
 use crate::journal::record::now;
@@ -72,10 +73,11 @@ pub fn resume(
         &args.session,
         &mut lock_and_writer,
         record,
-        |plan, interp| {
+        |plan, interp, transports| {
             exec::execute(
                 plan,
                 interp,
+                transports,
                 Options {
                     no_rollback: args.session.no_rollback,
                 },
@@ -117,6 +119,7 @@ pub fn rollback(
         approve: Vec::new(),
         approver: None,
         no_rollback: false,
+        accept_new_host_keys: false,
     };
     let record = Record::Resumed {
         at: now(),
@@ -132,7 +135,7 @@ pub fn rollback(
         &session,
         &mut lock_and_writer,
         record,
-        |plan, interp| exec::roll_back_run(plan, interp, &resume),
+        |plan, interp, transports| exec::roll_back_run(plan, interp, transports, &resume),
     )
     .unwrap_or(exit::INVALID)
 }
@@ -149,7 +152,7 @@ fn go(
     args: &SessionArgs,
     held: &mut Held,
     first: Record,
-    body: impl FnOnce(&crate::plan::Plan, &mut crate::exec::interp::Interp) -> i32,
+    body: impl FnOnce(&crate::plan::Plan, &mut crate::exec::interp::Interp, &Transports) -> i32,
 ) -> Option<i32> {
     let style = style(color, args);
     let runtime = session::runtime(reporter).ok()?;
@@ -161,7 +164,11 @@ fn go(
         reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
         return None;
     }
-    let code = body(&loaded.plan, &mut interp);
+    let pool = session::ssh_pool(reporter, loaded, &mut interp, args.accept_new_host_keys).ok()?;
+    let transports = Transports::new(Some(&pool));
+    let code = body(&loaded.plan, &mut interp, &transports);
+    drop(transports);
+    runtime.block_on(pool.close());
     drop(interp);
     runtime.shutdown_background();
     Some(code)

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::session::{self, Loaded, Style};
 use crate::cli::{RunArgs, SessionArgs};
+use crate::exec::hosts::Transports;
 use crate::exec::interp::Approvals;
 use crate::exec::{self, Options};
 use crate::exit;
@@ -64,14 +65,22 @@ pub fn run(
         reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
         return exit::INVALID;
     }
-    let code = exec::execute(
-        &loaded.plan,
+    let pool = match session::ssh_pool(
+        reporter,
+        &loaded,
         &mut interp,
-        Options {
-            no_rollback: args.session.no_rollback,
-        },
-        None,
-    );
+        args.session.accept_new_host_keys,
+    ) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let transports = Transports::new(Some(&pool));
+    let options = Options {
+        no_rollback: args.session.no_rollback,
+    };
+    let code = exec::execute(&loaded.plan, &mut interp, &transports, options, None);
+    drop(transports);
+    runtime.block_on(pool.close());
     drop(interp);
     runtime.shutdown_background();
     reporter.run_footer(&run_id, code, &dir, args.session.no_rollback);

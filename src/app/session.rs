@@ -11,6 +11,7 @@ use crate::app::read_source;
 use crate::check::{self, Options as CheckOptions, Problem};
 use crate::exec::interp::{Approvals, Interp, Services};
 use crate::exec::mask::Masker;
+use crate::exec::ssh::SshPool;
 use crate::exit;
 use crate::plan::{self, Plan, Request};
 use crate::report::run::{Detail, RunReport};
@@ -130,6 +131,30 @@ pub fn interpreter<'a>(
         exit::INVALID
     })?;
     Ok(interp)
+}
+
+/// The ssh connections of a run: one master per host, opened on first use.
+pub fn ssh_pool(
+    reporter: &Reporter,
+    loaded: &Loaded,
+    interp: &mut Interp,
+    accept_new: bool,
+) -> Result<SshPool, i32> {
+    let specs = crate::exec::hosts::ssh_specs(&loaded.plan, interp).map_err(|errors| {
+        let problems: Vec<Problem> = errors
+            .into_iter()
+            .map(|e| Problem::Plan(loaded.file, e))
+            .collect();
+        reporter.problems(&loaded.shown, &loaded.sources, &problems);
+        exit::INVALID
+    })?;
+    SshPool::new(specs, accept_new).map_err(|e| {
+        reporter.fatal(
+            &format!("cannot create a directory for ssh control sockets: {e}"),
+            None,
+        );
+        exit::INVALID
+    })
 }
 
 /// SIGINT/SIGTERM set the stop flag: the running command is stopped and the run ends.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::event::{Event, RunStatus, StepStatus};
+use super::hosts::Transports;
 use super::interp::{Failure, Interp, Target};
-use super::local::Local;
 use super::value::{self, Value};
 use crate::exit;
 use crate::journal::reader::StepKey;
@@ -37,8 +37,13 @@ struct Done<'p> {
 
 /// Params, secrets and top-level values; then the steps. Returns the exit code, or the
 /// problems that kept the run from starting.
-pub fn execute(plan: &Plan, interp: &mut Interp, options: Options, resume: Option<&Resume>) -> i32 {
-    let local = Local;
+pub fn execute(
+    plan: &Plan,
+    interp: &mut Interp,
+    transports: &Transports,
+    options: Options,
+    resume: Option<&Resume>,
+) -> i32 {
     let started = Instant::now();
     let steps: Vec<&ast::Step> = plan.steps().collect();
     emit(
@@ -64,7 +69,7 @@ pub fn execute(plan: &Plan, interp: &mut Interp, options: Options, resume: Optio
             let target = Target {
                 step: key.0.clone(),
                 host: host.clone(),
-                transport: &local,
+                transport: transports.get(&host),
                 deadline: None,
                 quiet: false,
             };
@@ -134,7 +139,7 @@ pub fn execute(plan: &Plan, interp: &mut Interp, options: Options, resume: Optio
             if status == RunStatus::Failed
                 && !options.no_rollback
                 && !journal_broken
-                && !roll_back(interp, &local, &done)
+                && !roll_back(interp, transports, &done)
             {
                 status = RunStatus::RollbackFailed;
             }
@@ -145,8 +150,12 @@ pub fn execute(plan: &Plan, interp: &mut Interp, options: Options, resume: Optio
 }
 
 /// `runbook rollback RUN_ID`: the compensations of the completed steps, newest first.
-pub fn roll_back_run(plan: &Plan, interp: &mut Interp, resume: &Resume) -> i32 {
-    let local = Local;
+pub fn roll_back_run(
+    plan: &Plan,
+    interp: &mut Interp,
+    transports: &Transports,
+    resume: &Resume,
+) -> i32 {
     let started = Instant::now();
     emit(
         interp,
@@ -173,7 +182,7 @@ pub fn roll_back_run(plan: &Plan, interp: &mut Interp, resume: &Resume) -> i32 {
             }
         }
     }
-    let status = if roll_back(interp, &local, &done) {
+    let status = if roll_back(interp, transports, &done) {
         RunStatus::RolledBack
     } else {
         RunStatus::RollbackFailed
@@ -368,7 +377,7 @@ fn run_step(
 
 /// Runs the rollbacks of completed steps, newest first, each journaled; false when one
 /// failed (the chain stops there).
-fn roll_back(interp: &mut Interp, local: &Local, done: &[Done]) -> bool {
+fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> bool {
     for d in done.iter().rev() {
         emit(
             interp,
@@ -381,7 +390,7 @@ fn roll_back(interp: &mut Interp, local: &Local, done: &[Done]) -> bool {
         let target = Target {
             step: d.step.clone(),
             host: d.host.clone(),
-            transport: local,
+            transport: transports.get(&d.host),
             deadline: None,
             quiet: false,
         };

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
 use tokio::sync::watch;
 
-use super::event::Stream;
+use super::pump::{pump, sleep_until, Cut};
 use super::transport::{CommandSpec, LineSink, RunFuture, Transport, TransportError};
 use super::value::CmdResult;
 
@@ -59,32 +59,19 @@ async fn run(
     let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
         return Err(TransportError::Spawn("no output pipes".into()));
     };
-    let mut out = BufReader::new(out);
-    let mut err = BufReader::new(err);
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let (mut out_open, mut err_open) = (true, true);
+    let mut sink = |stream, line: &str| {
+        on_line(stream, line);
+        true
+    };
+    let (stdout, stderr) = match pump(out, err, spec.deadline, &mut stop, &mut sink).await {
+        Ok(output) => output,
+        Err(cut) => return Err(stop_child(&mut child, cut).await),
+    };
     let deadline = spec.deadline.map(tokio::time::Instant::from_std);
-    let mut out_line = Vec::new();
-    let mut err_line = Vec::new();
-    if *stop.borrow() {
-        return Err(stop_child(&mut child, TransportError::Interrupted).await);
-    }
-    while out_open || err_open {
-        tokio::select! {
-            n = read_line(&mut out, &mut out_line), if out_open => {
-                out_open = deliver(n, &mut out_line, &mut stdout, Stream::Stdout, on_line);
-            }
-            n = read_line(&mut err, &mut err_line), if err_open => {
-                err_open = deliver(n, &mut err_line, &mut stderr, Stream::Stderr, on_line);
-            }
-            _ = sleep_until(deadline) => return Err(stop_child(&mut child, TransportError::TimedOut).await),
-            _ = stop.changed() => return Err(stop_child(&mut child, TransportError::Interrupted).await),
-        }
-    }
     let status = tokio::select! {
         s = child.wait() => s.map_err(|e| TransportError::Spawn(e.to_string()))?,
-        _ = sleep_until(deadline) => return Err(stop_child(&mut child, TransportError::TimedOut).await),
-        _ = stop.changed() => return Err(stop_child(&mut child, TransportError::Interrupted).await),
+        _ = sleep_until(deadline) => return Err(stop_child(&mut child, Cut::Deadline).await),
+        _ = stop.changed() => return Err(stop_child(&mut child, Cut::Stop).await),
     };
     // A signal-killed shell has no code: report it as the shell would (128 + signal).
     let code = status.code().unwrap_or_else(|| {
@@ -92,53 +79,21 @@ async fn run(
     });
     Ok(CmdResult {
         code,
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        stdout,
+        stderr,
     })
 }
 
-async fn read_line<R: AsyncRead + Unpin>(
-    r: &mut BufReader<R>,
-    buf: &mut Vec<u8>,
-) -> std::io::Result<usize> {
-    r.read_until(b'\n', buf).await
-}
-
-/// Hands a line to the sink and keeps it; false at end of stream. `read_until` is not
-/// cancel-safe: when `select!` drops it mid-line, what it read stays in `line` and the next
-/// call may return 0 at end of stream, so a non-empty `line` is delivered either way.
-fn deliver(
-    n: std::io::Result<usize>,
-    line: &mut Vec<u8>,
-    all: &mut Vec<u8>,
-    stream: Stream,
-    on_line: LineSink<'_>,
-) -> bool {
-    let open = matches!(n, Ok(n) if n > 0);
-    if !line.is_empty() {
-        all.extend_from_slice(line);
-        let text = String::from_utf8_lossy(line);
-        on_line(stream, text.trim_end_matches(['\n', '\r']));
-        line.clear();
-    }
-    open
-}
-
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// SIGTERM to the whole process group, SIGKILL if it is still there after the grace period.
-async fn stop_child(child: &mut Child, why: TransportError) -> TransportError {
-    if let Some(pid) = child.id() {
-        let Ok(pid) = i32::try_from(pid) else {
-            return why;
-        };
+/// SIGTERM to the whole process group (SIGKILL on a timeout), SIGKILL if it is still there
+/// after the grace period.
+async fn stop_child(child: &mut Child, cut: Cut) -> TransportError {
+    let why = match cut {
+        Cut::Deadline => TransportError::TimedOut,
+        Cut::Stop => TransportError::Interrupted,
+    };
+    if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
         let group = Pid::from_raw(pid);
-        let first = if why == TransportError::TimedOut {
+        let first = if cut == Cut::Deadline {
             Signal::SIGKILL
         } else {
             Signal::SIGTERM

@@ -3,9 +3,12 @@
 pub mod dry;
 pub mod event;
 mod executor;
+pub mod hosts;
 pub mod interp;
 pub mod local;
 pub mod mask;
+mod pump;
+pub mod ssh;
 pub mod transport;
 pub mod value;
 

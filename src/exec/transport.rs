@@ -27,6 +27,11 @@ pub enum TransportError {
     Interrupted,
     /// It could not be started at all.
     Spawn(String),
+    /// The host could not be reached, or refused us (unreachable, timeout, authentication,
+    /// host key): nothing ran there.
+    Connect(String),
+    /// The connection broke while the command ran: it may have partly happened.
+    Lost(String),
 }
 
 pub type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<CmdResult, TransportError>> + 'a>>;

@@ -77,16 +77,4 @@ pub enum Error {
         help("top-level values are computed before the first step; nothing has run yet")
     )]
     ValueFailed { name: String, reason: String },
-
-    #[error("step `{step}` runs on `{host}`, an ssh host: the ssh transport is not available yet")]
-    #[diagnostic(
-        code(runbook::plan::ssh_unavailable),
-        help("this build runs steps on `local` hosts only")
-    )]
-    SshUnavailable {
-        step: String,
-        host: String,
-        #[label("ssh target")]
-        span: SourceSpan,
-    },
 }

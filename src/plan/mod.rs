@@ -118,17 +118,6 @@ pub fn build(
         hosts,
         groups,
     };
-    for step in plan.steps().filter(|_| !request.dry_run) {
-        for host in plan.targets(step) {
-            if let Some(HostSpec::Ssh { span }) = plan.hosts.get(&host) {
-                errors.push(Error::SshUnavailable {
-                    step: step.id.node.clone(),
-                    host: host.clone(),
-                    span: (*span).into(),
-                });
-            }
-        }
-    }
     if errors.is_empty() {
         Ok(plan)
     } else {

@@ -76,7 +76,16 @@ impl Failure {
                     .find(|l| !l.trim().is_empty())
                     .unwrap_or("");
                 let command = one_line(command, 60);
-                if last.is_empty() {
+                if stderr.contains("sudo: a password is required") {
+                    format!("`{command}`: sudo needs a password here, and a run cannot type one (it uses `sudo -n`): allow this command without a password (NOPASSWD)")
+                } else if *code == 127 {
+                    let detail = if last.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", one_line(last, 80))
+                    };
+                    format!("`{command}`: command not found (exit 127){detail}")
+                } else if last.is_empty() {
                     format!("`{command}` exited with {code}")
                 } else {
                     format!("`{command}` exited with {code}: {}", one_line(last, 80))

@@ -1,0 +1,115 @@
+//! Where each host's commands go: `local`, or the ssh pool.
+
+use std::collections::HashMap;
+
+use super::interp::Interp;
+use super::local::Local;
+use super::ssh::{Ssh, SshPool, SshSpec};
+use super::transport::Transport;
+use super::value::Value;
+use crate::plan::{self, Plan};
+use crate::syntax::ast::{Expr, Stmt};
+
+#[derive(Debug)]
+pub struct Transports<'a> {
+    local: Local,
+    ssh: HashMap<String, Ssh<'a>>,
+}
+
+impl<'a> Transports<'a> {
+    pub fn new(pool: Option<&'a SshPool>) -> Self {
+        let ssh = pool
+            .map(|p| {
+                p.hosts()
+                    .map(|h| {
+                        (
+                            h.clone(),
+                            Ssh {
+                                pool: p,
+                                host: h.clone(),
+                            },
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Transports { local: Local, ssh }
+    }
+
+    pub fn get(&self, host: &str) -> &dyn Transport {
+        match self.ssh.get(host) {
+            Some(ssh) => ssh,
+            None => &self.local,
+        }
+    }
+}
+
+/// The ssh hosts of the plan, their `ssh(...)` arguments evaluated (they may use params).
+pub fn ssh_specs(
+    plan: &Plan,
+    interp: &mut Interp,
+) -> Result<HashMap<String, SshSpec>, Vec<plan::Error>> {
+    let mut specs = HashMap::new();
+    let mut errors = Vec::new();
+    let mut jumps: Vec<(String, String)> = Vec::new();
+    for stmt in &plan.ast.stmts {
+        let Stmt::Host(h) = &stmt.node else { continue };
+        let Expr::Call(_, args) = &h.target.node else {
+            continue;
+        };
+        let mut spec = SshSpec::default();
+        for arg in args {
+            if let (Some(name), Expr::Var(jump)) = (&arg.name, &arg.value.node) {
+                if name.node == "jump" {
+                    jumps.push((h.name.node.clone(), jump.clone()));
+                    continue;
+                }
+            }
+            let value = match interp.evaluate(&arg.value) {
+                Ok(v) => v,
+                Err(f) => {
+                    errors.push(plan::Error::ValueFailed {
+                        name: format!("host {}", h.name.node),
+                        reason: f.note(),
+                    });
+                    continue;
+                }
+            };
+            let text = match &value {
+                Value::Str(s) => s.clone(),
+                other => other.to_string(),
+            };
+            match arg.name.as_ref().map(|n| n.node.as_str()) {
+                None => spec.destination = text,
+                Some("port") => spec.port = text.parse().ok(),
+                Some("user") => spec.user = Some(text),
+                Some("identity") => spec.identity = Some(text),
+                Some("jump") => spec.jump = Some(text),
+                Some("config") => spec.config = Some(text),
+                Some(_) => {}
+            }
+        }
+        specs.insert(h.name.node.clone(), spec);
+    }
+    // `jump: bastion` names another declared host: ssh -J takes its [user@]host[:port].
+    for (host, jump) in jumps {
+        let Some(j) = specs.get(&jump).cloned() else {
+            continue;
+        };
+        let mut via = j.destination.clone();
+        if let Some(user) = &j.user {
+            via = format!("{user}@{via}");
+        }
+        if let Some(port) = j.port {
+            via = format!("{via}:{port}");
+        }
+        if let Some(spec) = specs.get_mut(&host) {
+            spec.jump = Some(via);
+        }
+    }
+    if errors.is_empty() {
+        Ok(specs)
+    } else {
+        Err(errors)
+    }
+}

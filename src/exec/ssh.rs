@@ -1,0 +1,261 @@
+//! The ssh transport: one multiplexed master connection per host per run (openssh), opened
+//! on first use and reused by every command of the run (guards, checks, stdlib calls);
+//! closed when the run ends. Host keys are checked strictly unless the user opts in to
+//! accept new ones; a changed key is always refused.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use openssh::{ControlPersist, KnownHosts, Session, SessionBuilder, Stdio};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{watch, OnceCell};
+
+use super::event::Stream;
+use super::pump::{pump, Cut};
+use super::transport::{CommandSpec, LineSink, RunFuture, Transport, TransportError};
+use super::value::{quote, CmdResult};
+
+/// How long connecting may take before the host counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The first stderr line of every remote command: its pid, which leads its process group,
+/// so a timeout or Ctrl-C can stop everything it started.
+const PID_MARK: &str = "\u{1}runbook-pid ";
+
+/// A host as declared: `ssh("user@host", port: 22, user:, identity:, jump:, config:)`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SshSpec {
+    pub destination: String,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity: Option<String>,
+    /// `ssh -J` syntax: `[user@]host[:port]`.
+    pub jump: Option<String>,
+    /// An ssh_config file (`ssh -F`).
+    pub config: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct SshPool {
+    specs: HashMap<String, SshSpec>,
+    sessions: HashMap<String, OnceCell<Arc<Session>>>,
+    /// Short (unix socket paths are limited to 108 bytes) and removed at the end.
+    control_dir: tempfile::TempDir,
+    accept_new: bool,
+}
+
+impl SshPool {
+    pub fn new(specs: HashMap<String, SshSpec>, accept_new: bool) -> std::io::Result<SshPool> {
+        let control_dir = tempfile::Builder::new().prefix("rb-").tempdir_in("/tmp")?;
+        let sessions = specs.keys().map(|h| (h.clone(), OnceCell::new())).collect();
+        Ok(SshPool {
+            specs,
+            sessions,
+            control_dir,
+            accept_new,
+        })
+    }
+
+    pub fn hosts(&self) -> impl Iterator<Item = &String> {
+        self.specs.keys()
+    }
+
+    /// The host's master connection, opened on first use. Hosts connect concurrently.
+    async fn session(&self, host: &str) -> Result<Arc<Session>, TransportError> {
+        let (Some(cell), Some(spec)) = (self.sessions.get(host), self.specs.get(host)) else {
+            return Err(TransportError::Connect(format!(
+                "`{host}` is not an ssh host"
+            )));
+        };
+        cell.get_or_try_init(|| async { self.connect(host, spec).await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+
+    async fn connect(&self, host: &str, spec: &SshSpec) -> Result<Session, TransportError> {
+        let mut b = SessionBuilder::default();
+        b.known_hosts_check(if self.accept_new {
+            KnownHosts::Add
+        } else {
+            KnownHosts::Strict
+        })
+        .control_directory(self.control_dir.path())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .server_alive_interval(Duration::from_secs(15));
+        // A master left by a killed run goes away by itself.
+        if let Some(idle) = std::num::NonZeroUsize::new(60) {
+            b.control_persist(ControlPersist::IdleFor(idle));
+        }
+        if let Some(port) = spec.port {
+            b.port(port);
+        }
+        if let Some(user) = &spec.user {
+            b.user(user.clone());
+        }
+        if let Some(key) = &spec.identity {
+            b.keyfile(expand_home(key));
+        }
+        if let Some(config) = &spec.config {
+            b.config_file(expand_home(config));
+        }
+        let result = match &spec.jump {
+            // Jump hosts work with the process mux only (openssh#178).
+            Some(jump) => {
+                b.jump_hosts([jump.as_str()]);
+                b.connect(&spec.destination).await
+            }
+            None => b.connect_mux(&spec.destination).await,
+        };
+        result.map_err(|e| TransportError::Connect(connect_error(host, spec, &e)))
+    }
+
+    /// Closes every master connection.
+    pub async fn close(self) {
+        for (_, cell) in self.sessions {
+            if let Some(session) = cell.into_inner().and_then(|s| Arc::try_unwrap(s).ok()) {
+                let _ = session.close().await;
+            }
+        }
+    }
+}
+
+/// What went wrong connecting, in words a person can act on.
+fn connect_error(host: &str, spec: &SshSpec, e: &openssh::Error) -> String {
+    let detail = format!(
+        "{e} {}",
+        std::error::Error::source(e)
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    );
+    let to = match spec.port {
+        Some(p) => format!("{} (port {p})", spec.destination),
+        None => spec.destination.clone(),
+    };
+    let lower = detail.to_lowercase();
+    if lower.contains("host key verification failed")
+        || lower.contains("remote host identification has changed")
+    {
+        format!("host key of {host} ({to}) is unknown or has changed: refusing to connect (add it to known_hosts, or pass --accept-new-host-keys for a host never seen before)")
+    } else if lower.contains("permission denied") {
+        format!("authentication failed on {host} ({to}): no accepted key (keys must be unencrypted or in ssh-agent)")
+    } else if lower.contains("connection refused") {
+        format!("cannot reach {host} ({to}): connection refused")
+    } else if lower.contains("timed out") || lower.contains("timeout") {
+        format!("cannot reach {host} ({to}): connection timed out")
+    } else if lower.contains("could not resolve") || lower.contains("name or service not known") {
+        format!("cannot reach {host} ({to}): the name does not resolve")
+    } else {
+        format!("cannot connect to {host} ({to}): {}", detail.trim())
+    }
+}
+
+fn expand_home(path: &str) -> String {
+    match (path.strip_prefix("~/"), std::env::var("HOME")) {
+        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+        _ => path.to_string(),
+    }
+}
+
+/// Commands to one host, through the pool's master connection.
+#[derive(Debug)]
+pub struct Ssh<'a> {
+    pub pool: &'a SshPool,
+    pub host: String,
+}
+
+impl Transport for Ssh<'_> {
+    fn run<'a>(
+        &'a self,
+        spec: &'a CommandSpec,
+        on_line: LineSink<'a>,
+        stop: watch::Receiver<bool>,
+    ) -> RunFuture<'a> {
+        Box::pin(run(self.pool, &self.host, spec, on_line, stop))
+    }
+}
+
+async fn run(
+    pool: &SshPool,
+    host: &str,
+    spec: &CommandSpec,
+    on_line: LineSink<'_>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<CmdResult, TransportError> {
+    let session = pool.session(host).await?;
+    let command = quote(&spec.command).map_err(TransportError::Spawn)?;
+    // The login shell prints its pid, then becomes `sh -c COMMAND` (same pid, the leader of
+    // the session's process group).
+    let wrapped = format!(
+        "printf '{}%s\\n' \"$$\" >&2; exec sh -c {command}",
+        PID_MARK
+    );
+    let mut cmd = session.raw_command(&wrapped);
+    cmd.stdin(if spec.stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().await.map_err(|e| lost(host, &e))?;
+    if let (Some(input), Some(mut pipe)) = (spec.stdin.clone(), child.stdin().take()) {
+        tokio::spawn(async move {
+            let _ = pipe.write_all(input.as_bytes()).await;
+            let _ = pipe.shutdown().await;
+        });
+    }
+    let (Some(out), Some(err)) = (child.stdout().take(), child.stderr().take()) else {
+        return Err(TransportError::Spawn("no output pipes".into()));
+    };
+    let mut pid: Option<u32> = None;
+    let mut sink = |stream: Stream, line: &str| {
+        if stream == Stream::Stderr && pid.is_none() {
+            if let Some(p) = line.strip_prefix(PID_MARK) {
+                pid = p.trim().parse().ok();
+                return false;
+            }
+        }
+        on_line(stream, line);
+        true
+    };
+    let (stdout, stderr) = match pump(out, err, spec.deadline, &mut stop, &mut sink).await {
+        Ok(output) => output,
+        Err(cut) => {
+            if let Some(pid) = pid {
+                // Ends the remote command and everything it started.
+                let kill = format!("kill -TERM -- -{pid} 2>/dev/null; (sleep 2; kill -KILL -- -{pid}) >/dev/null 2>&1 & true");
+                let _ = session.raw_command(kill).output().await;
+            }
+            drop(child);
+            return Err(match cut {
+                Cut::Deadline => TransportError::TimedOut,
+                Cut::Stop => TransportError::Interrupted,
+            });
+        }
+    };
+    let status = child.wait().await.map_err(|e| lost(host, &e))?;
+    match status.code() {
+        // ssh reports a lost connection as 255 with its own message on stderr.
+        Some(255)
+            if pid.is_none()
+                || stderr.contains("Connection to")
+                || stderr.contains("closed by remote host") =>
+        {
+            Err(TransportError::Lost(format!(
+                "the connection to {host} was lost"
+            )))
+        }
+        Some(code) => Ok(CmdResult {
+            code,
+            stdout,
+            stderr,
+        }),
+        None => Err(TransportError::Lost(format!(
+            "the connection to {host} was lost"
+        ))),
+    }
+}
+
+fn lost(host: &str, e: &openssh::Error) -> TransportError {
+    TransportError::Lost(format!("the connection to {host} was lost ({e})"))
+}
