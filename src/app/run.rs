@@ -59,7 +59,7 @@ pub fn run(
         Err(code) => return code,
     };
     interp.run_id = run_id.clone();
-    interp.journal = Some(writer);
+    interp.journal = Some(std::sync::Arc::new(std::sync::Mutex::new(writer)));
     let started = started_record(&loaded, &path, &run_id);
     if let Err(e) = interp.record(&started) {
         reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);

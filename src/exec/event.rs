@@ -101,7 +101,7 @@ pub enum Event {
 }
 
 /// Receives every event of a run, in order.
-pub trait Observer: std::fmt::Debug {
+pub trait Observer: std::fmt::Debug + Send + Sync {
     fn event(&self, event: Event);
 
     /// Asks a yes/no question (approvals); `None` when nobody can answer.

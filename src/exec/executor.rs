@@ -2,6 +2,8 @@
 //! Every transition is journaled before it takes effect.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::event::{Event, RunStatus, StepStatus};
@@ -13,7 +15,7 @@ use crate::journal::reader::StepKey;
 use crate::journal::record::{now, CaptureRecord};
 use crate::journal::Record;
 use crate::plan::{self, Plan};
-use crate::syntax::ast::{self, Block, Modifier, Stmt};
+use crate::syntax::ast::{self, Block, FailBudget, Modifier, Stmt};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -63,88 +65,59 @@ pub fn execute(
     let mut done: Vec<Done> = Vec::new();
     let mut status = RunStatus::Succeeded;
     'steps: for step in steps {
+        let title = render_title(interp, step);
+        let mut pending = Vec::new();
         for host in plan.targets(step) {
             let key = (step.id.node.clone(), host.clone());
-            let title = render_title(interp, step);
-            let target = Target {
-                step: key.0.clone(),
-                host: host.clone(),
-                transport: transports.get(&host),
-                deadline: None,
-                quiet: false,
-            };
             if resume.is_some_and(|r| r.completed.contains(&key)) {
-                emit_finished(
-                    interp,
-                    &target,
-                    &title,
-                    StepStatus::Done,
-                    Duration::ZERO,
-                    "done before the resume: not run again".into(),
-                );
+                let target = Target { step: key.0.clone(), host: host.clone(), transport: transports.get(&host), deadline: None, quiet: false };
+                let note = "done before the resume: not run again".to_string();
+                emit_finished(interp, &target, &title, StepStatus::Done, Duration::ZERO, note);
                 if let Some(rollback) = rollback_of(step) {
-                    done.push(Done {
-                        step: key.0,
-                        host,
-                        rollback,
-                    });
+                    done.push(Done { step: key.0, host, rollback });
                 }
-                continue;
+            } else {
+                pending.push(host);
             }
-            if *interp.services.stop.borrow() {
-                status = RunStatus::Interrupted;
-                break 'steps;
-            }
-            let step_start = Instant::now();
-            let outcome = run_step(interp, step, &target, &title);
-            let (step_status, note, failure) = match outcome {
-                Ok(StepEnd::Skipped(note)) => (StepStatus::Skipped, note, None),
-                Ok(StepEnd::Done) => (StepStatus::Ok, String::new(), None),
-                Err(f) => (verdict(&f).0, f.note(), Some(f)),
-            };
-            let journaled = journal_result(
-                interp,
-                step,
-                &target,
-                step_status,
-                step_start.elapsed(),
-                &note,
-            );
-            emit_finished(
-                interp,
-                &target,
-                &title,
-                step_status,
-                step_start.elapsed(),
-                note,
-            );
-            let failure = match (failure, journaled) {
-                (None, Ok(())) => {
-                    if step_status == StepStatus::Ok {
-                        if let Some(rollback) = rollback_of(step) {
-                            done.push(Done {
-                                step: key.0,
-                                host,
-                                rollback,
-                            });
-                        }
-                    }
-                    continue;
-                }
-                (Some(f), _) => f,
-                (None, Err(f)) => f,
-            };
-            status = verdict(&failure).1;
-            let journal_broken = matches!(failure, Failure::Journal { .. });
-            if status == RunStatus::Failed
-                && !options.no_rollback
-                && !journal_broken
-                && !roll_back(interp, transports, &done)
-            {
-                status = RunStatus::RollbackFailed;
-            }
+        }
+        if pending.is_empty() {
+            continue;
+        }
+        if *interp.services.stop.borrow() {
+            status = RunStatus::Interrupted;
             break 'steps;
         }
+        let (parallel, budget) = fan_out_limits(step, plan.targets(step).len());
+        let results = if parallel > 1 && pending.len() > 1 {
+            run_in_parallel(interp, transports, step, &title, &pending, parallel, budget)
+        } else {
+            run_in_turn(interp, transports, step, &title, &pending, budget)
+        };
+        let mut failures = Vec::new();
+        for (host, result) in results {
+            match result {
+                HostOutcome::Done => {
+                    if let Some(rollback) = rollback_of(step) {
+                        done.push(Done { step: step.id.node.clone(), host, rollback });
+                    }
+                }
+                HostOutcome::Skipped => {}
+                HostOutcome::Failed(f) => failures.push(f),
+            }
+        }
+        // Within the failure budget the run goes on; an interrupt or a gate stops it anyway.
+        let stopping = failures.iter().find(|f| verdict(f).1 != RunStatus::Failed || matches!(f, Failure::Journal { .. }));
+        let failure = match (stopping, failures.len() > budget) {
+            (Some(f), _) => f.clone(),
+            (None, true) => failures.swap_remove(0),
+            (None, false) => continue,
+        };
+        status = verdict(&failure).1;
+        let journal_broken = matches!(failure, Failure::Journal { .. });
+        if status == RunStatus::Failed && !options.no_rollback && !journal_broken && !roll_back(interp, transports, &done) {
+            status = RunStatus::RollbackFailed;
+        }
+        break 'steps;
     }
     finish_run(interp, status, started.elapsed())
 }
@@ -268,6 +241,116 @@ fn journal_result(
         captures,
         at: now(),
     })
+}
+
+/// `parallel N` (1 when absent) and the number of hosts that may fail (`max_fail`).
+fn fan_out_limits(step: &ast::Step, hosts: usize) -> (usize, usize) {
+    let mut parallel = 1;
+    let mut budget = 0;
+    for m in &step.modifiers {
+        match &m.node {
+            Modifier::Parallel(n) => parallel = n.node as usize,
+            Modifier::MaxFail(b) => {
+                budget = match b.node {
+                    FailBudget::Hosts(n) => n as usize,
+                    FailBudget::Percent(p) => hosts * p as usize / 100,
+                }
+            }
+            _ => {}
+        }
+    }
+    (parallel.max(1), budget)
+}
+
+/// How the step ended on one host.
+enum HostOutcome {
+    Done,
+    Skipped,
+    Failed(Failure),
+}
+
+type HostResult = (String, HostOutcome);
+
+/// One host after the other; stops launching once the budget is spent.
+fn run_in_turn(interp: &mut Interp, transports: &Transports, step: &ast::Step, title: &str, hosts: &[String], budget: usize) -> Vec<HostResult> {
+    let mut results = Vec::new();
+    let mut failed = 0;
+    for host in hosts {
+        let result = run_host(interp, transports, step, title, host);
+        if let HostOutcome::Failed(f) = &result {
+            failed += 1;
+            if failed > budget || verdict(f).1 != RunStatus::Failed {
+                results.push((host.clone(), result));
+                break;
+            }
+        }
+        results.push((host.clone(), result));
+    }
+    results
+}
+
+/// At most `parallel` hosts at once, each with an interpreter of its own; no new host
+/// starts once the budget is spent. Results come back in host order.
+fn run_in_parallel(
+    interp: &mut Interp,
+    transports: &Transports,
+    step: &ast::Step,
+    title: &str,
+    hosts: &[String],
+    parallel: usize,
+    budget: usize,
+) -> Vec<HostResult> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, HostResult)>> = Mutex::new(Vec::new());
+    let forks: Vec<Interp> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..parallel.min(hosts.len()))
+            .map(|_| {
+                let mut fork = interp.fork();
+                let (next, failed, results) = (&next, &failed, &results);
+                scope.spawn(move || {
+                    loop {
+                        if failed.load(Ordering::SeqCst) > budget || *fork.services.stop.borrow() {
+                            break;
+                        }
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(host) = hosts.get(i) else { break };
+                        let result = run_host(&mut fork, transports, step, title, host);
+                        if matches!(result, HostOutcome::Failed(_)) {
+                            failed.fetch_add(1, Ordering::SeqCst);
+                        }
+                        results.lock().unwrap_or_else(|p| p.into_inner()).push((i, (host.clone(), result)));
+                    }
+                    fork
+                })
+            })
+            .collect();
+        workers.into_iter().filter_map(|w| w.join().ok()).collect()
+    });
+    for fork in &forks {
+        interp.merge_captures(fork);
+    }
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The step on one host: intent, guards, attempts, result, all journaled and reported.
+fn run_host(interp: &mut Interp, transports: &Transports, step: &ast::Step, title: &str, host: &str) -> HostOutcome {
+    let target = Target { step: step.id.node.clone(), host: host.to_string(), transport: transports.get(host), deadline: None, quiet: false };
+    let start = Instant::now();
+    let (status, note, failure) = match run_step(interp, step, &target, title) {
+        Ok(StepEnd::Skipped(note)) => (StepStatus::Skipped, note, None),
+        Ok(StepEnd::Done) => (StepStatus::Ok, String::new(), None),
+        Err(f) => (verdict(&f).0, f.note(), Some(f)),
+    };
+    let journaled = journal_result(interp, step, &target, status, start.elapsed(), &note);
+    emit_finished(interp, &target, title, status, start.elapsed(), note);
+    match (failure, journaled) {
+        (Some(f), _) | (None, Err(f)) => HostOutcome::Failed(f),
+        (None, Ok(())) if status == StepStatus::Skipped => HostOutcome::Skipped,
+        (None, Ok(())) => HostOutcome::Done,
+    }
 }
 
 enum StepEnd {

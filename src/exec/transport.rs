@@ -39,7 +39,7 @@ pub type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<CmdResult, Transport
 /// Receives each line of output as it comes.
 pub type LineSink<'a> = &'a mut dyn FnMut(Stream, &str);
 
-pub trait Transport: std::fmt::Debug {
+pub trait Transport: std::fmt::Debug + Send + Sync {
     /// Runs `spec`, calling `on_line` per line of output; stops early when `stop` turns true.
     fn run<'a>(
         &'a self,

@@ -1,7 +1,7 @@
 //! A run as people read it (a line per step, output under it, a summary table) or as
 //! tools read it (`--json`: one event per line).
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::time::Duration;
 
@@ -29,7 +29,7 @@ pub struct RunReport {
     color: bool,
     detail: Detail,
     spinner_on: bool,
-    state: RefCell<State>,
+    state: Mutex<State>,
 }
 
 #[derive(Debug, Default)]
@@ -62,7 +62,7 @@ impl RunReport {
             color,
             detail,
             spinner_on,
-            state: RefCell::new(State::default()),
+            state: Mutex::new(State::default()),
         }
     }
 
@@ -97,7 +97,7 @@ impl RunReport {
     }
 
     fn human(&self, event: Event) {
-        let mut state = self.state.borrow_mut();
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         match event {
             Event::RunStarted {
                 run_id,
@@ -358,7 +358,7 @@ impl Observer for RunReport {
         if !io::stdin().is_terminal() {
             return None;
         }
-        let state = self.state.borrow();
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let ask = || {
             let mut err = io::stderr().lock();
             let _ = write!(

@@ -6,6 +6,7 @@ mod expr;
 mod render;
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -139,7 +140,7 @@ pub struct Approvals {
 }
 
 /// Services a run shares: the async runtime, Ctrl-C, the observer, the masker.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Services<'a> {
     pub runtime: &'a tokio::runtime::Runtime,
     pub stop: watch::Receiver<bool>,
@@ -181,8 +182,9 @@ pub struct Interp<'a> {
     frames: Vec<Frame>,
     fns: HashMap<&'a str, &'a FnDef>,
     module_fns: HashMap<(&'a str, &'a str), &'a FnDef>,
-    /// Where every transition is recorded; `None` for runs without a journal.
-    pub journal: Option<Writer>,
+    /// Where every transition is recorded; `None` for runs without a journal. Shared by
+    /// the interpreters of a fan-out's hosts.
+    pub journal: Option<Arc<Mutex<Writer>>>,
     /// Who approves gates, for the journal (`$USER` or `--as`).
     pub approver: String,
     pub run_id: String,
@@ -232,12 +234,9 @@ impl<'a> Interp<'a> {
 
     /// Appends a record, synced; a journal that cannot be written stops the run.
     pub fn record(&mut self, record: &Record) -> Outcome<()> {
-        let Some(journal) = self.journal.as_mut() else {
-            return Ok(());
-        };
-        journal.write(record).map_err(|e| Failure::Journal {
-            message: e.to_string(),
-        })
+        let Some(journal) = &self.journal else { return Ok(()) };
+        let mut writer = journal.lock().unwrap_or_else(|p| p.into_inner());
+        writer.write(record).map_err(|e| Failure::Journal { message: e.to_string() })
     }
 
     pub fn is_dry(&self) -> bool {
@@ -305,6 +304,31 @@ impl<'a> Interp<'a> {
         };
         if let Some(list) = self.dry.as_mut().and_then(|d| d.stack.last_mut()) {
             list.push(action);
+        }
+    }
+
+    /// An interpreter for one host of a fan-out: the same values, its own scopes.
+    pub fn fork(&self) -> Interp<'a> {
+        Interp {
+            plan: self.plan,
+            services: self.services.clone(),
+            globals: self.globals.clone(),
+            module_globals: self.module_globals.clone(),
+            captures: self.captures.clone(),
+            frames: Vec::new(),
+            fns: self.fns.clone(),
+            module_fns: self.module_fns.clone(),
+            journal: self.journal.clone(),
+            approver: self.approver.clone(),
+            run_id: self.run_id.clone(),
+            dry: None,
+        }
+    }
+
+    /// Takes the captures a fork made (the last host's value wins for a shared name).
+    pub fn merge_captures(&mut self, fork: &Interp) {
+        for (name, value) in &fork.captures {
+            self.captures.insert(name.clone(), value.clone());
         }
     }
 
