@@ -159,7 +159,10 @@ fn go(
     let report = session::report(&style);
     let mut interp = session::interpreter(reporter, loaded, &runtime, &report, &style).ok()?;
     interp.run_id = state.run_id.clone();
-    interp.journal = held.1.take().map(|w| std::sync::Arc::new(std::sync::Mutex::new(w)));
+    interp.journal = held
+        .1
+        .take()
+        .map(|w| std::sync::Arc::new(std::sync::Mutex::new(w)));
     if let Err(e) = interp.record(&first) {
         reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
         return None;

@@ -50,6 +50,8 @@ pub enum Event {
         title: String,
         host: String,
         attempt: u32,
+        /// The step runs on several hosts: their output interleaves.
+        fanout: bool,
     },
     Command {
         step: String,

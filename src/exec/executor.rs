@@ -70,11 +70,28 @@ pub fn execute(
         for host in plan.targets(step) {
             let key = (step.id.node.clone(), host.clone());
             if resume.is_some_and(|r| r.completed.contains(&key)) {
-                let target = Target { step: key.0.clone(), host: host.clone(), transport: transports.get(&host), deadline: None, quiet: false };
+                let target = Target {
+                    step: key.0.clone(),
+                    host: host.clone(),
+                    transport: transports.get(&host),
+                    deadline: None,
+                    quiet: false,
+                };
                 let note = "done before the resume: not run again".to_string();
-                emit_finished(interp, &target, &title, StepStatus::Done, Duration::ZERO, note);
+                emit_finished(
+                    interp,
+                    &target,
+                    &title,
+                    StepStatus::Done,
+                    Duration::ZERO,
+                    note,
+                );
                 if let Some(rollback) = rollback_of(step) {
-                    done.push(Done { step: key.0, host, rollback });
+                    done.push(Done {
+                        step: key.0,
+                        host,
+                        rollback,
+                    });
                 }
             } else {
                 pending.push(host);
@@ -98,7 +115,11 @@ pub fn execute(
             match result {
                 HostOutcome::Done => {
                     if let Some(rollback) = rollback_of(step) {
-                        done.push(Done { step: step.id.node.clone(), host, rollback });
+                        done.push(Done {
+                            step: step.id.node.clone(),
+                            host,
+                            rollback,
+                        });
                     }
                 }
                 HostOutcome::Skipped => {}
@@ -106,7 +127,9 @@ pub fn execute(
             }
         }
         // Within the failure budget the run goes on; an interrupt or a gate stops it anyway.
-        let stopping = failures.iter().find(|f| verdict(f).1 != RunStatus::Failed || matches!(f, Failure::Journal { .. }));
+        let stopping = failures
+            .iter()
+            .find(|f| verdict(f).1 != RunStatus::Failed || matches!(f, Failure::Journal { .. }));
         let failure = match (stopping, failures.len() > budget) {
             (Some(f), _) => f.clone(),
             (None, true) => failures.swap_remove(0),
@@ -114,7 +137,11 @@ pub fn execute(
         };
         status = verdict(&failure).1;
         let journal_broken = matches!(failure, Failure::Journal { .. });
-        if status == RunStatus::Failed && !options.no_rollback && !journal_broken && !roll_back(interp, transports, &done) {
+        if status == RunStatus::Failed
+            && !options.no_rollback
+            && !journal_broken
+            && !roll_back(interp, transports, &done)
+        {
             status = RunStatus::RollbackFailed;
         }
         break 'steps;
@@ -272,11 +299,18 @@ enum HostOutcome {
 type HostResult = (String, HostOutcome);
 
 /// One host after the other; stops launching once the budget is spent.
-fn run_in_turn(interp: &mut Interp, transports: &Transports, step: &ast::Step, title: &str, hosts: &[String], budget: usize) -> Vec<HostResult> {
+fn run_in_turn(
+    interp: &mut Interp,
+    transports: &Transports,
+    step: &ast::Step,
+    title: &str,
+    hosts: &[String],
+    budget: usize,
+) -> Vec<HostResult> {
     let mut results = Vec::new();
     let mut failed = 0;
     for host in hosts {
-        let result = run_host(interp, transports, step, title, host);
+        let result = run_host(interp, transports, step, title, host, hosts.len() > 1);
         if let HostOutcome::Failed(f) = &result {
             failed += 1;
             if failed > budget || verdict(f).1 != RunStatus::Failed {
@@ -315,11 +349,14 @@ fn run_in_parallel(
                         }
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(host) = hosts.get(i) else { break };
-                        let result = run_host(&mut fork, transports, step, title, host);
+                        let result = run_host(&mut fork, transports, step, title, host, true);
                         if matches!(result, HostOutcome::Failed(_)) {
                             failed.fetch_add(1, Ordering::SeqCst);
                         }
-                        results.lock().unwrap_or_else(|p| p.into_inner()).push((i, (host.clone(), result)));
+                        results
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((i, (host.clone(), result)));
                     }
                     fork
                 })
@@ -336,10 +373,23 @@ fn run_in_parallel(
 }
 
 /// The step on one host: intent, guards, attempts, result, all journaled and reported.
-fn run_host(interp: &mut Interp, transports: &Transports, step: &ast::Step, title: &str, host: &str) -> HostOutcome {
-    let target = Target { step: step.id.node.clone(), host: host.to_string(), transport: transports.get(host), deadline: None, quiet: false };
+fn run_host(
+    interp: &mut Interp,
+    transports: &Transports,
+    step: &ast::Step,
+    title: &str,
+    host: &str,
+    fanout: bool,
+) -> HostOutcome {
+    let target = Target {
+        step: step.id.node.clone(),
+        host: host.to_string(),
+        transport: transports.get(host),
+        deadline: None,
+        quiet: false,
+    };
     let start = Instant::now();
-    let (status, note, failure) = match run_step(interp, step, &target, title) {
+    let (status, note, failure) = match run_step(interp, step, &target, title, fanout) {
         Ok(StepEnd::Skipped(note)) => (StepStatus::Skipped, note, None),
         Ok(StepEnd::Done) => (StepStatus::Ok, String::new(), None),
         Err(f) => (verdict(&f).0, f.note(), Some(f)),
@@ -376,6 +426,7 @@ fn run_step(
     step: &ast::Step,
     target: &Target,
     title: &str,
+    fanout: bool,
 ) -> Result<StepEnd, Failure> {
     let mut timeout = None;
     let mut retry = None;
@@ -425,6 +476,7 @@ fn run_step(
                 title: title.into(),
                 host: target.host.clone(),
                 attempt,
+                fanout,
             },
         );
         let failure = match interp.run_block(&step.body, &attempt_target) {

@@ -1,8 +1,8 @@
 //! A run as people read it (a line per step, output under it, a summary table) or as
 //! tools read it (`--json`: one event per line).
 
-use std::sync::Mutex;
 use std::io::{self, BufRead, IsTerminal, Write};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -43,6 +43,8 @@ struct State {
     declined: Option<String>,
     rolled_back: usize,
     run_id: String,
+    /// Steps on several hosts: their lines carry the host, headers would interleave.
+    fanout: std::collections::HashSet<String>,
 }
 
 #[derive(Debug, Tabled)]
@@ -114,11 +116,16 @@ impl RunReport {
                 self.line(&state, &text);
             }
             Event::StepStarted {
+                step,
                 title,
                 host,
                 attempt,
-                ..
+                fanout,
             } => {
+                if fanout {
+                    state.fanout.insert(step);
+                    return;
+                }
                 let shown = if attempt > 1 {
                     format!("{title} (attempt {attempt})")
                 } else {
@@ -142,11 +149,21 @@ impl RunReport {
                 self.header_if_pending(&mut state);
                 self.line(&state, &format!("  {} {command}", self.paint("$", dim)));
             }
-            Event::Output { stream, line, .. } => {
+            Event::Output {
+                step,
+                host,
+                stream,
+                line,
+            } => {
                 if self.detail == Detail::Quiet {
                     return;
                 }
                 self.header_if_pending(&mut state);
+                let line = if state.fanout.contains(&step) {
+                    format!("{} {line}", self.paint(&format!("[{host}]"), dim))
+                } else {
+                    line
+                };
                 let bar = if stream == Stream::Stderr {
                     self.paint("│", |s| s.yellow().to_string())
                 } else {
@@ -154,8 +171,17 @@ impl RunReport {
                 };
                 self.line(&state, &format!("  {bar} {line}"));
             }
-            Event::Log { message, .. } => {
+            Event::Log {
+                step,
+                host,
+                message,
+            } => {
                 self.header_if_pending(&mut state);
+                let message = if state.fanout.contains(&step) {
+                    format!("[{host}] {message}")
+                } else {
+                    message
+                };
                 self.line(
                     &state,
                     &format!("  {} {message}", self.paint("›", |s| s.blue().to_string())),

@@ -209,11 +209,15 @@ fn tls() {
         .spawn()
         .expect("s_server");
     let start = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed().as_secs() < 10,
-            "openssl s_server did not start"
-        );
+    // Ready when a TLS handshake succeeds, not merely when the port accepts.
+    let ready = || {
+        Command::new("sh")
+            .args(["-c", &format!("echo | openssl s_client -connect 127.0.0.1:{port} 2>/dev/null | openssl x509 -noout")])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    while !ready() {
+        assert!(start.elapsed().as_secs() < 10, "openssl s_server did not start");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let cert = dir.join("cert.pem").display().to_string();

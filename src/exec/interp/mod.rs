@@ -234,9 +234,13 @@ impl<'a> Interp<'a> {
 
     /// Appends a record, synced; a journal that cannot be written stops the run.
     pub fn record(&mut self, record: &Record) -> Outcome<()> {
-        let Some(journal) = &self.journal else { return Ok(()) };
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
         let mut writer = journal.lock().unwrap_or_else(|p| p.into_inner());
-        writer.write(record).map_err(|e| Failure::Journal { message: e.to_string() })
+        writer.write(record).map_err(|e| Failure::Journal {
+            message: e.to_string(),
+        })
     }
 
     pub fn is_dry(&self) -> bool {
