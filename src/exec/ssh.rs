@@ -233,7 +233,18 @@ async fn run(
             });
         }
     };
-    let status = child.wait().await.map_err(|e| lost(host, &e))?;
+    let status = match child.wait().await {
+        Ok(status) => status,
+        // openssh reports exit code 127 as an error of its own: it is the command's result.
+        Err(openssh::Error::Remote(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(CmdResult {
+                code: 127,
+                stdout,
+                stderr,
+            });
+        }
+        Err(e) => return Err(lost(host, &e)),
+    };
     match status.code() {
         // ssh reports a lost connection as 255 with its own message on stderr.
         Some(255)

@@ -3,6 +3,7 @@
 //! alias `host_alias` everything needed to reach it (port, user, key, known_hosts).
 
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,14 +27,21 @@ fn keygen(path: &Path) {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 fn user() -> String {
-    std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| {
-        let out = Command::new("id").arg("-un").output().expect("id");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    })
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| {
+            let out = Command::new("id").arg("-un").output().expect("id");
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        })
 }
 
 impl Sshd {
@@ -45,7 +53,8 @@ impl Sshd {
         if !host_key.exists() {
             keygen(&host_key);
             keygen(&client_key);
-            std::fs::copy(dir.join("client_key.pub"), dir.join("authorized_keys")).expect("authorized_keys");
+            std::fs::copy(dir.join("client_key.pub"), dir.join("authorized_keys"))
+                .expect("authorized_keys");
         }
         if nix::unistd::geteuid().is_root() {
             // sshd's privilege separation needs it; a fresh container may lack it.
@@ -55,28 +64,40 @@ impl Sshd {
         let config = format!(
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {hk}\nPidFile {dir}/sshd.pid\nAuthorizedKeysFile {dir}/authorized_keys\n\
              PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\nUsePAM no\nStrictModes no\n\
-             PermitRootLogin prohibit-password\nMaxSessions 30\nMaxStartups 100\nLogLevel ERROR\n",
+             PermitRootLogin prohibit-password\nMaxSessions 30\nMaxStartups 100\nLogLevel VERBOSE\n",
             hk = host_key.display(),
             dir = dir.display()
         );
         std::fs::write(dir.join("sshd_config"), config).expect("sshd_config");
         let host_pub = std::fs::read_to_string(dir.join("host_key.pub")).expect("host key");
-        std::fs::write(dir.join("known_hosts"), format!("[127.0.0.1]:{port} {host_pub}")).expect("known_hosts");
+        std::fs::write(
+            dir.join("known_hosts"),
+            format!("[127.0.0.1]:{port} {host_pub}"),
+        )
+        .expect("known_hosts");
         let client = format!(
             "Host {alias}\n  HostName 127.0.0.1\n  Port {port}\n  User {user}\n  IdentityFile {dir}/client_key\n  IdentitiesOnly yes\n  UserKnownHostsFile {dir}/known_hosts\n",
             user = user(),
             dir = dir.display()
         );
         std::fs::write(dir.join("ssh_config"), client).expect("ssh_config");
-        let mut sshd = Sshd { dir: dir.to_path_buf(), port, alias: alias.to_string(), child: None };
+        let mut sshd = Sshd {
+            dir: dir.to_path_buf(),
+            port,
+            alias: alias.to_string(),
+            child: None,
+        };
         sshd.spawn();
         sshd
     }
 
     fn spawn(&mut self) {
         let child = Command::new("/usr/sbin/sshd")
-            .args(["-D", "-e", "-f"])
+            .args(["-D", "-E"])
+            .arg(self.dir.join("sshd.log"))
+            .arg("-f")
             .arg(self.dir.join("sshd_config"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -84,7 +105,11 @@ impl Sshd {
         self.child = Some(child);
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(10), "sshd did not start on port {}", self.port);
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "sshd did not start on port {}",
+                self.port
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -94,14 +119,28 @@ impl Sshd {
         self.dir.join("ssh_config")
     }
 
-    /// Stops sshd and every session it serves, as a crash would.
+    /// Stops sshd and the connections it serves (its whole process group), as a crash
+    /// would.
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
+            // Connections are served by descendants of the listener, in sessions of their own.
+            for pid in descendants(c.id() as i32) {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
             let _ = c.kill();
             let _ = c.wait();
         }
-        // Sessions are children of their own sshd processes: end them too.
-        let _ = Command::new("pkill").args(["-KILL", "-f", &format!("sshd: .*@notty|{}", self.dir.join("sshd_config").display())]).status();
+    }
+
+    /// How many times a client logged in (each master connection is one).
+    pub fn logins(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("sshd.log"))
+            .unwrap_or_default()
+            .matches("Accepted publickey")
+            .count()
     }
 
     /// Starts it again on the same port with the same keys.
@@ -111,11 +150,36 @@ impl Sshd {
     }
 }
 
+/// Every process below `root`, read from /proc.
+fn descendants(root: i32) -> Vec<i32> {
+    let mut parent_of = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let ppid = stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<i32>().ok());
+        if let Some(ppid) = ppid {
+            parent_of.push((pid, ppid));
+        }
+    }
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let p = found[i];
+        found.extend(parent_of.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
 impl Drop for Sshd {
     fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        self.kill();
     }
 }

@@ -217,7 +217,10 @@ fn tls() {
             .is_ok_and(|s| s.success())
     };
     while !ready() {
-        assert!(start.elapsed().as_secs() < 10, "openssl s_server did not start");
+        assert!(
+            start.elapsed().as_secs() < 10,
+            "openssl s_server did not start"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let cert = dir.join("cert.pem").display().to_string();

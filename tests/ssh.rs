@@ -1,0 +1,331 @@
+//! Steps on ssh hosts, against real OpenSSH servers on 127.0.0.1 started by the tests.
+
+mod common;
+#[path = "common/sshd.rs"]
+mod sshd;
+
+use std::path::Path;
+
+use common::{Output, Runbook};
+use sshd::Sshd;
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap_or_default()
+}
+
+/// A runbook with one ssh host `box` reaching `sshd`, and `body` after it.
+fn runbook(sshd: &Sshd, body: &str) -> String {
+    format!(
+        "runbook remote \"Remote\"\n\nhost box = ssh({:?}, config: {:?})\n\n{body}",
+        sshd.alias,
+        sshd.config().display().to_string()
+    )
+}
+
+fn run(t: &Runbook, args: &[&str]) -> Output {
+    let mut all = vec!["run", "r.rb"];
+    all.extend_from_slice(args);
+    t.run_args(&all)
+}
+
+#[test]
+fn commands_capture_codes_and_stdin_over_one_connection() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-a");
+    let dir = t.path().display().to_string();
+    let body = format!(
+        "step one \"Remote\" on box {{\n  let who = run(\"echo $SSH_CONNECTION | cut -d' ' -f4\").stdout.trim()\n  log \"port {{{{ who }}}}\"\n  let r = run(\"echo out; echo err >&2; exit 3\", ok: [3])\n  check r.code == 3 and r.stdout == \"out\\n\" and r.stderr == \"err\\n\" else \"result: {{{{ r.code }}}}\"\n  run \"cat > {dir}/piped\", stdin: \"over ssh\"\n  run \"printf '%s' {{{{ who }}}} > {dir}/quoted\"\n  run \"whoami > {dir}/sudoer\", sudo: true\n}}\n\nstep two \"Missing tool\" on box {{\n  run \"no-such-tool --version\"\n}}\n"
+    );
+    let t = t.file("r.rb", runbook(&sshd, &body));
+    let out = run(&t, &[]);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(&format!("› port {}", sshd.port)),
+        "the command ran through sshd: {}",
+        out.stdout
+    );
+    assert_eq!(read(t.path(), "piped"), "over ssh");
+    assert_eq!(read(t.path(), "quoted"), sshd.port.to_string());
+    assert_eq!(
+        read(t.path(), "sudoer").trim(),
+        "root",
+        "sudo -n runs the command as root"
+    );
+    assert!(
+        out.stdout
+            .contains("`no-such-tool --version`: command not found (exit 127)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        sshd.logins(),
+        1,
+        "one master connection carried every command of the run"
+    );
+}
+
+#[test]
+fn host_keys_are_checked_strictly() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-b");
+    let t = t.file(
+        "r.rb",
+        runbook(&sshd, "step one \"One\" on box {\n  run \"true\"\n}\n"),
+    );
+    let known = sshd.dir.join("known_hosts");
+    let good = std::fs::read_to_string(&known).expect("known_hosts");
+    std::fs::write(&known, "").expect("forget the host");
+    let unknown = run(&t, &[]);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stdout.contains("host key of box"),
+        "{}",
+        unknown.stdout
+    );
+    let accepted = run(&t, &["--accept-new-host-keys"]);
+    assert_eq!(accepted.code, 0, "{}", accepted.stdout);
+    assert!(
+        std::fs::read_to_string(&known)
+            .expect("known")
+            .contains(&format!("[127.0.0.1]:{}", sshd.port)),
+        "the new key was remembered"
+    );
+    // A key that changed is refused, even when new keys are accepted.
+    let other = t.path().join("other_key");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&other)
+        .status()
+        .expect("keygen");
+    assert!(made.success());
+    let impostor = std::fs::read_to_string(other.with_extension("pub")).expect("pub");
+    std::fs::write(&known, format!("[127.0.0.1]:{} {impostor}", sshd.port)).expect("write");
+    let changed = run(&t, &["--accept-new-host-keys"]);
+    assert_eq!(changed.code, 1);
+    assert!(
+        changed.stdout.contains("host key of box"),
+        "{}",
+        changed.stdout
+    );
+    std::fs::write(&known, good).expect("restore");
+}
+
+#[test]
+fn authentication_failure_is_named() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-c");
+    let stranger = t.path().join("stranger");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&stranger)
+        .status()
+        .expect("keygen");
+    assert!(made.success());
+    let body = format!(
+        "runbook remote \"Remote\"\n\nhost box = ssh({:?}, config: {:?}, identity: {:?})\n\nstep one \"One\" on box {{\n  run \"true\"\n}}\n",
+        sshd.alias,
+        sshd.config().display().to_string(),
+        stranger.display().to_string()
+    );
+    // The alias names the right key too: point it at the stranger only.
+    let config = std::fs::read_to_string(sshd.config())
+        .expect("config")
+        .replace("IdentityFile", "#IdentityFile");
+    std::fs::write(sshd.config(), config).expect("write");
+    let t = t.file("r.rb", body);
+    let out = run(&t, &[]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("authentication failed on box"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_timeout_stops_the_remote_command_and_everything_it_started() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-d");
+    let dir = t.path().display().to_string();
+    let t = t.file(
+        "r.rb",
+        runbook(&sshd, &format!("step slow \"Slow\" on box timeout 1s {{\n  run \"sleep 30 & echo $! > {dir}/bg.pid; sleep 30\"\n}}\n")),
+    );
+    let start = std::time::Instant::now();
+    let out = run(&t, &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(start.elapsed().as_secs() < 10);
+    assert!(out.stdout.contains("timed out after 1s"), "{}", out.stdout);
+    let pid: i32 = read(t.path(), "bg.pid").trim().parse().expect("pid");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let alive = stat
+        .rsplit(')')
+        .next()
+        .is_some_and(|r| !r.trim_start().starts_with('Z'))
+        && !stat.is_empty();
+    assert!(
+        !alive,
+        "the remote background job was killed with its process group"
+    );
+}
+
+#[test]
+fn a_lost_connection_fails_the_step_and_resume_finishes_the_run() {
+    let t = Runbook::new();
+    let mut sshd = Sshd::start(&t.path().join("sshd"), "box-e");
+    let dir = t.path().display().to_string();
+    let body = format!(
+        "step one \"Before\" on box {{\n  run \"echo one >> {dir}/log\"\n}}\n\nstep two \"Long\" on box {{\n  run \"touch {dir}/started; test -e {dir}/second-time || sleep 30; echo two >> {dir}/log\"\n}}\n\nstep three \"After\" on box {{\n  run \"echo three >> {dir}/log\"\n}}\n"
+    );
+    let t = t.file("r.rb", runbook(&sshd, &body));
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["run", "r.rb", "--no-rollback"])
+        .current_dir(t.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let start = std::time::Instant::now();
+    while !t.path().join("started").exists() {
+        assert!(start.elapsed().as_secs() < 15, "step two never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    sshd.kill();
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("the connection to box was lost"),
+        "{stdout}"
+    );
+    sshd.restart();
+    std::fs::write(t.path().join("second-time"), "").expect("marker");
+    let resumed = t.run_args(&["resume"]);
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert_eq!(
+        read(t.path(), "log"),
+        "one\ntwo\nthree\n",
+        "one ran once; two ran again from its start"
+    );
+}
+
+/// Three hosts, each its own sshd; the group's members in order.
+fn fleet(t: &Runbook) -> Vec<Sshd> {
+    (0..3)
+        .map(|i| Sshd::start(&t.path().join(format!("sshd{i}")), &format!("web{i}")))
+        .collect()
+}
+
+fn fleet_runbook(hosts: &[Sshd], step: &str) -> String {
+    let mut s = String::from("runbook fleet \"Fleet\"\n\n");
+    for (i, h) in hosts.iter().enumerate() {
+        s.push_str(&format!(
+            "host web{i} = ssh({:?}, config: {:?})\n",
+            h.alias,
+            h.config().display().to_string()
+        ));
+    }
+    s.push_str("group web = [web0, web1, web2]\n\n");
+    s.push_str(step);
+    s
+}
+
+#[test]
+fn fan_out_with_a_failing_host_and_a_failure_budget() {
+    let t = Runbook::new();
+    let hosts = fleet(&t);
+    let dir = t.path().display().to_string();
+    let bad = hosts[1].port;
+    let step = |modifiers: &str| {
+        format!(
+            "step deploy \"Deploy\" on web {modifiers} {{\n  run \"port=$(echo $SSH_CONNECTION | cut -d' ' -f4); echo $port; test $port != {bad} || test -e {dir}/fixed || exit 1; echo $port >> {dir}/ran\"\n  rollback {{\n    run \"echo undo >> {dir}/undone\"\n  }}\n}}\n\nstep after \"After\" {{\n  run \"touch {dir}/after\"\n}}\n"
+        )
+    };
+    let t = t.file(
+        "r.rb",
+        fleet_runbook(&hosts, &step("parallel 3 max_fail 1")),
+    );
+    let out = run(&t, &["--json"]);
+    assert_eq!(
+        out.code, 0,
+        "one failure is within the budget: {}",
+        out.stdout
+    );
+    assert!(t.path().join("after").exists());
+    let events: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let statuses: Vec<(String, String)> = events
+        .iter()
+        .filter(|e| e["event"] == "step_finished" && e["step"] == "deploy")
+        .map(|e| {
+            (
+                e["host"].as_str().unwrap_or("").into(),
+                e["status"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses.len(), 3);
+    assert!(
+        statuses.contains(&("web1".into(), "failed".into())),
+        "{statuses:?}"
+    );
+    let outputs: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "output")
+        .filter_map(|e| e["host"].as_str())
+        .collect();
+    assert!(
+        outputs.contains(&"web0") && outputs.contains(&"web2"),
+        "output is attributed to its host"
+    );
+    let human = run(&t, &[]);
+    assert!(
+        human.stdout.contains(&format!("[web0] {}", hosts[0].port)),
+        "fan-out lines carry the host: {}",
+        human.stdout
+    );
+    // Without a budget the failure stops the run and the hosts that succeeded roll back.
+    std::fs::remove_file(t.path().join("after")).expect("rm");
+    let t = t.file("r.rb", fleet_runbook(&hosts, &step("parallel 3")));
+    let out = run(&t, &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(!t.path().join("after").exists());
+    assert_eq!(
+        read(t.path(), "undone").lines().count(),
+        2,
+        "web0 and web2 were rolled back"
+    );
+}
+
+#[test]
+fn resume_reruns_a_fan_out_only_where_it_did_not_complete() {
+    let t = Runbook::new();
+    let hosts = fleet(&t);
+    let dir = t.path().display().to_string();
+    let bad = hosts[2].port;
+    let step = format!(
+        "step deploy \"Deploy\" on web parallel 2 {{\n  run \"port=$(echo $SSH_CONNECTION | cut -d' ' -f4); test $port != {bad} || test -e {dir}/fixed || exit 1; echo $port >> {dir}/ran\"\n}}\n"
+    );
+    let t = t.file("r.rb", fleet_runbook(&hosts, &step));
+    let failed = run(&t, &["--no-rollback"]);
+    assert_eq!(failed.code, 1, "{}", failed.stdout);
+    std::fs::write(t.path().join("fixed"), "").expect("fix");
+    let resumed = t.run_args(&["resume"]);
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    let mut ran: Vec<String> = read(t.path(), "ran").lines().map(str::to_string).collect();
+    ran.sort();
+    let mut expected: Vec<String> = hosts.iter().map(|h| h.port.to_string()).collect();
+    expected.sort();
+    assert_eq!(ran, expected, "every host ran the step exactly once");
+    assert!(
+        resumed
+            .stdout
+            .contains("✓ Deploy · web0 — done before the resume"),
+        "{}",
+        resumed.stdout
+    );
+}
