@@ -329,3 +329,23 @@ fn resume_reruns_a_fan_out_only_where_it_did_not_complete() {
         resumed.stdout
     );
 }
+
+#[test]
+fn a_host_can_run_everything_under_sudo() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-f");
+    let dir = t.path().display().to_string();
+    let body = format!(
+        "runbook remote \"Remote\"\n\nhost box = ssh({:?}, config: {:?}, sudo: true)\n\nstep one \"One\" on box {{\n  run \"echo $SUDO_USER > {dir}/by; whoami >> {dir}/by\"\n}}\n",
+        sshd.alias,
+        sshd.config().display().to_string()
+    );
+    let t = t.file("r.rb", body);
+    let out = run(&t, &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(
+        read(t.path(), "by"),
+        "root\nroot\n",
+        "the command ran through sudo (SUDO_USER is set)"
+    );
+}

@@ -62,7 +62,7 @@ pub fn function(name: &str) -> Option<Signature> {
         "ssh" => Signature::new(
             "ssh",
             &["target"],
-            &["port", "user", "identity", "jump", "config"],
+            &["port", "user", "identity", "jump", "config", "sudo"],
             Ty::Any,
         ),
         "parse_json" => Signature::new("parse_json", &["text"], &[], Ty::Any),

@@ -262,6 +262,7 @@ impl Checker<'_> {
         for (i, what) in [(2, "`user:`"), (3, "`identity:`"), (5, "`config:`")] {
             self.arg_type(&bound, i, Ty::Str, what);
         }
+        self.arg_type(&bound, 6, Ty::Bool, "`sudo:`");
         if let Some(j) = jump {
             match &j.value.node {
                 Expr::Var(host) => self.host_reference(host, j.value.span),

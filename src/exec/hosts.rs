@@ -86,6 +86,7 @@ pub fn ssh_specs(
                 Some("identity") => spec.identity = Some(text),
                 Some("jump") => spec.jump = Some(text),
                 Some("config") => spec.config = Some(text),
+                Some("sudo") => spec.sudo = value == Value::Bool(true),
                 Some(_) => {}
             }
         }

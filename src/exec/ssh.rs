@@ -33,6 +33,8 @@ pub struct SshSpec {
     pub jump: Option<String>,
     /// An ssh_config file (`ssh -F`).
     pub config: Option<String>,
+    /// Every command on this host under `sudo -n`.
+    pub sudo: bool,
 }
 
 #[derive(Debug)]
@@ -182,7 +184,11 @@ async fn run(
     mut stop: watch::Receiver<bool>,
 ) -> Result<CmdResult, TransportError> {
     let session = pool.session(host).await?;
-    let command = quote(&spec.command).map_err(TransportError::Spawn)?;
+    let mut command = quote(&spec.command).map_err(TransportError::Spawn)?;
+    if pool.specs.get(host).is_some_and(|s| s.sudo) {
+        // Non-interactive: a password prompt would hang a run with nobody to answer.
+        command = quote(&format!("sudo -n -- sh -c {command}")).map_err(TransportError::Spawn)?;
+    }
     // The login shell prints its pid, then becomes `sh -c COMMAND` (same pid, the leader of
     // the session's process group).
     let wrapped = format!(
