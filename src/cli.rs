@@ -42,10 +42,24 @@ pub enum Command {
     /// Run a runbook: its steps in order, with live progress
     Run(RunArgs),
 
-    /// Markdown documentation: `--stdlib` prints the standard library reference
+    /// Turn a markdown runbook into a runbook (review its `# review:` comments)
+    Import {
+        /// The markdown file
+        file: PathBuf,
+
+        /// Write to this file instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+
+    /// A runbook as markdown for people (or `--stdlib`: the standard library reference)
     Doc {
+        /// The runbook to document
+        #[arg(required_unless_present = "stdlib")]
+        file: Option<PathBuf>,
+
         /// The standard library's reference (docs/stdlib.md)
-        #[arg(long)]
+        #[arg(long, conflicts_with = "file")]
         stdlib: bool,
 
         /// Write to this file instead of stdout

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod doc;
 pub mod exec;
 pub mod exit;
+pub mod import;
 pub mod journal;
 pub mod plan;
 pub mod report;

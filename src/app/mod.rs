@@ -1,5 +1,6 @@
 //! Commands: arguments in, exit code out.
 
+mod docs;
 mod history;
 mod plan;
 mod resume;
@@ -19,7 +20,11 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check { strict, files } => check_files(&reporter, &files, Options { strict }),
         Command::Run(args) => run::run(&reporter, cli.color, cli.state_dir.as_deref(), &args),
-        Command::Doc { stdlib, output } => doc(&reporter, stdlib, output.as_deref()),
+        Command::Doc { file, output, .. } => match file {
+            Some(file) => docs::runbook_doc(&reporter, cli.color, &file, output.as_deref()),
+            None => doc(&reporter, output.as_deref()),
+        },
+        Command::Import { file, output } => docs::import(&reporter, &file, output.as_deref()),
         Command::Plan(args) => plan::plan(
             &reporter,
             cli.color,
@@ -64,28 +69,8 @@ fn check_files(reporter: &Reporter, files: &[std::path::PathBuf], options: Optio
     code
 }
 
-fn doc(reporter: &Reporter, stdlib: bool, output: Option<&Path>) -> i32 {
-    if !stdlib {
-        reporter.fatal(
-            "nothing to document",
-            Some("`runbook doc --stdlib` prints the standard library reference"),
-        );
-        return exit::INVALID;
-    }
-    let text = crate::doc::stdlib_markdown();
-    match output {
-        Some(path) => match std::fs::write(path, text) {
-            Ok(()) => exit::SUCCESS,
-            Err(e) => {
-                reporter.fatal(&format!("cannot write {}: {e}", path.display()), None);
-                exit::INVALID
-            }
-        },
-        None => {
-            reporter.print(&text);
-            exit::SUCCESS
-        }
-    }
+fn doc(reporter: &Reporter, output: Option<&Path>) -> i32 {
+    docs::write_out(reporter, &crate::doc::stdlib_markdown(), output)
 }
 
 /// Reads a runbook as UTF-8, refusing what cannot be one.

@@ -1,6 +1,8 @@
-//! Markdown for people, made from the doc comments of the code: `runbook doc --stdlib`
-//! writes docs/stdlib.md.
+//! Markdown for people: a runbook (`runbook doc FILE`) and the standard library
+//! (`runbook doc --stdlib`, docs/stdlib.md), from the code and its doc comments.
 
+mod runbook;
 mod stdlib;
 
+pub use runbook::runbook_markdown;
 pub use stdlib::stdlib_markdown;

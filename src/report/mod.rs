@@ -122,6 +122,24 @@ impl Reporter {
         );
     }
 
+    /// What `import` made of a markdown runbook, on stderr (the runbook goes to stdout).
+    pub fn import_summary(&self, path: &str, s: &crate::import::Summary) {
+        let mut err = io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "imported {path}: {} steps, {} commands, {} checks, {} approval gates ({} dangerous), {} params, {} hosts",
+            s.steps, s.runs, s.checks, s.approvals, s.dangerous, s.params, s.hosts
+        );
+        if s.review > 0 {
+            let _ = writeln!(
+                err,
+                "{} {} lines need review: search the result for `# review:`",
+                paint("review:", self.color_err, "33;1"),
+                s.review
+            );
+        }
+    }
+
     /// Text for stdout, as is (generated documents).
     pub fn print(&self, text: &str) {
         let _ = io::stdout().lock().write_all(text.as_bytes());

@@ -17,6 +17,11 @@ pub use error::Error;
 use crate::source::{FileId, MAX_SOURCE_BYTES};
 use grammar::{Grammar, Rule};
 
+/// A reserved word of the language.
+pub fn is_keyword(word: &str) -> bool {
+    expected::KEYWORDS.contains(&word)
+}
+
 pub fn parse(text: &str, file: FileId) -> Result<ast::File, Vec<Error>> {
     if text.len() > MAX_SOURCE_BYTES {
         return Err(vec![Error::FileTooLarge { bytes: text.len() }]);

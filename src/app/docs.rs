@@ -1,0 +1,87 @@
+//! `runbook import` and `runbook doc FILE`: markdown in, markdown out.
+
+use std::path::Path;
+
+use super::session::{self, Style};
+use crate::exec::dry;
+use crate::exec::interp::Approvals;
+use crate::exit;
+use crate::plan::Request;
+use crate::report::run::Detail;
+use crate::report::{ColorChoice, Reporter};
+
+pub fn write_out(reporter: &Reporter, text: &str, output: Option<&Path>) -> i32 {
+    match output {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => exit::SUCCESS,
+            Err(e) => {
+                reporter.fatal(&format!("cannot write {}: {e}", path.display()), None);
+                exit::INVALID
+            }
+        },
+        None => {
+            reporter.print(text);
+            exit::SUCCESS
+        }
+    }
+}
+
+pub fn import(reporter: &Reporter, file: &Path, output: Option<&Path>) -> i32 {
+    let markdown = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            reporter.fatal(&format!("cannot read {}: {e}", file.display()), None);
+            return exit::INVALID;
+        }
+    };
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "imported".into());
+    let imported = crate::import::import(&markdown, &stem);
+    let code = write_out(reporter, &imported.text, output);
+    reporter.import_summary(&file.display().to_string(), &imported.summary);
+    code
+}
+
+/// The runbook as markdown, its commands as the dry run sees them (stdlib calls expanded).
+pub fn runbook_doc(
+    reporter: &Reporter,
+    color: ColorChoice,
+    file: &Path,
+    output: Option<&Path>,
+) -> i32 {
+    let request = Request {
+        dry_run: true,
+        ..Request::default()
+    };
+    let loaded = match session::load(reporter, file, &request) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let style = Style {
+        color,
+        json: false,
+        detail: Detail::Quiet,
+        approvals: Approvals::default(),
+        approver: None,
+    };
+    let runtime = match session::runtime(reporter) {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let report = session::report(&style);
+    let mut interp = match session::interpreter(reporter, &loaded, &runtime, &report, &style) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let doc = dry::dry_run(&loaded.plan, &loaded.sources, &mut interp);
+    drop(interp);
+    runtime.shutdown_background();
+    let header_doc = loaded.plan.ast.stmts.iter().find_map(|s| match &s.node {
+        crate::syntax::ast::Stmt::Header(h) => h.doc.clone(),
+        _ => None,
+    });
+    let text = crate::doc::runbook_markdown(&doc, header_doc.as_deref(), &loaded.plan);
+    write_out(reporter, &text, output)
+}

@@ -1,0 +1,216 @@
+//! A runbook as markdown for people: what it does, its params and hosts, and each step
+//! with the exact commands it runs (from the dry run, so stdlib calls are expanded).
+
+use std::fmt::Write;
+
+use crate::plan::doc::{Action, PlanDoc, StepDoc};
+use crate::plan::Plan;
+use crate::syntax::ast::Stmt;
+
+pub fn runbook_markdown(doc: &PlanDoc, about: Option<&str>, plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", doc.title);
+    if let Some(about) = about {
+        let _ = writeln!(out, "{}\n", about.trim());
+    }
+    let _ = writeln!(
+        out,
+        "Runbook `{}`: run it with `runbook run {}.rb`, see the plan with `runbook plan`.\n",
+        doc.runbook, doc.runbook
+    );
+    if !doc.params.is_empty() {
+        out.push_str("## Params\n\n| param | default | |\n|---|---|---|\n");
+        for p in &doc.params {
+            let doc_text = param_doc(plan, &p.name).unwrap_or_default();
+            let _ = writeln!(out, "| `{}` | `{}` | {} |", p.name, p.value, doc_text);
+        }
+        out.push('\n');
+    }
+    if !doc.hosts.is_empty() {
+        out.push_str("## Hosts\n\n");
+        for h in &doc.hosts {
+            let _ = writeln!(out, "- `{}`: `{}`", h.name, h.target);
+        }
+        out.push('\n');
+    }
+    if !doc.secrets.is_empty() {
+        let _ = writeln!(
+            out,
+            "Secrets: {} (never shown).\n",
+            doc.secrets
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    for (i, step) in doc.steps.iter().enumerate() {
+        step_markdown(&mut out, i + 1, step, plan);
+    }
+    out
+}
+
+fn param_doc(plan: &Plan, name: &str) -> Option<String> {
+    plan.ast.stmts.iter().find_map(|s| match &s.node {
+        Stmt::Param(p) if p.name.node == name => p.doc.clone().map(|d| d.replace('\n', " ")),
+        _ => None,
+    })
+}
+
+fn step_doc(plan: &Plan, id: &str) -> Option<String> {
+    plan.steps()
+        .find(|s| s.id.node == id)
+        .and_then(|s| s.doc.clone())
+}
+
+fn step_markdown(out: &mut String, n: usize, step: &StepDoc, plan: &Plan) {
+    let _ = writeln!(out, "## {n}. {}\n", step.title);
+    let mut facts = vec![format!("step `{}`", step.id)];
+    match &step.group {
+        Some(g) => facts.push(format!("on `{g}` ({})", step.hosts.join(", "))),
+        None => facts.push(format!("on `{}`", step.hosts.join(", "))),
+    }
+    if let Some(p) = step.parallel {
+        facts.push(format!("{p} hosts at a time"));
+    }
+    if let Some(m) = &step.max_fail {
+        facts.push(format!("up to {m} hosts may fail"));
+    }
+    if let Some(t) = &step.timeout {
+        facts.push(format!("timeout {t}"));
+    }
+    if let Some(r) = &step.retry {
+        facts.push(format!("retry {r}"));
+    }
+    let _ = writeln!(out, "_{}_\n", facts.join(" · "));
+    if let Some(d) = step_doc(plan, &step.id) {
+        let _ = writeln!(out, "{}\n", d.trim());
+    }
+    if let Some(g) = &step.guard {
+        let what = if g.kind == "when" {
+            "Runs only when"
+        } else {
+            "Skipped when"
+        };
+        let _ = writeln!(out, "{what} `{}`.\n", g.condition);
+        commands(out, &g.commands, host_of(step), Some("Decided by"));
+    }
+    actions(out, &step.actions, host_of(step));
+    if !step.rollback.is_empty() {
+        let _ = writeln!(out, "### Rollback of {}\n", step.title);
+        out.push_str("If a later step fails, this undoes it:\n\n");
+        actions(out, &step.rollback, host_of(step));
+    }
+}
+
+/// The host commands are shown on: `ssh HOST` for one remote host.
+fn host_of(step: &StepDoc) -> Option<&str> {
+    match step.hosts.as_slice() {
+        [one] if one != "local" && step.group.is_none() => Some(one),
+        _ => None,
+    }
+}
+
+fn actions(out: &mut String, list: &[Action], host: Option<&str>) {
+    let mut block: Vec<&Action> = Vec::new();
+    for a in list {
+        if matches!(a, Action::Run { .. }) {
+            block.push(a);
+            continue;
+        }
+        flush(out, &mut block, host);
+        match a {
+            Action::Capture { name, commands: c } => {
+                let _ = writeln!(out, "Captures `{name}` from:\n");
+                commands(out, c, host, None);
+            }
+            Action::Check {
+                condition,
+                message,
+                commands: c,
+            } => {
+                let message = message
+                    .as_ref()
+                    .map_or(String::new(), |m| format!(" (else: {m})"));
+                let _ = writeln!(out, "Check that `{condition}`{message}:\n");
+                commands(out, c, host, Some("Check"));
+            }
+            Action::WaitUntil {
+                condition,
+                every,
+                timeout,
+                commands: c,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "Wait until `{condition}`, trying every {every} for at most {timeout}:\n"
+                );
+                commands(out, c, host, Some("Verify"));
+            }
+            Action::Approve {
+                message,
+                dangerous: true,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "> **DANGER**: approval required, typing the step id: {message}\n"
+                );
+            }
+            Action::Approve {
+                message,
+                dangerous: false,
+            } => {
+                let _ = writeln!(out, "> Needs explicit approval: {message}\n");
+            }
+            Action::Log { message } => {
+                let _ = writeln!(out, "Logs: {message}\n");
+            }
+            Action::Fail { message } => {
+                let _ = writeln!(out, "Stops with: {message}\n");
+            }
+            Action::Problem { message } => {
+                let _ = writeln!(out, "Would fail: {message}\n");
+            }
+            Action::Run { .. } => {}
+        }
+    }
+    flush(out, &mut block, host);
+}
+
+fn flush(out: &mut String, block: &mut Vec<&Action>, host: Option<&str>) {
+    if block.is_empty() {
+        return;
+    }
+    let list: Vec<Action> = block.drain(..).cloned().collect();
+    commands(out, &list, host, None);
+}
+
+/// A ```bash block; `ssh HOST 'cmd'` for a remote host, as the commands would be typed.
+fn commands(out: &mut String, list: &[Action], host: Option<&str>, label: Option<&str>) {
+    let lines: Vec<String> = list
+        .iter()
+        .filter_map(|a| match a {
+            Action::Run { command, .. } => Some(match host {
+                Some(h) => format!(
+                    "ssh {h} {}",
+                    shlex::try_quote(command)
+                        .map(|c| c.into_owned())
+                        .unwrap_or_else(|_| command.clone())
+                ),
+                None => command.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str("```bash\n");
+    if let Some(label) = label {
+        let _ = writeln!(out, "# {label}:");
+    }
+    for l in lines {
+        let _ = writeln!(out, "{l}");
+    }
+    out.push_str("```\n\n");
+}

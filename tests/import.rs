@@ -1,0 +1,202 @@
+//! `runbook import` (markdown -> runbook) and `runbook doc` (runbook -> markdown).
+
+mod common;
+
+use common::Runbook;
+
+/// Commands of the fenced shell blocks of a markdown file, read independently of the
+/// importer: continuation lines joined, prompts and comments left out.
+fn fenced_commands(markdown: &str) -> Vec<String> {
+    let mut commands = Vec::new();
+    let (mut in_fence, mut in_shell) = (false, false);
+    let mut current = String::new();
+    for line in markdown.lines() {
+        let t = line.trim();
+        if let Some(lang) = t.strip_prefix("```") {
+            in_shell = !in_fence && matches!(lang, "" | "bash" | "sh" | "console");
+            in_fence = !in_fence;
+            continue;
+        }
+        if !in_shell || t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let t = t.strip_prefix("$ ").unwrap_or(t);
+        current.push_str(t.trim_end_matches('\\'));
+        current.push(' ');
+        if !t.ends_with('\\') {
+            commands.push(std::mem::take(&mut current));
+        }
+    }
+    commands
+}
+
+/// Text with quotes, backslashes and spacing removed: how a command is compared with its
+/// imported form (escaped inside a runbook string, unwrapped from `ssh HOST "..."`).
+fn squash(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '"' | '\'' | '\\' | ' ' | '\n' | '\t' | '{' | '}'))
+        .collect()
+}
+
+#[test]
+fn the_seed_becomes_a_checked_runbook_that_keeps_every_command() {
+    let seed = std::fs::read_to_string(common::root().join("tests/fixtures/seed-home-server.md"))
+        .expect("seed");
+    let t = Runbook::new().file("seed.md", &seed);
+    let out = t.run_args(&["import", "seed.md", "-o", "seed.rb"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("imported seed.md: "),
+        "a summary on stderr: {}",
+        out.stderr
+    );
+    let check = t.run_args(&["check", "seed.rb"]);
+    assert_eq!(check.code, 0, "the import passes check:\n{}", check.stderr);
+    let imported = std::fs::read_to_string(t.path().join("seed.rb")).expect("seed.rb");
+    let squashed = squash(&imported);
+    let commands = fenced_commands(&seed);
+    assert!(
+        commands.len() > 60,
+        "found the seed's commands: {}",
+        commands.len()
+    );
+    for cmd in &commands {
+        // `ssh hemma "..."` is unwrapped to `on hemma` + the inner command; placeholders
+        // become params; a command that could not be imported is kept whole for review.
+        let inner = match cmd.strip_prefix("ssh ") {
+            Some(rest) => rest.split_once(' ').map_or(rest, |(_, c)| c),
+            None => cmd.as_str(),
+        };
+        let as_run = squash(
+            &inner
+                .replace("<commit-hash>", "commit_hash")
+                .replace("<command>", "command")
+                .replace("YYYYMMDD", "yyyymmdd"),
+        );
+        assert!(
+            squashed.contains(&as_run) || squashed.contains(&squash(cmd)),
+            "the seed's command is not in the import:\n{cmd}"
+        );
+    }
+    // The danger sections are gated.
+    let reset = imported
+        .split("step full_database_reset_danger")
+        .nth(1)
+        .expect("the reset step");
+    assert!(
+        reset
+            .split("\n}\n")
+            .next()
+            .unwrap_or("")
+            .contains("approve dangerous"),
+        "the database reset asks first"
+    );
+    let cleanup = imported
+        .split("step disk_space_session_cleanup")
+        .nth(1)
+        .expect("the cleanup step");
+    let before_wipe = cleanup
+        .split("clear-all-session-files")
+        .next()
+        .unwrap_or("");
+    assert!(
+        before_wipe.contains("approve dangerous"),
+        "deleting every session file asks first (DANGER, --yes)"
+    );
+    assert!(
+        imported.contains("param commit_hash: string"),
+        "placeholders became params"
+    );
+    assert!(imported.contains("host hemma = ssh(\"hemma\")"));
+    let plan = t.run_args(&[
+        "plan",
+        "seed.rb",
+        "--set",
+        "commit_hash=abc123",
+        "--set",
+        "command=status",
+        "--set",
+        "yyyymmdd=20260101",
+    ]);
+    assert_eq!(plan.code, 0, "its dry run works: {}", plan.stderr);
+    assert!(
+        plan.stdout
+            .contains("$ cd ~/apps/skriptoteket && git checkout abc123"),
+        "{}",
+        plan.stdout
+    );
+}
+
+#[test]
+fn markdown_in_other_styles() {
+    insta::glob!("fixtures/import/*.md", |path| {
+        let text = std::fs::read_to_string(path).expect("fixture");
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let t = Runbook::new().file(&name, text);
+        let out = t.run_args(&["import", &name, "-o", "out.rb"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let check = t.run_args(&["check", "out.rb"]);
+        assert_eq!(
+            check.code, 0,
+            "{name} imports to a valid runbook:\n{}",
+            check.stderr
+        );
+        let imported = std::fs::read_to_string(t.path().join("out.rb")).expect("out.rb");
+        insta::assert_snapshot!(format!("{}--- summary\n{}", imported, out.stderr));
+    });
+}
+
+#[test]
+fn docs_of_the_shipped_runbooks() {
+    insta::glob!("../", "runbooks/*.rb", |path| {
+        let relative = path
+            .strip_prefix(common::root())
+            .expect("under the root")
+            .display()
+            .to_string();
+        let out = common::runbook(&["doc", &relative]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        insta::assert_snapshot!(out.stdout);
+    });
+}
+
+#[test]
+fn doc_then_import_gives_a_valid_runbook() {
+    for entry in std::fs::read_dir(common::root().join("runbooks")).expect("runbooks") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "rb") {
+            continue;
+        }
+        let doc = common::runbook(&["doc", &path.display().to_string()]);
+        assert_eq!(doc.code, 0, "{}", doc.stderr);
+        let t = Runbook::new().file("doc.md", &doc.stdout);
+        let out = t.run_args(&["import", "doc.md", "-o", "again.rb"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let check = t.run_args(&["check", "again.rb"]);
+        assert_eq!(
+            check.code,
+            0,
+            "{}: doc -> import -> check:\n{}\n{}",
+            path.display(),
+            check.stderr,
+            std::fs::read_to_string(t.path().join("again.rb")).unwrap_or_default()
+        );
+        let original = common::runbook(&["plan", &path.display().to_string()]);
+        let runs = original
+            .stdout
+            .lines()
+            .filter(|l| l.trim_start().starts_with("$ "))
+            .count();
+        let imported = std::fs::read_to_string(t.path().join("again.rb")).expect("again.rb");
+        let again = imported.matches("run \"").count() + imported.matches("run(\"").count();
+        assert!(
+            again >= runs.min(1),
+            "{}: the commands survive the round trip",
+            path.display()
+        );
+    }
+}
