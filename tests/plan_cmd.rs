@@ -7,8 +7,25 @@ use common::Runbook;
 #[test]
 fn plans_of_the_shipped_runbooks() {
     insta::glob!("../", "runbooks/*.rb", |path| {
-        let relative = path.strip_prefix(common::root()).expect("under the root");
-        let out = common::runbook(&["plan", &relative.display().to_string()]);
+        let relative = path
+            .strip_prefix(common::root())
+            .expect("under the root")
+            .display()
+            .to_string();
+        // Required params need a value for the run (and so its plan) to start.
+        let text = std::fs::read_to_string(path).expect("read");
+        let sets: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("param "))
+            .filter(|p| !p.contains('='))
+            .filter_map(|p| p.split(':').next())
+            .map(|name| format!("{name}=example-{name}"))
+            .collect();
+        let mut args = vec!["plan", relative.as_str()];
+        for s in &sets {
+            args.extend(["--set", s.as_str()]);
+        }
+        let out = common::runbook(&args);
         assert_eq!(out.code, 0, "{}", out.stderr);
         insta::assert_snapshot!(out.stdout);
     });

@@ -53,6 +53,7 @@ pub fn runbook_doc(
 ) -> i32 {
     let request = Request {
         dry_run: true,
+        symbolic: true,
         ..Request::default()
     };
     let loaded = match session::load(reporter, file, &request) {

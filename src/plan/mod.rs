@@ -23,6 +23,8 @@ pub enum Origin {
     Default,
     Set,
     SetFile,
+    /// Documentation only: a required param that was given no value.
+    Required,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,6 +17,8 @@ pub struct Request {
     pub restored: Option<HashMap<String, (serde_json::Value, Origin)>>,
     /// A dry run connects to no host: every kind of host may be planned.
     pub dry_run: bool,
+    /// Documentation: a required param without a value stands for itself.
+    pub symbolic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +112,11 @@ pub fn resolve(file: &ast::File, request: &Request) -> Result<Vec<ParamValue>, V
                 name: p.name.node.clone(),
                 value: literal(&default.node),
                 origin: Origin::Default,
+            }),
+            (None, None) if request.symbolic => out.push(ParamValue {
+                name: p.name.node.clone(),
+                value: Value::Unknown(format!("{}: a required param", p.name.node)),
+                origin: Origin::Required,
             }),
             (None, None) => errors.push(Error::MissingParam {
                 name: p.name.node.clone(),
