@@ -4,6 +4,7 @@
 # Usage: bench/journal.sh [STEPS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 steps=${1:-100}
 rounds=${2:-11}
 cargo build --release --quiet
@@ -16,18 +17,6 @@ trap 'rm -rf "$work"' EXIT
 } > "$work/bench.rb"
 printf 'for i in $(seq %s); do sh -c true; done\n' "$steps" > "$work/bench.sh"
 
-median_ms() {
-  "$@" > /dev/null 2>&1
-  local times=()
-  for _ in $(seq "$rounds"); do
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" > /dev/null 2>&1
-    t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
 
 sh_ms=$(median_ms bash "$work/bench.sh")
 sync_ms=$(median_ms "$bin" --state-dir "$work/state" run "$work/bench.rb" -q)

@@ -4,6 +4,7 @@
 # Usage: bench/local_run.sh [STEPS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 steps=${1:-100}
 rounds=${2:-15}
 cargo build --release --quiet
@@ -22,19 +23,6 @@ trap 'rm -rf "$work"' EXIT
 chmod +x "$work/bench.sh"
 "$bin" check "$work/bench.rb" > /dev/null
 
-# Median wall time in ms of a command over $rounds runs (after one warm-up).
-median_ms() {
-  "$@" > /dev/null 2>&1
-  local times=()
-  for _ in $(seq "$rounds"); do
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" > /dev/null 2>&1
-    t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
 
 sh_ms=$(median_ms "$work/bench.sh")
 rb_ms=$(median_ms "$bin" run "$work/bench.rb" -q)

@@ -7,6 +7,7 @@
 # Needs openssh-server (/usr/sbin/sshd). Usage: bench/ssh.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 rounds=${1:-5}
 steps=20
 hosts=10
@@ -89,20 +90,6 @@ for i in \$(seq 0 $((hosts - 1))); do bash $work/master.sh h\$i & done
 wait
 SH
 
-median_ms() {
-  if ! "$@" > "$work/last.log" 2>&1; then
-    echo "failed: $*" >&2; tail -5 "$work/last.log" >&2; exit 1
-  fi
-  local times=()
-  for _ in $(seq "$rounds"); do
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" > /dev/null 2>&1
-    t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
 
 rb_one=$(median_ms "$bin" --state-dir "$work/state" run "$work/one.rb" -q)
 master=$(median_ms bash "$work/master.sh" h0)

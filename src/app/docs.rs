@@ -2,12 +2,8 @@
 
 use std::path::Path;
 
-use super::session::{self, Style};
-use crate::exec::dry;
-use crate::exec::interp::Approvals;
 use crate::exit;
 use crate::plan::Request;
-use crate::report::run::Detail;
 use crate::report::{ColorChoice, Reporter};
 
 pub fn write_out(reporter: &Reporter, text: &str, output: Option<&Path>) -> i32 {
@@ -56,29 +52,10 @@ pub fn runbook_doc(
         symbolic: true,
         ..Request::default()
     };
-    let loaded = match session::load(reporter, file, &request) {
-        Ok(l) => l,
+    let (loaded, doc) = match super::plan::dry_plan(reporter, color, file, &request) {
+        Ok(x) => x,
         Err(code) => return code,
     };
-    let style = Style {
-        color,
-        json: false,
-        detail: Detail::Quiet,
-        approvals: Approvals::default(),
-        approver: None,
-    };
-    let runtime = match session::runtime(reporter) {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
-    let report = session::report(&style);
-    let mut interp = match session::interpreter(reporter, &loaded, &runtime, &report, &style) {
-        Ok(i) => i,
-        Err(code) => return code,
-    };
-    let doc = dry::dry_run(&loaded.plan, &loaded.sources, &mut interp);
-    drop(interp);
-    runtime.shutdown_background();
     let header_doc = loaded.plan.ast.stmts.iter().find_map(|s| match &s.node {
         crate::syntax::ast::Stmt::Header(h) => h.doc.clone(),
         _ => None,

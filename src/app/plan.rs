@@ -2,10 +2,11 @@
 
 use std::path::Path;
 
-use super::session::{self, Style};
+use super::session::{self, Loaded, Style};
 use crate::exec::dry;
 use crate::exec::interp::Approvals;
 use crate::exit;
+use crate::plan::doc::PlanDoc;
 use crate::plan::Request;
 use crate::report::run::Detail;
 use crate::report::{plan as render, ColorChoice, Reporter};
@@ -24,34 +25,39 @@ pub fn plan(
         dry_run: true,
         ..Request::default()
     };
-    let loaded = match session::load(reporter, file, &request) {
-        Ok(l) => l,
+    let (_, doc) = match dry_plan(reporter, color, file, &request) {
+        Ok(x) => x,
         Err(code) => return code,
     };
-    let style = Style {
-        color,
-        json,
-        detail: Detail::Quiet,
-        approvals: Approvals::default(),
-        approver: None,
-    };
-    let runtime = match session::runtime(reporter) {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
-    let report = session::report(&style);
-    // Secrets are read (the run would need them) but only ever shown masked.
-    let mut interp = match session::interpreter(reporter, &loaded, &runtime, &report, &style) {
-        Ok(i) => i,
-        Err(code) => return code,
-    };
-    let doc = dry::dry_run(&loaded.plan, &loaded.sources, &mut interp);
-    drop(interp);
-    runtime.shutdown_background();
     render::plan(
         &doc,
         json,
         color.enabled(std::io::IsTerminal::is_terminal(&std::io::stdout())),
     );
     exit::SUCCESS
+}
+
+/// Loads a runbook and walks it without running anything: the plan document. Secrets are
+/// read (the run would need them) but only ever shown masked.
+pub fn dry_plan(
+    reporter: &Reporter,
+    color: ColorChoice,
+    file: &Path,
+    request: &Request,
+) -> Result<(Loaded, PlanDoc), i32> {
+    let loaded = session::load(reporter, file, request)?;
+    let style = Style {
+        color,
+        json: false,
+        detail: Detail::Quiet,
+        approvals: Approvals::default(),
+        approver: None,
+    };
+    let runtime = session::runtime(reporter)?;
+    let report = session::report(&style);
+    let mut interp = session::interpreter(reporter, &loaded, &runtime, &report, &style)?;
+    let doc = dry::dry_run(&loaded.plan, &loaded.sources, &mut interp);
+    drop(interp);
+    runtime.shutdown_background();
+    Ok((loaded, doc))
 }

@@ -122,15 +122,19 @@ pub fn interpreter<'a>(
     if let Some(name) = &style.approver {
         interp.approver = name.clone();
     }
-    crate::exec::init_globals(&loaded.plan, &mut interp).map_err(|errors| {
-        let problems: Vec<Problem> = errors
-            .into_iter()
-            .map(|e| Problem::Plan(loaded.file, e))
-            .collect();
-        reporter.problems(&loaded.shown, &loaded.sources, &problems);
-        exit::INVALID
-    })?;
+    crate::exec::init_globals(&loaded.plan, &mut interp)
+        .map_err(|errors| plan_problems(reporter, loaded, errors))?;
     Ok(interp)
+}
+
+/// Reports what keeps the plan from starting; the exit code for it.
+fn plan_problems(reporter: &Reporter, loaded: &Loaded, errors: Vec<crate::plan::Error>) -> i32 {
+    let problems: Vec<Problem> = errors
+        .into_iter()
+        .map(|e| Problem::Plan(loaded.file, e))
+        .collect();
+    reporter.problems(&loaded.shown, &loaded.sources, &problems);
+    exit::INVALID
 }
 
 /// The ssh connections of a run: one master per host, opened on first use.
@@ -140,14 +144,8 @@ pub fn ssh_pool(
     interp: &mut Interp,
     accept_new: bool,
 ) -> Result<SshPool, i32> {
-    let specs = crate::exec::hosts::ssh_specs(&loaded.plan, interp).map_err(|errors| {
-        let problems: Vec<Problem> = errors
-            .into_iter()
-            .map(|e| Problem::Plan(loaded.file, e))
-            .collect();
-        reporter.problems(&loaded.shown, &loaded.sources, &problems);
-        exit::INVALID
-    })?;
+    let specs = crate::exec::hosts::ssh_specs(&loaded.plan, interp)
+        .map_err(|errors| plan_problems(reporter, loaded, errors))?;
     SshPool::new(specs, accept_new).map_err(|e| {
         reporter.fatal(
             &format!("cannot create a directory for ssh control sockets: {e}"),

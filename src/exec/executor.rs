@@ -48,20 +48,7 @@ pub fn execute(
 ) -> i32 {
     let started = Instant::now();
     let steps: Vec<&ast::Step> = plan.steps().collect();
-    emit(
-        interp,
-        Event::RunStarted {
-            run_id: interp.run_id.clone(),
-            runbook: plan.name.clone(),
-            title: title_of(plan),
-            steps: steps.len(),
-        },
-    );
-    if let Some(resume) = resume {
-        for (name, v) in &resume.captures {
-            interp.restore_capture(name, value::from_json(v.clone()));
-        }
-    }
+    begin(plan, interp, steps.len(), resume);
     let mut done: Vec<Done> = Vec::new();
     let mut status = RunStatus::Succeeded;
     'steps: for step in steps {
@@ -157,18 +144,7 @@ pub fn roll_back_run(
     resume: &Resume,
 ) -> i32 {
     let started = Instant::now();
-    emit(
-        interp,
-        Event::RunStarted {
-            run_id: interp.run_id.clone(),
-            runbook: plan.name.clone(),
-            title: title_of(plan),
-            steps: 0,
-        },
-    );
-    for (name, v) in &resume.captures {
-        interp.restore_capture(name, value::from_json(v.clone()));
-    }
+    begin(plan, interp, 0, Some(resume));
     let mut done = Vec::new();
     for step in plan.steps() {
         for host in plan.targets(step) {
@@ -188,6 +164,20 @@ pub fn roll_back_run(
         RunStatus::RollbackFailed
     };
     finish_run(interp, status, started.elapsed())
+}
+
+/// Announces the session and restores what earlier sessions captured.
+fn begin(plan: &Plan, interp: &mut Interp, steps: usize, resume: Option<&Resume>) {
+    let event = Event::RunStarted {
+        run_id: interp.run_id.clone(),
+        runbook: plan.name.clone(),
+        title: title_of(plan),
+        steps,
+    };
+    emit(interp, event);
+    for (name, v) in resume.map(|r| &r.captures).into_iter().flatten() {
+        interp.restore_capture(name, value::from_json(v.clone()));
+    }
 }
 
 fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 {

@@ -34,19 +34,7 @@ pub fn render_problem(problem: &Problem, sources: &SourceMap, color: bool) -> St
         inner: problem.diagnostic(),
         source: (far.is_none()).then_some(&source),
     };
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(WIDTH)
-        .with_links(false);
-    let mut out = String::new();
-    if handler.render_report(&mut out, &diagnostic).is_err() {
-        out = format!("{}\n", problem.diagnostic());
-    }
-    prefix + &out
+    prefix + &render_plain(&diagnostic, color)
 }
 
 fn column(text: &str, offset: usize) -> usize {
@@ -66,7 +54,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[start..].chars().count() + 1)
 }
 
-/// A diagnostic without source text.
+/// A diagnostic as miette draws it (with its source, when it carries one).
 pub fn render_plain(d: &dyn Diagnostic, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
