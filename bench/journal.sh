@@ -27,6 +27,6 @@ awk -v s="$sh_ms" -v y="$sync_ms" -v n="$nosync_ms" -v k="$steps" 'BEGIN {
   printf "  sh loop                   %8.1f ms\n", s
   printf "  runbook, journal + fsync  %8.1f ms  ratio %.2fx\n", y, y / s
   printf "  runbook, RUNBOOK_FSYNC=off%8.1f ms  ratio %.2fx\n", n, n / s
-  printf "  journal cost per step: %.3f ms with fsync (2 synced records), %.3f ms without\n", (y - s) / k, (n - s) / k
+  printf "  journal cost per step: %.3f ms with fsync (1 synced record per step), %.3f ms without\n", (y - s) / k, (n - s) / k
   printf "  fsync alone: %.3f ms per step\n", (y - n) / k
 }'

@@ -59,11 +59,16 @@ impl Writer {
     }
 
     /// One line, then `fdatasync`: once this returns, the record survives a crash.
+    /// Appends a record. Records that precede side effects (intents) or end a session are
+    /// synced at once, with everything written before them; a step's result is written at
+    /// once (a `kill -9` cannot lose it) and made durable by the next sync, which comes
+    /// before anything else can change.
     pub fn write(&mut self, record: &Record) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
         line.push(b'\n');
         self.file.write_all(&line)?;
-        if self.sync {
+        let deferred = matches!(record, Record::StepResult { .. } | Record::RollbackResult { .. });
+        if self.sync && !deferred {
             self.file.sync_data()?;
         }
         Ok(())
