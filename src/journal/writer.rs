@@ -67,7 +67,10 @@ impl Writer {
         let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
         line.push(b'\n');
         self.file.write_all(&line)?;
-        let deferred = matches!(record, Record::StepResult { .. } | Record::RollbackResult { .. });
+        let deferred = matches!(
+            record,
+            Record::StepResult { .. } | Record::RollbackResult { .. }
+        );
         if self.sync && !deferred {
             self.file.sync_data()?;
         }
