@@ -9,6 +9,7 @@ pub mod local;
 pub mod mask;
 mod pump;
 pub mod ssh;
+mod step;
 pub mod transport;
 pub mod value;
 

@@ -1,0 +1,187 @@
+//! Statements: what each does in a run.
+
+use std::time::{Duration, Instant};
+
+use super::{Failure, Flow, Interp, Outcome, Target};
+use crate::exec::event::Event;
+use crate::exec::value::Value;
+use crate::journal::Record;
+use crate::syntax::ast::{self, Block, Stmt};
+
+impl Interp<'_> {
+    pub(super) fn block(&mut self, block: &Block, target: Option<&Target>) -> Outcome<Flow> {
+        for stmt in &block.stmts {
+            if self.interrupted() {
+                return Err(Failure::Interrupted);
+            }
+            if let Flow::Return(v) = self.stmt(&stmt.node, target)? {
+                return Ok(Flow::Return(v));
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    pub(super) fn stmt(&mut self, stmt: &Stmt, target: Option<&Target>) -> Outcome<Flow> {
+        if self.is_dry() {
+            return self.dry_stmt(stmt, target);
+        }
+        self.live_stmt(stmt, target)
+    }
+
+    pub(super) fn live_stmt(&mut self, stmt: &Stmt, target: Option<&Target>) -> Outcome<Flow> {
+        match stmt {
+            Stmt::Let(l) => {
+                let v = self.eval(&l.value, target)?;
+                self.bind(&l.name.node, v);
+            }
+            Stmt::Expr(e) => {
+                self.eval(e, target)?;
+            }
+            Stmt::Check(c) => self.check(c, target)?,
+            Stmt::WaitUntil(w) => self.wait_until(w, target)?,
+            Stmt::Approve(a) => self.approve(a, target)?,
+            Stmt::Log(e) => {
+                let message = self.eval(e, target)?.to_string();
+                let (step, host) = target.map_or((String::new(), String::new()), |t| {
+                    (t.step.clone(), t.host.clone())
+                });
+                let message = self.services.masker.mask(&message).into_owned();
+                self.emit(Event::Log {
+                    step,
+                    host,
+                    message,
+                });
+            }
+            Stmt::Fail(e) => {
+                let message = self.eval(e, target)?.to_string();
+                return Err(Failure::Fail {
+                    message: self.services.masker.mask(&message).into_owned(),
+                });
+            }
+            Stmt::Return(e) => return Ok(Flow::Return(self.eval(e, target)?)),
+            // A step's rollback runs only when a later step fails: the executor keeps it.
+            Stmt::Rollback(_) => {}
+            // Declarations live at the top level, where `check` keeps them.
+            _ => {}
+        }
+        Ok(Flow::Next)
+    }
+
+    pub(super) fn check(&mut self, c: &ast::Check, target: Option<&Target>) -> Outcome<()> {
+        if self.condition(&c.condition, target, "check")? {
+            return Ok(());
+        }
+        let message = match &c.message {
+            Some(m) => self.eval(m, target)?.to_string(),
+            None => format!("check failed: {}", self.source_text(c.condition.span)),
+        };
+        Err(Failure::Check {
+            message: self.services.masker.mask(&message).into_owned(),
+        })
+    }
+
+    pub(super) fn condition(
+        &mut self,
+        e: &ast::Node<ast::Expr>,
+        target: Option<&Target>,
+        what: &str,
+    ) -> Outcome<bool> {
+        match self.eval(e, target)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(Failure::Eval {
+                message: format!("`{what}` needs a bool, got {}", other.type_name()),
+            }),
+        }
+    }
+
+    pub(super) fn wait_until(
+        &mut self,
+        w: &ast::WaitUntil,
+        target: Option<&Target>,
+    ) -> Outcome<()> {
+        let start = Instant::now();
+        loop {
+            if self.condition(&w.condition, target, "wait_until")? {
+                return Ok(());
+            }
+            if start.elapsed() + w.every.node > w.timeout.node {
+                return Err(Failure::WaitTimeout {
+                    condition: self.source_text(w.condition.span),
+                    timeout: w.timeout.node,
+                });
+            }
+            self.sleep(w.every.node, target.and_then(|t| t.deadline))?;
+        }
+    }
+
+    /// Sleeps, but wakes for Ctrl-C and the step's deadline.
+    pub fn sleep(&self, d: Duration, deadline: Option<Instant>) -> Outcome<()> {
+        if self.is_dry() {
+            return Ok(());
+        }
+        let mut stop = self.services.stop.clone();
+        let until = tokio::time::Instant::now() + d;
+        let deadline = deadline.map(tokio::time::Instant::from_std);
+        self.services.runtime.block_on(async move {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => Ok(()),
+                _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => Err(Failure::TimedOut),
+                _ = async { if stop.wait_for(|s| *s).await.is_err() { std::future::pending::<()>().await } } => Err(Failure::Interrupted),
+            }
+        })
+    }
+
+    pub(super) fn approve(&mut self, a: &ast::Approve, target: Option<&Target>) -> Outcome<()> {
+        let message = self.eval(&a.message, target)?.to_string();
+        let message = self.services.masker.mask(&message).into_owned();
+        let step = target.map_or("", |t| t.step.as_str());
+        let host = target.map_or("", |t| t.host.as_str());
+        let approvals = &self.services.approvals;
+        let how = if approvals.steps.iter().any(|s| s == step) {
+            Some("--approve")
+        } else if approvals.yes && !a.dangerous {
+            Some("--yes")
+        } else {
+            None
+        };
+        let (step, host) = (step.to_string(), host.to_string());
+        let journal_it = |me: &mut Self, how: &str| {
+            let record = Record::Approval {
+                step: step.clone(),
+                host: host.clone(),
+                by: me.approver.clone(),
+                how: how.into(),
+                at: crate::journal::record::now(),
+            };
+            me.record(&record)
+        };
+        if let Some(how) = how {
+            return journal_it(self, how);
+        }
+        let (prompt, expected) = if a.dangerous {
+            (
+                format!(
+                    "approval needed · runbook {} · step {step} on {host}\n  {message}\n  DANGEROUS: type the step id `{step}` to approve: ",
+                    self.plan.name
+                ),
+                step.to_string(),
+            )
+        } else {
+            (
+                format!(
+                    "approval needed · runbook {} · step {step} on {host}\n  {message} [y/N] ",
+                    self.plan.name
+                ),
+                "y".to_string(),
+            )
+        };
+        match self.services.observer.ask(&prompt, &expected) {
+            Some(true) => journal_it(self, "prompt"),
+            Some(false) => Err(Failure::Declined),
+            None => Err(Failure::AwaitingApproval {
+                message,
+                dangerous: a.dangerous,
+            }),
+        }
+    }
+}
