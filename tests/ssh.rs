@@ -239,7 +239,7 @@ fn fan_out_with_a_failing_host_and_a_failure_budget() {
     let bad = hosts[1].port;
     let step = |modifiers: &str| {
         format!(
-            "step deploy \"Deploy\" on web {modifiers} {{\n  run \"port=$(echo $SSH_CONNECTION | cut -d' ' -f4); echo $port; test $port != {bad} || test -e {dir}/fixed || exit 1; echo $port >> {dir}/ran\"\n  rollback {{\n    run \"echo undo >> {dir}/undone\"\n  }}\n}}\n\nstep after \"After\" {{\n  run \"touch {dir}/after\"\n}}\n"
+            "step deploy \"Deploy\" on web {modifiers} {{\n  let port = run(\"echo $SSH_CONNECTION | cut -d' ' -f4\").stdout.trim()\n  run \"port=$(echo $SSH_CONNECTION | cut -d' ' -f4); echo $port; test $port != {bad} || test -e {dir}/fixed || exit 1; echo $port >> {dir}/ran\"\n  rollback {{\n    run \"echo undo {{{{ port }}}} >> {dir}/undone\"\n  }}\n}}\n\nstep after \"After\" {{\n  run \"touch {dir}/after\"\n}}\n"
         )
     };
     let t = t.file(
@@ -294,10 +294,19 @@ fn fan_out_with_a_failing_host_and_a_failure_budget() {
     let out = run(&t, &[]);
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(!t.path().join("after").exists());
+    let mut undone: Vec<String> = read(t.path(), "undone")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    undone.sort();
+    let mut expected = vec![
+        format!("undo {}", hosts[0].port),
+        format!("undo {}", hosts[2].port),
+    ];
+    expected.sort();
     assert_eq!(
-        read(t.path(), "undone").lines().count(),
-        2,
-        "web0 and web2 were rolled back"
+        undone, expected,
+        "web0 and web2 were rolled back, each with the value it captured"
     );
 }
 

@@ -58,6 +58,7 @@ pub fn resume(
     let resume = Resume {
         completed: state.completed.clone(),
         captures: state.captures.clone(),
+        host_captures: state.host_captures.clone(),
     };
     let record = Record::Resumed {
         at: now(),
@@ -110,6 +111,7 @@ pub fn rollback(
     let resume = Resume {
         completed: state.completed.clone(),
         captures: state.captures.clone(),
+        host_captures: state.host_captures.clone(),
     };
     let session = SessionArgs {
         json: args.json,

@@ -27,6 +27,8 @@ pub struct Options {
 pub struct Resume {
     pub completed: Vec<StepKey>,
     pub captures: BTreeMap<String, serde_json::Value>,
+    /// The same, by host: each host's value of a capture made on a group.
+    pub host_captures: BTreeMap<StepKey, serde_json::Value>,
 }
 
 /// A completed step whose rollback may be needed.
@@ -174,8 +176,12 @@ fn begin(plan: &Plan, interp: &mut Interp, steps: usize, resume: Option<&Resume>
         steps,
     };
     emit(interp, event);
-    for (name, v) in resume.map(|r| &r.captures).into_iter().flatten() {
-        interp.restore_capture(name, value::from_json(v.clone()));
+    let Some(resume) = resume else { return };
+    for ((host, name), v) in &resume.host_captures {
+        interp.restore_capture(Some(host), name, value::from_json(v.clone()));
+    }
+    for (name, v) in &resume.captures {
+        interp.restore_capture(None, name, value::from_json(v.clone()));
     }
 }
 

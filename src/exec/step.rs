@@ -27,7 +27,7 @@ pub(super) fn journal_result(
     if status == StepStatus::Ok {
         for s in &step.body.stmts {
             if let Stmt::Let(l) = &s.node {
-                if let Some(v) = interp.captures().get(&l.name.node) {
+                if let Some(v) = interp.capture_on(&target.host, &l.name.node) {
                     let json = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
                     let text = json.to_string();
                     let masked_text = interp.services.masker.mask(&text).into_owned();

@@ -75,6 +75,8 @@ pub struct RunState {
     pub failed: Option<(StepKey, String)>,
     pub paused: Option<StepKey>,
     pub captures: BTreeMap<String, serde_json::Value>,
+    /// Captures by (host, name): a group step's hosts each have their own.
+    pub host_captures: BTreeMap<StepKey, serde_json::Value>,
     pub rolled_back: Vec<StepKey>,
     pub sessions: usize,
 }
@@ -162,6 +164,8 @@ pub fn state(journal: &Journal) -> RunState {
                         s.rolled_back.retain(|k| *k != key);
                         for (name, c) in captures {
                             s.captures.insert(name.clone(), c.value.clone());
+                            s.host_captures
+                                .insert((host.clone(), name.clone()), c.value.clone());
                         }
                     }
                     "awaiting_approval" | "declined" => s.paused = Some(key),

@@ -181,6 +181,11 @@ pub struct Interp<'a> {
     /// Top-level values of stdlib modules, by module.
     module_globals: HashMap<String, HashMap<String, Value>>,
     captures: HashMap<String, Value>,
+    /// The same captures by host: on a group, each host's rollback and later steps see
+    /// the value captured on that host.
+    host_captures: HashMap<(String, String), Value>,
+    /// The host the current step (or rollback, or guard) runs on.
+    current_host: Option<String>,
     frames: Vec<Frame>,
     fns: HashMap<&'a str, &'a FnDef>,
     module_fns: HashMap<(&'a str, &'a str), &'a FnDef>,
@@ -224,6 +229,8 @@ impl<'a> Interp<'a> {
             globals: HashMap::new(),
             module_globals: HashMap::new(),
             captures: HashMap::new(),
+            host_captures: HashMap::new(),
+            current_host: None,
             frames: Vec::new(),
             fns,
             module_fns,
@@ -253,6 +260,8 @@ impl<'a> Interp<'a> {
             globals: self.globals.clone(),
             module_globals: self.module_globals.clone(),
             captures: self.captures.clone(),
+            host_captures: self.host_captures.clone(),
+            current_host: None,
             frames: Vec::new(),
             fns: self.fns.clone(),
             module_fns: self.module_fns.clone(),
@@ -265,13 +274,20 @@ impl<'a> Interp<'a> {
 
     /// Takes the captures a fork made (the last host's value wins for a shared name).
     pub fn merge_captures(&mut self, fork: &Interp) {
+        for (key, value) in &fork.host_captures {
+            self.host_captures.insert(key.clone(), value.clone());
+        }
         for (name, value) in &fork.captures {
             self.captures.insert(name.clone(), value.clone());
         }
     }
 
     /// Restores a capture from the journal of an earlier session.
-    pub fn restore_capture(&mut self, name: &str, value: Value) {
+    pub fn restore_capture(&mut self, host: Option<&str>, name: &str, value: Value) {
+        if let Some(host) = host {
+            self.host_captures
+                .insert((host.to_string(), name.to_string()), value.clone());
+        }
         self.captures.insert(name.to_string(), value);
     }
 
@@ -329,7 +345,25 @@ impl<'a> Interp<'a> {
                 None => {}
             }
         }
-        self.captures.get(name).or_else(|| self.globals.get(name))
+        let on_host = self
+            .current_host
+            .as_ref()
+            .and_then(|h| self.host_captures.get(&(h.clone(), name.to_string())));
+        on_host
+            .or_else(|| self.captures.get(name))
+            .or_else(|| self.globals.get(name))
+    }
+
+    /// A capture as the given host has it (falling back to the last value captured).
+    pub fn capture_on(&self, host: &str, name: &str) -> Option<&Value> {
+        self.host_captures
+            .get(&(host.to_string(), name.to_string()))
+            .or_else(|| self.captures.get(name))
+    }
+
+    /// Commands from here on run on `host`: its captures come first.
+    pub fn set_host(&mut self, host: &str) {
+        self.current_host = Some(host.to_string());
     }
 
     /// The module whose function is running, if any: unqualified calls resolve there.
@@ -347,6 +381,10 @@ impl<'a> Interp<'a> {
                 frame.vars.insert(name.to_string(), value);
             }
             None => {
+                if let Some(host) = &self.current_host {
+                    self.host_captures
+                        .insert((host.clone(), name.to_string()), value.clone());
+                }
                 self.captures.insert(name.to_string(), value);
             }
         }
@@ -368,11 +406,13 @@ impl<'a> Interp<'a> {
 
     /// Runs a step's body (or a rollback block) for one target.
     pub fn run_block(&mut self, block: &Block, target: &Target) -> Outcome<()> {
+        self.set_host(&target.host);
         self.block(block, Some(target)).map(|_| ())
     }
 
     /// Runs a rollback block: its `let`s stay inside it.
     pub fn run_rollback(&mut self, block: &Block, target: &Target) -> Outcome<()> {
+        self.set_host(&target.host);
         self.frames.push(Frame {
             vars: HashMap::new(),
             function_of: None,
@@ -395,6 +435,7 @@ impl<'a> Interp<'a> {
     /// A guard's value: a bool, or in a dry run possibly unknown. Its commands' output
     /// is not the step's (shown with `-v` only).
     pub fn guard_value(&mut self, e: &ast::Node<ast::Expr>, target: &Target) -> Outcome<Value> {
+        self.set_host(&target.host);
         let quiet = Target {
             quiet: !self.services.verbose,
             step: target.step.clone(),
