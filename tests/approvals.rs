@@ -164,3 +164,21 @@ fn without_a_terminal_the_run_pauses_and_says_how_to_go_on() {
         show.stdout
     );
 }
+
+#[test]
+fn on_a_terminal_a_spinner_shows_steps_running_longer_than_a_second() {
+    let t = Runbook::new().file(
+        "s.rb",
+        "runbook s \"S\"\n\nstep quick \"Quick\" {\n  run \"true\"\n}\n\nstep slow \"Slow\" {\n  run \"sleep 2\"\n}\n",
+    );
+    let (code, shown) = on_tty(t.path(), &["run", "s.rb"], "");
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains("Slow · local 1s"),
+        "a spinner with the elapsed time: {shown}"
+    );
+    assert!(
+        !shown.contains("Quick · local 0s"),
+        "no spinner flickers for a quick step: {shown}"
+    );
+}

@@ -5,7 +5,7 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use owo_colors::OwoColorize;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
@@ -133,13 +133,22 @@ impl RunReport {
                 };
                 state.pending = Some((shown, host.clone()));
                 if self.spinner_on {
-                    let pb = ProgressBar::new_spinner();
+                    // Hidden at first: quick steps should not flicker; a step still running
+                    // after a second shows a spinner with its elapsed time.
+                    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
                     pb.set_style(
                         ProgressStyle::with_template("{spinner} {msg} {elapsed}")
                             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                     );
                     pb.set_message(format!("{title} · {host}"));
                     pb.enable_steady_tick(Duration::from_millis(100));
+                    let later = pb.clone();
+                    std::thread::spawn(move || {
+                        std::thread::sleep(Duration::from_secs(1));
+                        if !later.is_finished() {
+                            later.set_draw_target(ProgressDrawTarget::stderr());
+                        }
+                    });
                     if let Some(old) = state.spinner.replace(pb) {
                         old.finish_and_clear();
                     }
