@@ -162,11 +162,9 @@ pub struct RollbackArgs {
     pub json: bool,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// The runbook
-    pub file: PathBuf,
-
+/// The params of a run (or of its plan).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ParamArgs {
     /// Set a param: `--set ref=v2` (repeatable)
     #[arg(long = "set", value_name = "NAME=VALUE", action = ArgAction::Append)]
     pub sets: Vec<String>,
@@ -174,6 +172,15 @@ pub struct RunArgs {
     /// Set a param to a file's contents: `--set-file motd=./motd.txt` (repeatable)
     #[arg(long = "set-file", value_name = "NAME=PATH", action = ArgAction::Append)]
     pub set_files: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The runbook
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub params: ParamArgs,
 
     /// Show the plan (every step, host and command) without running or connecting to anything
     #[arg(long)]
@@ -188,13 +195,8 @@ pub struct PlanArgs {
     /// The runbook
     pub file: PathBuf,
 
-    /// Set a param: `--set ref=v2` (repeatable)
-    #[arg(long = "set", value_name = "NAME=VALUE", action = ArgAction::Append)]
-    pub sets: Vec<String>,
-
-    /// Set a param to a file's contents (repeatable)
-    #[arg(long = "set-file", value_name = "NAME=PATH", action = ArgAction::Append)]
-    pub set_files: Vec<String>,
+    #[command(flatten)]
+    pub params: ParamArgs,
 
     /// The plan as one JSON document
     #[arg(long)]

@@ -29,8 +29,8 @@ pub fn run(cli: Cli) -> i32 {
             &reporter,
             cli.color,
             &args.file,
-            &args.sets,
-            &args.set_files,
+            &args.params.sets,
+            &args.params.set_files,
             args.json,
         ),
         Command::Resume(args) => {

@@ -55,17 +55,8 @@ pub fn resume(
         reporter.warn("not resumed: the journal is unchanged");
         return exit::AWAITING_APPROVAL;
     }
-    let resume = Resume {
-        completed: state.completed.clone(),
-        captures: state.captures.clone(),
-        host_captures: state.host_captures.clone(),
-    };
-    let record = Record::Resumed {
-        at: now(),
-        pid: std::process::id(),
-        user: journal::user(),
-        forced: args.force,
-    };
+    let resume = resume_of(&state);
+    let record = resumed(args.force);
     go(
         reporter,
         color,
@@ -108,11 +99,7 @@ pub fn rollback(
     else {
         return exit::INVALID;
     };
-    let resume = Resume {
-        completed: state.completed.clone(),
-        captures: state.captures.clone(),
-        host_captures: state.host_captures.clone(),
-    };
+    let resume = resume_of(&state);
     let session = SessionArgs {
         json: args.json,
         quiet: false,
@@ -123,12 +110,7 @@ pub fn rollback(
         no_rollback: false,
         accept_new_host_keys: false,
     };
-    let record = Record::Resumed {
-        at: now(),
-        pid: std::process::id(),
-        user: journal::user(),
-        forced: args.force,
-    };
+    let record = resumed(args.force);
     go(
         reporter,
         color,
@@ -304,4 +286,23 @@ fn newest_unfinished(dir: &Path, runbook: Option<&Path>) -> Result<PathBuf, jour
     Err(journal::Error::NothingToResume {
         dir: dir.display().to_string(),
     })
+}
+
+/// What a new session takes from the journal of its run.
+fn resume_of(state: &RunState) -> Resume {
+    Resume {
+        completed: state.completed.clone(),
+        captures: state.captures.clone(),
+        host_captures: state.host_captures.clone(),
+    }
+}
+
+/// The record that opens a new session of a run.
+fn resumed(forced: bool) -> Record {
+    Record::Resumed {
+        at: now(),
+        pid: std::process::id(),
+        user: journal::user(),
+        forced,
+    }
 }

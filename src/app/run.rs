@@ -27,14 +27,14 @@ pub fn run(
             reporter,
             color,
             &args.file,
-            &args.sets,
-            &args.set_files,
+            &args.params.sets,
+            &args.params.set_files,
             args.session.json,
         );
     }
     let request = Request {
-        sets: args.sets.clone(),
-        set_files: args.set_files.clone(),
+        sets: args.params.sets.clone(),
+        set_files: args.params.set_files.clone(),
         ..Request::default()
     };
     let loaded = match session::load(reporter, &args.file, &request) {
