@@ -358,3 +358,64 @@ fn a_host_can_run_everything_under_sudo() {
         "the command ran through sudo (SUDO_USER is set)"
     );
 }
+
+#[test]
+fn a_sudo_step_runs_its_guard_commands_captures_and_rollback_under_sudo() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-g");
+    let dir = t.path().display().to_string();
+    // SUDO_USER is set by sudo only; an ssh session starts without the test's environment.
+    let body =
+        r#"step one "As root" on box sudo when run("printenv SUDO_USER", ok: [0, 1]).code == 0 {
+  run "echo \"$SUDO_USER\" > DIR/cmd"
+  let by = run("printenv SUDO_USER").stdout.trim()
+  check by == "root" else "the capture ran without sudo"
+  rollback {
+    run "echo \"$SUDO_USER\" > DIR/rolled"
+  }
+}
+
+step two "As the login user" on box {
+  run "echo \"x$SUDO_USER\" > DIR/plain"
+  fail "stop here"
+}
+"#
+        .replace("DIR", &dir);
+    let t = t.file("r.rb", runbook(&sshd, &body));
+
+    let plan = t.run_args(&["plan", "r.rb", "--json"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&plan.stdout).expect("plan JSON");
+    let sudo_of = |step: usize| {
+        let mut found = Vec::new();
+        runs_sudo(&doc["steps"][step], &mut found);
+        found
+    };
+    // The guard, the action, the capture and the rollback.
+    assert_eq!(sudo_of(0), [true, true, true, true], "{}", plan.stdout);
+    assert_eq!(sudo_of(1), [false], "{}", plan.stdout);
+
+    let out = run(&t, &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(read(t.path(), "cmd"), "root\n", "{}", out.stdout);
+    assert_eq!(read(t.path(), "rolled"), "root\n", "{}", out.stdout);
+    assert_eq!(
+        read(t.path(), "plain"),
+        "x\n",
+        "only the sudo step is under sudo"
+    );
+}
+
+/// Whether each `run` command anywhere in a plan document is under sudo.
+fn runs_sudo(v: &serde_json::Value, found: &mut Vec<bool>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            if o.get("kind").is_some_and(|k| k == "run") {
+                found.push(o.get("sudo").is_some_and(|s| s == true));
+            }
+            o.values().for_each(|v| runs_sudo(v, found));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| runs_sudo(v, found)),
+        _ => {}
+    }
+}

@@ -107,7 +107,7 @@ impl Checker<'_> {
             span: m.span.into(),
         };
         match &m.node {
-            Modifier::On(_) => {}
+            Modifier::On(_) | Modifier::Sudo => {}
             Modifier::When(e) | Modifier::Unless(e) => {
                 let info = self.expr(e);
                 self.expect(

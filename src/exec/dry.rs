@@ -23,6 +23,7 @@ pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc
             transport: &nowhere,
             deadline: None,
             quiet: true,
+            sudo: step.sudo(),
         };
         steps.push(step_doc(plan, interp, step, hosts, &target));
     }
@@ -98,7 +99,7 @@ fn step_doc(
             Modifier::On(name) if plan.groups.contains_key(&name.node) => {
                 doc.group = Some(name.node.clone())
             }
-            Modifier::On(_) => {}
+            Modifier::On(_) | Modifier::Sudo => {}
             Modifier::When(e) | Modifier::Unless(e) => {
                 let kind = m.node.keyword();
                 interp.dry_begin();

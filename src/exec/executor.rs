@@ -36,6 +36,7 @@ struct Done<'p> {
     step: String,
     host: String,
     rollback: &'p Block,
+    sudo: bool,
 }
 
 /// Params, secrets and top-level values; then the steps. Returns the exit code, or the
@@ -64,6 +65,7 @@ pub fn execute(
                     transport: transports.get(&host),
                     deadline: None,
                     quiet: false,
+                    sudo: step.sudo(),
                 };
                 let note = "done before the resume: not run again".to_string();
                 emit_finished(
@@ -79,6 +81,7 @@ pub fn execute(
                         step: key.0,
                         host,
                         rollback,
+                        sudo: step.sudo(),
                     });
                 }
             } else {
@@ -107,6 +110,7 @@ pub fn execute(
                             step: step.id.node.clone(),
                             host,
                             rollback,
+                            sudo: step.sudo(),
                         });
                     }
                 }
@@ -155,6 +159,7 @@ pub fn roll_back_run(
                     step: key.0,
                     host,
                     rollback,
+                    sudo: step.sudo(),
                 });
             }
         }
@@ -234,6 +239,7 @@ fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> boo
             transport: transports.get(&d.host),
             deadline: None,
             quiet: false,
+            sudo: d.sudo,
         };
         let result = interp
             .record(&Record::RollbackIntent {

@@ -180,6 +180,7 @@ pub(super) fn run_host(
         transport: transports.get(host),
         deadline: None,
         quiet: false,
+        sudo: step.sudo(),
     };
     let start = Instant::now();
     let (status, note, failure) = match run_step(interp, step, &target, title, fanout) {
@@ -261,6 +262,7 @@ pub(super) fn run_step(
             transport: target.transport,
             deadline: timeout.map(|d| Instant::now() + d),
             quiet: false,
+            sudo: target.sudo,
         };
         emit(
             interp,

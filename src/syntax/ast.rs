@@ -123,6 +123,13 @@ pub struct Step {
     pub body: Block,
 }
 
+impl Step {
+    /// Whether the step carries the `sudo` modifier.
+    pub fn sudo(&self) -> bool {
+        self.modifiers.iter().any(|m| m.node == Modifier::Sudo)
+    }
+}
+
 /// What may follow a step's title, in any order; duplicates are reported by `check`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modifier {
@@ -133,6 +140,8 @@ pub enum Modifier {
     MaxFail(Node<FailBudget>),
     Timeout(Node<Duration>),
     Retry(Retry),
+    /// Every command of the step (guards, checks and rollback included) under `sudo -n`.
+    Sudo,
 }
 
 impl Modifier {
@@ -146,6 +155,7 @@ impl Modifier {
             Modifier::MaxFail(_) => "max_fail",
             Modifier::Timeout(_) => "timeout",
             Modifier::Retry(_) => "retry",
+            Modifier::Sudo => "sudo",
         }
     }
 }

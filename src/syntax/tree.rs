@@ -157,6 +157,7 @@ fn modifier(m: &Modifier) -> String {
             FailBudget::Percent(p) => format!("max_fail {p}%"),
         },
         Modifier::Timeout(d) => format!("timeout {}", human_duration(d.node)),
+        Modifier::Sudo => "sudo".into(),
         Modifier::Retry(r) => {
             let mut s = format!(
                 "retry {} every {}",

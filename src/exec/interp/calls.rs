@@ -235,6 +235,7 @@ impl Interp<'_> {
                 }
             }
         }
+        let sudo = sudo || target.sudo;
         if sudo {
             // Non-interactive: a password prompt would hang a run with nobody to answer.
             command = format!(

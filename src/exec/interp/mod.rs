@@ -162,6 +162,8 @@ pub struct Target<'a> {
     pub deadline: Option<Instant>,
     /// Guards decide; their commands' output is not the step's (shown with `-v` only).
     pub quiet: bool,
+    /// The step's `sudo` modifier: every command it runs goes through `sudo -n`.
+    pub sudo: bool,
 }
 
 /// A scope of local names: a function body (which sees nothing of its caller) or a

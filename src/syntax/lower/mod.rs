@@ -258,6 +258,7 @@ impl<'t> Lowerer<'t> {
                     backoff,
                 })
             }
+            Rule::sudo_mod => Modifier::Sudo,
             r => unreachable!("rule step_modifier cannot be {r:?}"),
         };
         Spanned::new(m, span)
