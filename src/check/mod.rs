@@ -7,6 +7,7 @@ mod expr;
 mod items;
 mod modules;
 mod scope;
+mod step;
 mod stmts;
 mod suggest;
 mod template;

@@ -1,0 +1,184 @@
+//! A step's head: its target and modifiers, each checked once and for what it needs.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::error::Error;
+use super::scope::Kind;
+use super::suggest::did_you_mean;
+use super::types::Ty;
+use super::{Checker, Place};
+use crate::source::{Span, Spanned};
+use crate::syntax::ast::{self, FailBudget, Modifier};
+
+impl Checker<'_> {
+    pub(super) fn check_step(&mut self, step: &ast::Step) {
+        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        let mut target_is_group = false;
+        let mut guarded = false;
+        for m in &step.modifiers {
+            let key = match m.node {
+                Modifier::When(_) | Modifier::Unless(_) => "guard",
+                ref other => other.keyword(),
+            };
+            if let Some(first) = seen.get(key) {
+                let first = (*first).into();
+                if key == "guard" {
+                    self.error(Error::ConflictingGuards {
+                        span: m.span.into(),
+                        first,
+                    });
+                } else {
+                    self.error(Error::DuplicateModifier {
+                        keyword: key.into(),
+                        span: m.span.into(),
+                        first,
+                    });
+                }
+                continue;
+            }
+            seen.insert(key, m.span);
+            match &m.node {
+                Modifier::On(target) => target_is_group = self.step_target(target),
+                Modifier::When(_) | Modifier::Unless(_) => guarded = true,
+                _ => {}
+            }
+        }
+        self.step = Some((step.id.node.clone(), guarded));
+        self.place = Place::Step;
+        for m in &step.modifiers {
+            self.check_modifier(m, target_is_group);
+        }
+        self.check_template(&step.title.node, false);
+        if step.body.stmts.is_empty() {
+            self.error(Error::EmptyStep {
+                id: step.id.node.clone(),
+                span: Span {
+                    start: step.body.close.start.saturating_sub(1),
+                    ..step.body.close
+                }
+                .into(),
+            });
+        }
+        self.check_block(&step.body, Place::Step);
+        self.step = None;
+        self.place = Place::TopLevel;
+    }
+
+    /// Resolves `on NAME`; true when it names a group.
+    fn step_target(&mut self, target: &ast::Name) -> bool {
+        match self.scope.globals.get(&target.node) {
+            Some(b) if b.kind == Kind::Host || b.kind == Kind::Group => {
+                b.used.set(true);
+                b.kind == Kind::Group
+            }
+            found => {
+                let targets = self.names_of(&[Kind::Host, Kind::Group]);
+                let fallback = match found {
+                    Some(b) => format!(
+                        "`{}` is a {}; declare hosts with `host NAME = ssh(...)`",
+                        target.node,
+                        b.kind.describe()
+                    ),
+                    None if targets.is_empty() => {
+                        "declare it: `host NAME = ssh(\"user@host\")`, or use `local`".into()
+                    }
+                    None => format!("declared hosts and groups: {}", targets.join(", ")),
+                };
+                let help =
+                    did_you_mean(&target.node, targets.iter().map(String::as_str), &fallback);
+                self.error(Error::UndefinedTarget {
+                    name: target.node.clone(),
+                    span: target.span.into(),
+                    help,
+                });
+                false
+            }
+        }
+    }
+
+    fn check_modifier(&mut self, m: &Spanned<Modifier>, on_group: bool) {
+        let group_only = |keyword: &str| Error::GroupOnlyModifier {
+            keyword: keyword.into(),
+            help: format!(
+                "`{keyword}` limits a fan-out over a group's hosts; this step runs on one host"
+            ),
+            span: m.span.into(),
+        };
+        match &m.node {
+            Modifier::On(_) | Modifier::Sudo => {}
+            Modifier::When(e) | Modifier::Unless(e) => {
+                let info = self.expr(e);
+                self.expect(
+                    info.ty,
+                    Ty::Bool,
+                    &format!("`{}`", m.node.keyword()),
+                    e.span,
+                );
+            }
+            Modifier::Parallel(n) => {
+                if !on_group {
+                    self.error(group_only("parallel"));
+                } else if n.node == 0 {
+                    self.error(zero_count(
+                        "parallel",
+                        "`parallel N` runs on at most N hosts at once",
+                        n.span,
+                    ));
+                }
+            }
+            Modifier::MaxFail(b) => {
+                if !on_group {
+                    self.error(group_only("max_fail"));
+                } else if let FailBudget::Percent(p) = b.node {
+                    if p > 100 {
+                        self.error(Error::InvalidBudget {
+                            percent: p,
+                            span: b.span.into(),
+                        });
+                    }
+                }
+            }
+            Modifier::Timeout(d) => {
+                self.nonzero(d, "timeout", "a step with a zero timeout can never finish")
+            }
+            Modifier::Retry(r) => {
+                if r.times.node == 0 {
+                    self.error(zero_count(
+                        "retry",
+                        "`retry N` tries again up to N times; leave it out for no retries",
+                        r.times.span,
+                    ));
+                }
+                self.nonzero(
+                    &r.every,
+                    "retry every",
+                    "wait at least a moment between tries, e.g. `every 5s`",
+                );
+                if let Some(b) = r.backoff.as_ref().filter(|b| b.node < 1.0) {
+                    self.error(Error::InvalidBackoff {
+                        span: b.span.into(),
+                    });
+                }
+            }
+        }
+    }
+
+    pub(super) fn nonzero(&mut self, d: &Spanned<Duration>, what: &str, help: &str) {
+        if d.node.is_zero() {
+            self.error(Error::ZeroDuration {
+                what: what.into(),
+                help: help.into(),
+                span: d.span.into(),
+            });
+        }
+    }
+}
+
+fn zero_count(what: &str, help: &str, span: Span) -> Error {
+    Error::ZeroCount {
+        what: what.into(),
+        help: help.into(),
+        span: span.into(),
+    }
+}
