@@ -395,27 +395,36 @@ fn bad_params_stop_the_run_before_anything_runs() {
 
 #[test]
 fn secrets_are_masked_everywhere() {
-    let body = "secret token = env(\"RB_TEST_TOKEN\")\n\nstep one \"Uses it\" {\n  run \"echo the token is {{ token }}\"\n  log \"logged {{ token }}\"\n  run \"echo {{ token }} >&2; exit 1\"\n}\n";
+    let body = "secret token = env(\"RB_TEST_TOKEN\")\n\nstep one \"Uses it\" {\n  run \"echo the token is {{ token }}\"\n  log \"logged {{ token }}\"\n  run \"echo {{ token }} >&2; exit 1\"\n}\n\nstep two \"As root\" sudo {\n  run \"echo {{ token }}\"\n}\n";
     let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
-    for args in [
-        &["run", "t.rb", "-v"][..],
-        &["run", "t.rb", "--json", "-v"][..],
-    ] {
-        let out = t.run_env(args, &[("RB_TEST_TOKEN", "s3cr3t-value")]);
-        assert_eq!(out.code, 1);
-        assert!(
-            !out.stdout.contains("s3cr3t-value") && !out.stderr.contains("s3cr3t-value"),
-            "leaked:\n{}\n{}",
-            out.stdout,
-            out.stderr
-        );
-        assert!(out.stdout.contains("the token is ••••"), "{}", out.stdout);
-        assert!(out.stdout.contains("logged ••••"), "{}", out.stdout);
-        assert!(
-            out.stdout.contains("exited with 1: ••••"),
-            "the failure note is masked: {}",
-            out.stdout
-        );
+    // The second needs mixed quoting as a shell word, and quoting again under sudo.
+    for secret in ["s3cr3t-value", "it's \"s3cr3t$value"] {
+        for args in [
+            &["run", "t.rb", "-v"][..],
+            &["run", "t.rb", "--json", "-v"][..],
+            &["plan", "t.rb"][..],
+        ] {
+            let out = t.run_env(args, &[("RB_TEST_TOKEN", secret)]);
+            assert!(
+                !out.stdout.contains("s3cr3t") && !out.stderr.contains("s3cr3t"),
+                "leaked:\n{}\n{}",
+                out.stdout,
+                out.stderr
+            );
+            if args[0] == "plan" {
+                assert_eq!(out.code, 0, "{}", out.stderr);
+                assert!(out.stdout.contains("sh -c 'echo ••••'"), "{}", out.stdout);
+                continue;
+            }
+            assert_eq!(out.code, 1);
+            assert!(out.stdout.contains("the token is ••••"), "{}", out.stdout);
+            assert!(out.stdout.contains("logged ••••"), "{}", out.stdout);
+            assert!(
+                out.stdout.contains("exited with 1: ••••"),
+                "the failure note is masked: {}",
+                out.stdout
+            );
+        }
     }
     let out = t.run_args(&["run", "t.rb"]);
     assert_eq!(out.code, 2);

@@ -28,21 +28,9 @@ pub(super) fn journal_result(
         for s in &step.body.stmts {
             if let Stmt::Let(l) = &s.node {
                 if let Some(v) = interp.capture_on(&target.host, &l.name.node) {
-                    let json = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
-                    let text = json.to_string();
-                    let masked_text = interp.services.masker.mask(&text).into_owned();
-                    let capture = if masked_text == text {
-                        CaptureRecord {
-                            value: json,
-                            masked: false,
-                        }
-                    } else {
-                        CaptureRecord {
-                            value: serde_json::from_str(&masked_text)
-                                .unwrap_or(serde_json::Value::Null),
-                            masked: true,
-                        }
-                    };
+                    let mut value = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
+                    let masked = interp.services.masker.mask_json(&mut value);
+                    let capture = CaptureRecord { value, masked };
                     captures.insert(l.name.node.clone(), capture);
                 }
             }

@@ -236,21 +236,28 @@ impl Interp<'_> {
             }
         }
         let sudo = sudo || target.sudo;
+        // What users see is masked before any wrapping: quoting the command again would
+        // split a secret that holds quotes, and the mask would no longer find it.
+        let mut shown = self.services.masker.mask(&command).into_owned();
         if sudo {
             // Non-interactive: a password prompt would hang a run with nobody to answer.
-            command = format!(
-                "sudo -n -- sh -c {}",
-                value::quote(&command).map_err(eval_error)?
-            );
+            let wrap = |c: &str| -> Outcome<String> {
+                Ok(format!(
+                    "sudo -n -- sh -c {}",
+                    value::quote(c).map_err(eval_error)?
+                ))
+            };
+            command = wrap(&command)?;
+            shown = wrap(&shown)?;
         }
         if self.is_dry() {
-            let shown = command.clone();
+            let description = format!("output of `{}`", short(&shown));
             self.dry_record(crate::plan::doc::Action::Run {
-                command,
+                command: shown,
                 sudo,
                 ok_codes: ok_codes.clone(),
             });
-            return Ok(Value::Unknown(format!("output of `{}`", short(&shown))));
+            return Ok(Value::Unknown(description));
         }
         let masker = &self.services.masker;
         let observer = self.services.observer;
@@ -259,7 +266,7 @@ impl Interp<'_> {
             observer.event(Event::Command {
                 step: step.clone(),
                 host: host.clone(),
-                command: masker.mask(&command).into_owned(),
+                command: shown.clone(),
             });
         }
         let spec = CommandSpec {
@@ -296,7 +303,7 @@ impl Interp<'_> {
         };
         if !ok_codes.contains(&result.code) {
             return Err(Failure::Command {
-                command: masker.mask(&spec.command).into_owned(),
+                command: shown,
                 code: result.code,
                 stderr: masker.mask(&result.stderr).into_owned(),
             });
