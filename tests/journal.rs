@@ -157,6 +157,30 @@ fn secrets_never_reach_the_state_directory() {
 }
 
 #[test]
+fn a_resumed_run_gets_back_the_secret_inside_a_capture() {
+    let body = "secret token = env(\"RB_J_TOKEN\")\n\nstep one \"One\" {\n  let header = run(\"echo Bearer {{ token }}\").stdout.trim()\n}\n\nstep two \"Two\" {\n  run \"test -e ok\"\n  run \"printf '%s' {{ header }} > got\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let env = [("RB_J_TOKEN", "zqx\"jv\\kw-42")];
+    assert_eq!(t.run_env(&["run", "t.rb"], &env).code, 1);
+    let journal = std::fs::read_to_string(&journals(t.path())[0]).expect("journal");
+    assert!(!journal.contains("zqx"), "{journal}");
+    let recs = records(&journals(t.path())[0]);
+    assert_eq!(
+        recs[2]["captures"]["header"]["sealed"], "Bearer \u{1}token\u{1}",
+        "the secret is referred to by name"
+    );
+
+    std::fs::write(t.path().join("ok"), "").expect("fix the cause");
+    let resumed = t.run_env(&["resume"], &env);
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert_eq!(
+        read(t.path(), "got"),
+        "Bearer zqx\"jv\\kw-42",
+        "the capture holds the secret again, not its mask"
+    );
+}
+
+#[test]
 fn no_rollback_then_resume_continues_where_it_stopped() {
     let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
     let failed = t.run_args(&["run", "t.rb", "--no-rollback"]);

@@ -11,7 +11,7 @@ use super::step::{fan_out_limits, run_in_parallel, run_in_turn, verdict, HostOut
 use super::value::{self, Value};
 use crate::exit;
 use crate::journal::reader::StepKey;
-use crate::journal::record::now;
+use crate::journal::record::{now, CaptureRecord};
 use crate::journal::Record;
 use crate::plan::{self, Plan};
 use crate::syntax::ast::{self, Block, Stmt};
@@ -26,9 +26,9 @@ pub struct Options {
 #[derive(Debug, Clone, Default)]
 pub struct Resume {
     pub completed: Vec<StepKey>,
-    pub captures: BTreeMap<String, serde_json::Value>,
+    pub captures: BTreeMap<String, CaptureRecord>,
     /// The same, by host: each host's value of a capture made on a group.
-    pub host_captures: BTreeMap<StepKey, serde_json::Value>,
+    pub host_captures: BTreeMap<StepKey, CaptureRecord>,
 }
 
 /// A completed step whose rollback may be needed.
@@ -182,11 +182,22 @@ fn begin(plan: &Plan, interp: &mut Interp, steps: usize, resume: Option<&Resume>
     };
     emit(interp, event);
     let Some(resume) = resume else { return };
-    for ((host, name), v) in &resume.host_captures {
-        interp.restore_capture(Some(host), name, value::from_json(v.clone()));
+    let unseal = |v: &serde_json::Value| interp.services.masker.unseal_json(v);
+    let host_captures: Vec<_> = resume
+        .host_captures
+        .iter()
+        .map(|((host, name), c)| (host, name, value::from_json(c.restore(unseal))))
+        .collect();
+    let captures: Vec<_> = resume
+        .captures
+        .iter()
+        .map(|(name, c)| (name, value::from_json(c.restore(unseal))))
+        .collect();
+    for (host, name, v) in host_captures {
+        interp.restore_capture(Some(host), name, v);
     }
-    for (name, v) in &resume.captures {
-        interp.restore_capture(None, name, value::from_json(v.clone()));
+    for (name, v) in captures {
+        interp.restore_capture(None, name, v);
     }
 }
 
@@ -340,7 +351,7 @@ pub fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Er
         if let Stmt::Secret(s) = &stmt.node {
             match interp.evaluate(&s.source) {
                 Ok(Value::Str(v)) => {
-                    interp.services.masker.add(&v);
+                    interp.services.masker.add(&s.name.node, &v);
                     interp.set_global(&s.name.node, Value::Str(v));
                 }
                 Ok(other) => errors.push(plan::Error::SecretUnavailable {

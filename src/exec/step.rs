@@ -29,8 +29,14 @@ pub(super) fn journal_result(
             if let Stmt::Let(l) = &s.node {
                 if let Some(v) = interp.capture_on(&target.host, &l.name.node) {
                     let mut value = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
-                    let masked = interp.services.masker.mask_json(&mut value);
-                    let capture = CaptureRecord { value, masked };
+                    let masker = &interp.services.masker;
+                    let sealed = masker.seal_json(&value);
+                    let masked = masker.mask_json(&mut value);
+                    let capture = CaptureRecord {
+                        value,
+                        masked,
+                        sealed,
+                    };
                     captures.insert(l.name.node.clone(), capture);
                 }
             }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::error::Error;
-use super::record::{ParamRecord, Record};
+use super::record::{CaptureRecord, ParamRecord, Record};
 
 #[derive(Debug, Clone)]
 pub struct Journal {
@@ -74,9 +74,9 @@ pub struct RunState {
     pub interrupted: Vec<StepKey>,
     pub failed: Option<(StepKey, String)>,
     pub paused: Option<StepKey>,
-    pub captures: BTreeMap<String, serde_json::Value>,
+    pub captures: BTreeMap<String, CaptureRecord>,
     /// Captures by (host, name): a group step's hosts each have their own.
-    pub host_captures: BTreeMap<StepKey, serde_json::Value>,
+    pub host_captures: BTreeMap<StepKey, CaptureRecord>,
     pub rolled_back: Vec<StepKey>,
     pub sessions: usize,
 }
@@ -163,9 +163,9 @@ pub fn state(journal: &Journal) -> RunState {
                         }
                         s.rolled_back.retain(|k| *k != key);
                         for (name, c) in captures {
-                            s.captures.insert(name.clone(), c.value.clone());
+                            s.captures.insert(name.clone(), c.clone());
                             s.host_captures
-                                .insert((host.clone(), name.clone()), c.value.clone());
+                                .insert((host.clone(), name.clone()), c.clone());
                         }
                     }
                     "awaiting_approval" | "declined" => s.paused = Some(key),

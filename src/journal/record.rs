@@ -92,9 +92,25 @@ pub struct ParamRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaptureRecord {
     pub value: serde_json::Value,
-    /// The value contained a secret and is stored masked; a resumed run sees the mask.
+    /// The value contained a secret and is stored masked.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub masked: bool,
+    /// A masked value with each secret as `\u0001NAME\u0001`: a resumed run, which reads
+    /// its secrets again, restores the value from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<serde_json::Value>,
+}
+
+impl CaptureRecord {
+    /// The value as a resumed run should see it, given a way to unseal.
+    pub fn restore(
+        &self,
+        unseal: impl Fn(&serde_json::Value) -> serde_json::Value,
+    ) -> serde_json::Value {
+        self.sealed
+            .as_ref()
+            .map_or_else(|| self.value.clone(), unseal)
+    }
 }
 
 /// Now, as RFC 3339 (UTC, seconds).
