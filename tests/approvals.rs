@@ -41,19 +41,9 @@ fn on_tty(dir: &Path, args: &[&str], input: &str) -> (i32, String) {
     (out.status.code().unwrap_or(-1), shown)
 }
 
+/// The records of the one run made in `dir`.
 fn records(dir: &Path) -> Vec<serde_json::Value> {
-    let runs = dir.join(".runbook/runs");
-    let path = std::fs::read_dir(runs)
-        .expect("runs")
-        .flatten()
-        .next()
-        .expect("a journal")
-        .path();
-    std::fs::read_to_string(path)
-        .expect("read")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .collect()
+    common::records(common::journals(dir).first().expect("a journal"))
 }
 
 #[test]
@@ -67,19 +57,8 @@ fn yes_on_the_terminal_continues_and_is_journaled() {
     );
     assert!(shown.contains("Go on with the deploy? [y/N]"), "{shown}");
     assert!(t.path().join("approved").exists() && t.path().join("dropped").exists());
-    let approvals: Vec<(String, String, String)> = records(t.path())
-        .iter()
-        .filter(|r| r["type"] == "approval")
-        .map(|r| {
-            (
-                r["step"].as_str().unwrap_or("").into(),
-                r["by"].as_str().unwrap_or("").into(),
-                r["how"].as_str().unwrap_or("").into(),
-            )
-        })
-        .collect();
     assert_eq!(
-        approvals,
+        common::approvals(&records(t.path())),
         [
             ("one".into(), "tester".into(), "prompt".into()),
             ("two".into(), "tester".into(), "--approve".into())

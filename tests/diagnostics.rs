@@ -6,10 +6,7 @@ mod common;
 use std::path::Path;
 
 fn rendered(path: &Path) -> (i32, String) {
-    let relative = path
-        .strip_prefix(common::root())
-        .expect("fixture under the crate root");
-    let out = common::runbook(&["check", &relative.display().to_string()]);
+    let out = common::runbook(&["check", &common::relative(path)]);
     assert!(
         !out.stderr.contains('\u{1b}'),
         "no colour when stderr is not a terminal"

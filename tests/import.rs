@@ -153,11 +153,7 @@ fn markdown_in_other_styles() {
 #[test]
 fn docs_of_the_shipped_runbooks() {
     insta::glob!("../", "runbooks/*.rb", |path| {
-        let relative = path
-            .strip_prefix(common::root())
-            .expect("under the root")
-            .display()
-            .to_string();
+        let relative = common::relative(path);
         let out = common::runbook(&["doc", &relative]);
         assert_eq!(out.code, 0, "{}", out.stderr);
         insta::assert_snapshot!(out.stdout);

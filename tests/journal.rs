@@ -2,28 +2,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{Output, Runbook};
+use common::{approvals, journals, records, Output, Runbook};
 
 const HEAD: &str = "runbook j \"Journal\"\n\n";
-
-fn journals(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".runbook/runs"))
-        .map(|e| e.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
-fn records(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .expect("journal")
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .collect()
-}
 
 fn types(recs: &[serde_json::Value]) -> Vec<String> {
     recs.iter()
@@ -449,20 +432,8 @@ fn approvals_are_journaled_with_who_and_how() {
     let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
     let out = t.run_args(&["run", "t.rb", "--yes", "--approve", "two", "--as", "alice"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    let recs = records(&journals(t.path())[0]);
-    let approvals: Vec<(String, String, String)> = recs
-        .iter()
-        .filter(|r| r["type"] == "approval")
-        .map(|r| {
-            (
-                r["step"].as_str().unwrap_or("").into(),
-                r["by"].as_str().unwrap_or("").into(),
-                r["how"].as_str().unwrap_or("").into(),
-            )
-        })
-        .collect();
     assert_eq!(
-        approvals,
+        approvals(&records(&journals(t.path())[0])),
         [
             ("one".into(), "alice".into(), "--yes".into()),
             ("two".into(), "alice".into(), "--approve".into())

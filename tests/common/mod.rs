@@ -74,6 +74,14 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A path under the crate root, as `runbook` run from the root would be given it.
+pub fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .expect("under the crate root")
+        .display()
+        .to_string()
+}
+
 /// Runs the binary in `dir` without a terminal and with colour off unless asked.
 pub fn run_in(dir: &Path, args: &[String], env: &[(String, String)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_runbook"));
@@ -96,4 +104,33 @@ pub fn run_in(dir: &Path, args: &[String], env: &[(String, String)]) -> Output {
 pub fn runbook(args: &[&str]) -> Output {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     run_in(&root(), &args, &[])
+}
+
+/// The journals of the runs made in `dir`, oldest first.
+pub fn journals(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".runbook/runs"))
+        .map(|e| e.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The records of one journal.
+pub fn records(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .expect("journal")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+/// The approvals of a journal as (step, by, how).
+pub fn approvals(records: &[serde_json::Value]) -> Vec<(String, String, String)> {
+    let field = |r: &serde_json::Value, k: &str| r[k].as_str().unwrap_or("").to_string();
+    records
+        .iter()
+        .filter(|r| r["type"] == "approval")
+        .map(|r| (field(r, "step"), field(r, "by"), field(r, "how")))
+        .collect()
 }

@@ -8,6 +8,15 @@ use std::process::Command;
 use super::common::Runbook;
 use super::logs;
 
+/// A loopback port nothing listens on (bound, then let go).
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
 /// A tiny HTTP server on 127.0.0.1: `/ok` 200, `/json` 200 with a JSON body, anything
 /// else 404. Serves until the test process ends.
 fn http_server() -> u16 {
@@ -41,11 +50,7 @@ fn http_server() -> u16 {
 #[test]
 fn http() {
     let port = http_server();
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let closed = closed_port();
     let t = Runbook::new();
     let body = format!(
         r#"  let base = "http://127.0.0.1:{port}"
@@ -249,11 +254,7 @@ fn tls() {
 fn net() {
     let listening = TcpListener::bind("127.0.0.1:0").expect("bind");
     let open = listening.local_addr().expect("addr").port();
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let closed = closed_port();
     let t = Runbook::new();
     let body = format!(
         r#"  let open = net.port_listening({open})
