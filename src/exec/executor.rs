@@ -182,22 +182,14 @@ fn begin(plan: &Plan, interp: &mut Interp, steps: usize, resume: Option<&Resume>
     };
     emit(interp, event);
     let Some(resume) = resume else { return };
-    let unseal = |v: &serde_json::Value| interp.services.masker.unseal_json(v);
-    let host_captures: Vec<_> = resume
-        .host_captures
-        .iter()
-        .map(|((host, name), c)| (host, name, value::from_json(c.restore(unseal))))
-        .collect();
-    let captures: Vec<_> = resume
-        .captures
-        .iter()
-        .map(|(name, c)| (name, value::from_json(c.restore(unseal))))
-        .collect();
-    for (host, name, v) in host_captures {
-        interp.restore_capture(Some(host), name, v);
+    // Sealed captures get back the secrets this session has read.
+    let masker = interp.services.masker.clone();
+    let restore = |c: &CaptureRecord| value::from_json(c.restore(|v| masker.unseal_json(v)));
+    for ((host, name), c) in &resume.host_captures {
+        interp.restore_capture(Some(host), name, restore(c));
     }
-    for (name, v) in captures {
-        interp.restore_capture(None, name, v);
+    for (name, c) in &resume.captures {
+        interp.restore_capture(None, name, restore(c));
     }
 }
 
