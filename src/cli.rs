@@ -22,6 +22,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
 
+    /// An ssh_config for every ssh host that does not name its own `config:` (`ssh -F`):
+    /// point a runbook's `ssh("hemma")` at another machine without editing ~/.ssh/config
+    #[arg(long, global = true, value_name = "FILE", env = "RUNBOOK_SSH_CONFIG")]
+    pub ssh_config: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -129,6 +134,10 @@ pub struct SessionArgs {
     /// still refused
     #[arg(long)]
     pub accept_new_host_keys: bool,
+
+    /// The global `--ssh-config`, copied here so a session carries it.
+    #[arg(skip)]
+    pub ssh_config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -160,6 +169,10 @@ pub struct RollbackArgs {
     /// One JSON event per line on stdout instead of the human report
     #[arg(long)]
     pub json: bool,
+
+    /// The global `--ssh-config`, copied here so a session carries it.
+    #[arg(skip)]
+    pub ssh_config: Option<PathBuf>,
 }
 
 /// The params of a run (or of its plan).

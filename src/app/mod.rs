@@ -15,8 +15,14 @@ use crate::exit;
 use crate::report::Reporter;
 use crate::source::{SourceMap, MAX_SOURCE_BYTES};
 
-pub fn run(cli: Cli) -> i32 {
+pub fn run(mut cli: Cli) -> i32 {
     let reporter = Reporter::new(cli.color);
+    match &mut cli.command {
+        Command::Run(args) => args.session.ssh_config.clone_from(&cli.ssh_config),
+        Command::Resume(args) => args.session.ssh_config.clone_from(&cli.ssh_config),
+        Command::Rollback(args) => args.ssh_config.clone_from(&cli.ssh_config),
+        _ => {}
+    }
     match cli.command {
         Command::Check { strict, files } => check_files(&reporter, &files, Options { strict }),
         Command::Run(args) => run::run(&reporter, cli.color, cli.state_dir.as_deref(), &args),

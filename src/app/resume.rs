@@ -109,6 +109,7 @@ pub fn rollback(
         approver: None,
         no_rollback: false,
         accept_new_host_keys: false,
+        ssh_config: args.ssh_config.clone(),
     };
     let record = resumed(args.force);
     go(
@@ -151,7 +152,7 @@ fn go(
         reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
         return None;
     }
-    let pool = session::ssh_pool(reporter, loaded, &mut interp, args.accept_new_host_keys).ok()?;
+    let pool = session::ssh_pool(reporter, loaded, &mut interp, args).ok()?;
     let transports = Transports::new(Some(&pool));
     let code = body(&loaded.plan, &mut interp, &transports);
     drop(transports);

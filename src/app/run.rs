@@ -65,12 +65,7 @@ pub fn run(
         reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
         return exit::INVALID;
     }
-    let pool = match session::ssh_pool(
-        reporter,
-        &loaded,
-        &mut interp,
-        args.session.accept_new_host_keys,
-    ) {
+    let pool = match session::ssh_pool(reporter, &loaded, &mut interp, &args.session) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 
 use crate::app::read_source;
 use crate::check::{self, Options as CheckOptions, Problem};
+use crate::cli::SessionArgs;
 use crate::exec::interp::{Approvals, Interp, Services};
 use crate::exec::mask::Masker;
 use crate::exec::ssh::SshPool;
@@ -142,11 +143,17 @@ pub fn ssh_pool(
     reporter: &Reporter,
     loaded: &Loaded,
     interp: &mut Interp,
-    accept_new: bool,
+    args: &SessionArgs,
 ) -> Result<SshPool, i32> {
-    let specs = crate::exec::hosts::ssh_specs(&loaded.plan, interp)
+    let mut specs = crate::exec::hosts::ssh_specs(&loaded.plan, interp)
         .map_err(|errors| plan_problems(reporter, loaded, errors))?;
-    SshPool::new(specs, accept_new).map_err(|e| {
+    if let Some(config) = &args.ssh_config {
+        for spec in specs.values_mut() {
+            spec.config
+                .get_or_insert_with(|| config.display().to_string());
+        }
+    }
+    SshPool::new(specs, args.accept_new_host_keys).map_err(|e| {
         reporter.fatal(
             &format!("cannot create a directory for ssh control sockets: {e}"),
             None,

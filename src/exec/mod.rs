@@ -10,6 +10,7 @@ pub mod mask;
 mod pump;
 pub mod ssh;
 mod step;
+pub mod sudo;
 pub mod transport;
 pub mod value;
 

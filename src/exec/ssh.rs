@@ -184,11 +184,12 @@ async fn run(
     mut stop: watch::Receiver<bool>,
 ) -> Result<CmdResult, TransportError> {
     let session = pool.session(host).await?;
-    let mut command = quote(&spec.command).map_err(TransportError::Spawn)?;
-    if pool.specs.get(host).is_some_and(|s| s.sudo) {
-        // Non-interactive: a password prompt would hang a run with nobody to answer.
-        command = quote(&format!("sudo -n -- sh -c {command}")).map_err(TransportError::Spawn)?;
+    let command = if pool.specs.get(host).is_some_and(|s| s.sudo) {
+        quote(&super::sudo::wrap(&spec.command).map_err(TransportError::Spawn)?)
+    } else {
+        quote(&spec.command)
     }
+    .map_err(TransportError::Spawn)?;
     // The login shell prints its pid, then becomes `sh -c COMMAND` (same pid, the leader of
     // the session's process group).
     let wrapped = format!(

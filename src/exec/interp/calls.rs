@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::{Failure, Flow, Frame, Interp, Outcome, Target};
 use crate::exec::event::Event;
+use crate::exec::sudo;
 use crate::exec::transport::{CommandSpec, TransportError};
 use crate::exec::value::{self, CmdResult, Value};
 use crate::syntax::ast::{Arg, Expr, FnDef, Node};
@@ -240,13 +241,7 @@ impl Interp<'_> {
         // split a secret that holds quotes, and the mask would no longer find it.
         let mut shown = self.services.masker.mask(&command).into_owned();
         if sudo {
-            // Non-interactive: a password prompt would hang a run with nobody to answer.
-            let wrap = |c: &str| -> Outcome<String> {
-                Ok(format!(
-                    "sudo -n -- sh -c {}",
-                    value::quote(c).map_err(eval_error)?
-                ))
-            };
+            let wrap = |c: &str| -> Outcome<String> { sudo::wrap(c).map_err(eval_error) };
             command = wrap(&command)?;
             shown = wrap(&shown)?;
         }
