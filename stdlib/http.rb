@@ -15,10 +15,22 @@ fn status(url, max_time = 10) {
 ##
 ## Runs: `curl -s -o /dev/null -w '%{http_code}' --max-time MAX_TIME URL`
 ## Returns: bool
-## Example: `wait_until http.ok("http://127.0.0.1:8000/health") every 5s max_time 2m`
+## Example: `wait_until http.ok("http://127.0.0.1:8000/health") every 5s timeout 2m`
 fn ok(url, max_time = 10) {
   let code = status(url, max_time: max_time)
   return code >= 200 and code < 300
+}
+
+## True when a server answers at `url` with a status below 500: a redirect to a login page
+## means the app is up; a 502 from a proxy in front of it, or no answer, means it is not.
+## For apps without a health endpoint.
+##
+## Runs: `curl -s -o /dev/null -w '%{http_code}' --max-time MAX_TIME URL`
+## Returns: bool
+## Example: `wait_until http.up("http://127.0.0.1:8000/") every 5s timeout 2m`
+fn up(url, max_time = 10) {
+  let code = status(url, max_time: max_time)
+  return code >= 100 and code < 500
 }
 
 ## The body of `url`; the step fails when the status is not 2xx.

@@ -32,7 +32,7 @@ fn shipped_runbooks_and_stdlib_pass() {
     );
     assert!(
         out.stdout
-            .contains("ok stdlib/http.rb: module, 4 functions\n"),
+            .contains("ok stdlib/http.rb: module, 5 functions\n"),
         "{}",
         out.stdout
     );

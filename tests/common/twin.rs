@@ -1,0 +1,121 @@
+//! The twin of the seed's server (`scripts/twin`): its own network namespace, sshd, a
+//! non-root login user with NOPASSWD sudo, and the app's git work tree. One per test, so
+//! tests run side by side; removed when dropped.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::common::{root, run_in, Output};
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+#[derive(Debug)]
+pub struct Twin {
+    name: String,
+    net: u32,
+    dir: PathBuf,
+    pub ssh_config: PathBuf,
+    /// The login user's home on the twin (`~`).
+    pub home: PathBuf,
+    /// Where runs of this twin's tests keep their journals.
+    pub state: tempfile::TempDir,
+}
+
+impl Twin {
+    pub fn up() -> Twin {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let name = format!("rbt{}{n}", std::process::id() % 1000);
+        let net = 20 + n;
+        let dir = PathBuf::from(format!("/tmp/{name}"));
+        let out = twin(&name, net, &dir, "up");
+        assert!(
+            out.status.success(),
+            "scripts/twin up failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ssh_config = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        let home = std::fs::read_to_string(dir.join("home")).expect("the twin's home");
+        Twin {
+            name,
+            net,
+            dir,
+            ssh_config,
+            home: PathBuf::from(home.trim()),
+            state: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// `runbook ARGS` against the twin, from a directory of its own.
+    pub fn runbook(&self, args: &[&str]) -> Output {
+        let mut all = vec![
+            "--ssh-config".to_string(),
+            self.ssh_config.display().to_string(),
+            "--state-dir".to_string(),
+            self.state.path().display().to_string(),
+        ];
+        all.extend(args.iter().map(|a| a.to_string()));
+        run_in(self.state.path(), &all, &[])
+    }
+
+    /// Runs a shipped runbook (`runbooks/NAME.rb`) for real against the twin.
+    pub fn run(&self, name: &str, args: &[&str]) -> Output {
+        let path = root().join("runbooks").join(format!("{name}.rb"));
+        let mut all = vec!["run", path.to_str().expect("utf-8 path")];
+        all.extend(args);
+        self.runbook(&all)
+    }
+
+    /// A shell command on the twin as its login user, for setting up and looking.
+    pub fn sh(&self, command: &str) -> String {
+        let out = Command::new("ssh")
+            .arg("-F")
+            .arg(&self.ssh_config)
+            .arg("hemma")
+            .arg(command)
+            .output()
+            .expect("ssh");
+        assert!(
+            out.status.success(),
+            "`{command}` on the twin failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// What the stand-ins (systemctl, journalctl, ...) were called with.
+    pub fn stand_in_calls(&self) -> String {
+        std::fs::read_to_string(self.dir.join("state/calls")).unwrap_or_default()
+    }
+
+    /// The twin's default gateway: the control machine's end of its link.
+    pub fn gateway(&self) -> String {
+        std::fs::read_to_string(self.dir.join("gateway"))
+            .expect("the twin's gateway")
+            .trim()
+            .to_string()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Twin {
+    fn drop(&mut self) {
+        let _ = twin(&self.name, self.net, &self.dir, "down");
+    }
+}
+
+fn twin(name: &str, net: u32, dir: &Path, verb: &str) -> std::process::Output {
+    Command::new("bash")
+        .arg(root().join("scripts/twin"))
+        .arg(verb)
+        .env("TWIN_NAME", name)
+        .env("TWIN_NET", net.to_string())
+        .env("TWIN_DIR", dir)
+        .output()
+        .expect("bash")
+}

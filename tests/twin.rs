@@ -1,0 +1,145 @@
+//! The seed's procedures (`runbooks/`) run for real against a twin of its server: over ssh,
+//! as a non-root login user with NOPASSWD sudo, each test asserting the effect on the twin.
+
+mod common;
+#[path = "common/twin.rs"]
+mod twin;
+
+use twin::Twin;
+
+/// What an operator reads when a run does not go as the test expects.
+fn shown(out: &common::Output) -> String {
+    format!(
+        "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.code, out.stdout, out.stderr
+    )
+}
+
+#[test]
+fn health_passes_the_seeds_gate_on_the_twin() {
+    let twin = Twin::up();
+    // The twin's uplink is enp7s0 (health's default); its gateway is the control machine.
+    let gateway = format!("gateway={}", twin.gateway());
+    let out = twin.run("health", &["--set", &gateway]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    assert!(
+        twin.stand_in_calls()
+            .contains("systemctl is-active --quiet ssh"),
+        "the ssh step asked systemd: {}",
+        twin.stand_in_calls()
+    );
+}
+
+#[test]
+fn health_names_the_dead_service_when_web_is_down() {
+    let twin = Twin::up();
+    let out = twin.run(
+        "health",
+        &[
+            "--set",
+            "gateway=127.0.0.1",
+            "--set",
+            "health_url=http://127.0.0.1:8009/",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", shown(&out));
+    assert!(
+        out.stdout
+            .contains("web does not answer on 'http://127.0.0.1:8009/'")
+            || out
+                .stdout
+                .contains("web does not answer on http://127.0.0.1:8009/"),
+        "{}",
+        shown(&out)
+    );
+}
+
+#[test]
+fn cleanup_timers_enables_the_timers_under_sudo() {
+    let twin = Twin::up();
+    let out = twin.run("cleanup-timers", &[]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    for timer in [
+        "skriptoteket-sandbox-snapshots-cleanup.timer",
+        "skriptoteket-login-events-cleanup.timer",
+        "cleanup-smart-logs.timer",
+    ] {
+        let enabled =
+            std::fs::read_to_string(twin.dir().join(format!("state/units/{timer}.enabled")))
+                .unwrap_or_default();
+        assert_eq!(enabled.trim(), "enabled", "{timer} after the run");
+    }
+    assert!(
+        out.stdout.contains("session files cleanup next runs"),
+        "{}",
+        shown(&out)
+    );
+}
+
+#[test]
+fn watchdog_verify_fails_where_the_twin_has_no_watchdog_and_says_which() {
+    let twin = Twin::up();
+    let out = twin.run("watchdog-verify", &[]);
+    // The petter (systemd) passes; the twin's kernel has no sp5100_tco, as an operator
+    // would see on a host whose driver did not load.
+    assert_eq!(out.code, 1, "{}", shown(&out));
+    assert!(
+        out.stdout.contains("the sp5100_tco driver is not loaded"),
+        "{}",
+        shown(&out)
+    );
+    assert!(
+        twin.stand_in_calls()
+            .contains("journalctl -t health-watchdog --since"),
+        "{}",
+        twin.stand_in_calls()
+    );
+}
+
+#[test]
+fn disk_check_measures_the_twins_disk_and_docker() {
+    let twin = Twin::up();
+    let out = twin.run("disk-check", &["--set", "min_free_gb=0"]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    assert!(out.stdout.contains("GB free ("), "{}", shown(&out));
+    // `sudo docker system df` went to the machine's real Docker daemon.
+    assert!(
+        out.stdout.contains("TYPE") && out.stdout.contains("Images"),
+        "{}",
+        shown(&out)
+    );
+}
+
+/// sudo resets HOME to root's; `~` in a command run with `sudo: true` (or in a `sudo` step)
+/// must still be the login user's, as in the seed's `cd ~/apps/x && sudo docker ...`.
+#[test]
+fn tilde_under_sudo_is_the_login_users_home() {
+    let twin = Twin::up();
+    let body = r#"runbook tilde "~ under sudo"
+
+host hemma = ssh("hemma")
+let app = "~/apps/skriptoteket"
+
+step cd "cd into the app as root" on hemma {
+  let who = run("cd {{app}} && id -u && pwd", sudo: true).stdout
+  check who.contains("0\n") else "not root: {{ who }}"
+  run "echo dump > ~/backups/skriptoteket-test.sql", sudo: true
+}
+
+step as_step "A sudo step" on hemma sudo {
+  run "test -f ~/backups/skriptoteket-test.sql && cd ~/apps/skriptoteket"
+}
+"#;
+    std::fs::write(twin.state.path().join("tilde.rb"), body).expect("write");
+    let out = twin.runbook(&["run", "tilde.rb"]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    assert_eq!(
+        twin.sh("cat ~/backups/skriptoteket-test.sql"),
+        "dump\n",
+        "the redirect wrote into the login user's ~/backups"
+    );
+    assert!(
+        !std::path::Path::new("/root/backups/skriptoteket-test.sql").exists(),
+        "nothing was written into root's home"
+    );
+}
