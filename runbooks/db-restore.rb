@@ -24,6 +24,9 @@ step safety "Back up the current data first" on hemma {
 step restore "Restore" on hemma {
   approve "Replace the data of {{ database }} with {{ dump }}?"
   compose.down(app, file: "compose.prod.yaml", sudo: true)
+  # Into an empty database: a plain-SQL dump cannot replace what is there.
+  postgres.drop_db(database, container: "shared-postgres", sudo: true)
+  postgres.create_db(database, container: "shared-postgres", sudo: true)
   postgres.restore(database, dump, container: "shared-postgres", sudo: true)
   compose.up(app, file: "compose.prod.yaml", sudo: true)
 }

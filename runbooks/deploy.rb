@@ -28,7 +28,7 @@ step pull "Pull the new code" on hemma {
   let previous = git.head(app)
   git.pull(app)
   rollback {
-    git.checkout(app, previous)
+    git.reset(app, previous)
     compose.up(app, file: compose_file, build: true, sudo: true)
   }
 }

@@ -23,9 +23,9 @@ step show "Show the recent commits" on hemma {
 step checkout "Check out the earlier commit" on hemma {
   let current = git.head(app)
   approve "Roll production back to {{ commit }}?"
-  git.checkout(app, commit)
+  git.reset(app, commit)
   rollback {
-    git.checkout(app, current)
+    git.reset(app, current)
   }
 }
 

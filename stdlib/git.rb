@@ -25,6 +25,16 @@ fn checkout(dir, rev) {
   run "git -C {{dir}} checkout {{rev}}"
 }
 
+## Moves the checked-out branch of `dir` to `rev`, keeping the branch attached (a checkout
+## would leave a detached HEAD, and the next `git.pull` would fail). Refuses when
+## uncommitted changes would be lost. A later `git.pull` fast-forwards it again.
+##
+## Runs: `git -C DIR reset --keep REV`
+## Example: `rollback { git.reset(app, previous) }`
+fn reset(dir, rev) {
+  run "git -C {{dir}} reset --keep {{rev}}"
+}
+
 ## True when `dir` has no uncommitted changes (untracked files count as changes).
 ##
 ## Runs: `git -C DIR status --porcelain`

@@ -68,12 +68,15 @@ fn dump(db, to, server = "", port = 5432, user = "postgres", container = "", sud
   run("{{cmd}} -Fc -d {{db}} > {{to}}", sudo: sudo)
 }
 
-## Restores the custom-format dump `from` into `db` (which must exist), replacing the
-## objects it contains.
+## Restores the dump `from` into `db` (which must exist), whichever way it was made: a
+## custom-format dump (`postgres.dump`, starts with `PGDMP`) through pg_restore, replacing
+## the objects it contains; a plain-SQL dump (the seed's `pg_dump > x.sql`) through psql,
+## stopping at the first error (restore it into an empty database).
 ##
-## Runs: `pg_restore --clean --if-exists --no-owner -d DB < FROM`
-## Example: `postgres.restore("skriptoteket", "/root/backups/skriptoteket.dump")`
+## Runs: `pg_restore --clean --if-exists --no-owner -d DB < FROM`, or `psql -X -q -v ON_ERROR_STOP=1 -d DB < FROM`
+## Example: `postgres.restore("skriptoteket", "~/backups/skriptoteket-20260101.sql", container: "shared-postgres")`
 fn restore(db, from, server = "", port = 5432, user = "postgres", container = "", sudo = false) {
-  let cmd = _client("pg_restore", container, server, port, user)
-  run("{{cmd}} --clean --if-exists --no-owner -d {{db}} < {{from}}", sudo: sudo)
+  let custom = _client("pg_restore", container, server, port, user)
+  let plain = _client("psql", container, server, port, user)
+  run("if head -c 5 {{from}} | grep -q ^PGDMP; then {{custom}} --clean --if-exists --no-owner -d {{db}} < {{from}}; else {{plain}} -X -q -v ON_ERROR_STOP=1 -d {{db}} < {{from}}; fi", sudo: sudo)
 }

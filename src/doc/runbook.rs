@@ -185,20 +185,36 @@ fn flush(out: &mut String, block: &mut Vec<&Action>, host: Option<&str>) {
     commands(out, &list, host, None);
 }
 
+/// `COMMAND <<'EOF'` with the text it reads, under a delimiter the text does not hold.
+fn heredoc(command: &str, text: &str) -> String {
+    let mut mark = "EOF".to_string();
+    while text.lines().any(|l| l == mark) {
+        mark.push('_');
+    }
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    format!("{command} <<'{mark}'\n{body}\n{mark}")
+}
+
 /// A ```bash block; `ssh HOST 'cmd'` for a remote host, as the commands would be typed.
 fn commands(out: &mut String, list: &[Action], host: Option<&str>, label: Option<&str>) {
     let lines: Vec<String> = list
         .iter()
         .filter_map(|a| match a {
-            Action::Run { command, .. } => Some(match host {
-                Some(h) => format!(
-                    "ssh {h} {}",
-                    shlex::try_quote(command)
-                        .map(|c| c.into_owned())
-                        .unwrap_or_else(|_| command.clone())
-                ),
-                None => command.clone(),
-            }),
+            Action::Run { command, stdin, .. } => {
+                let typed = match host {
+                    Some(h) => format!(
+                        "ssh {h} {}",
+                        shlex::try_quote(command)
+                            .map(|c| c.into_owned())
+                            .unwrap_or_else(|_| command.clone())
+                    ),
+                    None => command.clone(),
+                };
+                Some(match stdin {
+                    Some(text) => heredoc(&typed, text),
+                    None => typed,
+                })
+            }
             _ => None,
         })
         .collect();

@@ -69,6 +69,9 @@ pub enum Action {
         command: String,
         sudo: bool,
         ok_codes: Vec<i32>,
+        /// What the command reads on stdin (`run ..., stdin: TEXT`): SQL, a config file.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stdin: Option<String>,
     },
     /// `let NAME = ...` in a step: the commands whose output it captures.
     Capture {

@@ -152,7 +152,10 @@ fn actions(o: &mut Out, depth: usize, list: &[Action]) {
     for a in list {
         match a {
             Action::Run {
-                command, ok_codes, ..
+                command,
+                ok_codes,
+                stdin,
+                ..
             } => {
                 let ok = if ok_codes == &[0] {
                     String::new()
@@ -160,6 +163,12 @@ fn actions(o: &mut Out, depth: usize, list: &[Action]) {
                     o.faint(&format!("  (ok: {ok_codes:?})"))
                 };
                 o.line(depth, &format!("$ {command}{ok}"));
+                if let Some(stdin) = stdin {
+                    o.line(depth + 1, "stdin:");
+                    for line in stdin.lines() {
+                        o.line(depth + 2, line);
+                    }
+                }
             }
             Action::Capture { name, commands } => {
                 o.line(depth, &format!("let {name} = output of:"));

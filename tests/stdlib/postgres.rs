@@ -110,6 +110,7 @@ fn dump_drop_restore_round_trip() {
     let cluster = Cluster::start(&dir);
     let port = cluster.port;
     let dump = t.path().join("app.dump").display().to_string();
+    let sql = t.path().join("app.sql").display().to_string();
     let conn = format!("server: \"127.0.0.1\", port: {port}");
     let body = format!(
         r#"  postgres.create_db("app", {conn})
@@ -129,7 +130,14 @@ fn dump_drop_restore_round_trip() {
   let odd = postgres.exists("it's \"odd\"", {conn})
   log "{{{{ odd }}}}"
   let printed = postgres.psql("app", "select 'a' || 'b' as joined", {conn})
-  log printed.trim()"#
+  log printed.trim()
+  run "pg_dump -h 127.0.0.1 -p {port} -U postgres -d app > {sql}"
+  postgres.drop_db("app", {conn})
+  postgres.create_db("app", {conn})
+  postgres.restore("app", {sql:?}, {conn})
+  let plain = postgres.query("app", "select count(*) as n from notes", {conn})
+  let row2 = plain[0]
+  log "{{{{ row2.n }}}}""#
     );
     let logs = logs(&t, &["postgres"], &body, &[]);
     drop(cluster);
@@ -144,4 +152,8 @@ fn dump_drop_restore_round_trip() {
         "a name with quotes is passed as data, not SQL"
     );
     assert!(logs[4].contains("ab"), "{}", logs[4]);
+    assert_eq!(
+        logs[5], "42",
+        "a plain-SQL dump (the seed's `pg_dump > x.sql`) restores through psql"
+    );
 }

@@ -251,6 +251,7 @@ impl Interp<'_> {
                 command: shown,
                 sudo,
                 ok_codes: ok_codes.clone(),
+                stdin: stdin.clone(),
             });
             return Ok(Value::Unknown(description));
         }

@@ -40,10 +40,12 @@ impl Interp<'_> {
                 command,
                 sudo,
                 ok_codes,
+                stdin,
             } => Action::Run {
                 command: mask(&command),
                 sudo,
                 ok_codes,
+                stdin: stdin.map(|s| mask(&s)),
             },
             Action::Check {
                 condition,
