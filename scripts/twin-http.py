@@ -1,28 +1,16 @@
-"""The twin's HTTP services, until web runs under Docker Compose on the twin.
-
-8082 /health and 8083 /v1/health stand for the host's GPU services (llama-server, tabby);
-8000 stands for skriptoteket's web: it answers with the commit checked out in the app's
-work tree, as a deployed web would. Listens on the twin's loopback only.
+"""The twin's GPU services, which need a GPU the twin has not: stand-ins that answer
+llama-server's 8082 /health and tabby's 8083 /v1/health, on the twin's loopback only.
+(skriptoteket's web is not one of these: it runs under Docker Compose, for real.)
 """
 
 import http.server
-import subprocess
-import sys
 import threading
-
-APP = sys.argv[1]
-
 
 def answer(port, path):
     if port == 8082 and path == "/health":
         return 200, '{"status":"ok"}'
     if port == 8083 and path == "/v1/health":
         return 200, '{"status":"ok"}'
-    if port == 8000 and path in ("/", "/health"):
-        head = subprocess.run(
-            ["git", "-c", "safe.directory=*", "-C", APP, "rev-parse", "HEAD"], capture_output=True, text=True
-        ).stdout.strip()
-        return 200, head
     return 404, "not found"
 
 
@@ -42,6 +30,5 @@ def serve(port):
     http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
-for p in (8082, 8083):
-    threading.Thread(target=serve, args=(p,), daemon=True).start()
-serve(8000)
+threading.Thread(target=serve, args=(8082,), daemon=True).start()
+serve(8083)

@@ -143,3 +143,116 @@ step as_step "A sudo step" on hemma sudo {
         "nothing was written into root's home"
     );
 }
+
+/// The seed's deploy procedures, one after another on one twin whose web runs under Docker
+/// Compose for real: each run's effect is read back from web itself (the commit it was built
+/// from, the env it runs with) and from Docker.
+#[test]
+fn deploy_procedures_move_web_for_real() {
+    let twin = Twin::with_docker();
+    let first = twin
+        .sh("git -C ~/apps/skriptoteket rev-parse HEAD")
+        .trim()
+        .to_string();
+    assert_eq!(
+        twin.web(),
+        format!("commit={first} env=first"),
+        "the twin deployed its first release"
+    );
+
+    // The seed's health gate, web included.
+    let gateway = format!("gateway={}", twin.gateway());
+    let out = twin.run("health", &["--set", &gateway]);
+    assert_eq!(out.code, 0, "health: {}", shown(&out));
+
+    // deploy: pull, build the runner, deploy web, wait for it.
+    let second = twin.push("echo two > RELEASE", "second release");
+    let out = twin.run("deploy", &[]);
+    assert_eq!(out.code, 0, "deploy: {}", shown(&out));
+    assert_eq!(
+        twin.web(),
+        format!("commit={second} env=first"),
+        "web serves the new commit"
+    );
+
+    // A deploy that fails after its pull puts the previous commit back, and web with it.
+    let broken = twin.push("touch BROKEN", "a release that does not build");
+    let out = twin.run("deploy", &[]);
+    assert_eq!(out.code, 1, "a failed deploy, rolled back: {}", shown(&out));
+    assert!(out.stdout.contains("build_runner"), "{}", shown(&out));
+    assert_eq!(
+        twin.web(),
+        format!("commit={second} env=first"),
+        "web serves the previous commit again"
+    );
+    let head =
+        twin.sh("cd ~/apps/skriptoteket && git rev-parse HEAD && git symbolic-ref --short HEAD");
+    assert_eq!(
+        head,
+        format!("{second}\nmain\n"),
+        "back on the previous commit, on the branch"
+    );
+    assert_ne!(broken, second);
+
+    // rollback-to COMMIT, and a normal deploy after it (the branch stays attached).
+    let out = twin.run(
+        "rollback-to",
+        &["--set", &format!("commit={first}"), "--approve", "checkout"],
+    );
+    assert_eq!(out.code, 0, "rollback-to: {}", shown(&out));
+    assert_eq!(
+        twin.web(),
+        format!("commit={first} env=first"),
+        "web serves the older commit"
+    );
+    let fixed = twin.push("rm BROKEN", "the fix");
+    let out = twin.run("deploy", &[]);
+    assert_eq!(out.code, 0, "deploy after rollback-to: {}", shown(&out));
+    assert_eq!(twin.web(), format!("commit={fixed} env=first"));
+
+    // restart keeps the environment (compose restart does not re-read .env); a recreate
+    // picks up the change.
+    twin.sh("sed -i s/APP_ENV=first/APP_ENV=second/ ~/apps/skriptoteket/.env");
+    let out = twin.run("restart", &[]);
+    assert_eq!(out.code, 0, "restart: {}", shown(&out));
+    assert_eq!(
+        twin.web(),
+        format!("commit={fixed} env=first"),
+        "a restart keeps the old env"
+    );
+    let out = twin.run("deploy-recreate", &["--approve", "recreate"]);
+    assert_eq!(out.code, 0, "deploy-recreate: {}", shown(&out));
+    assert_eq!(
+        twin.web(),
+        format!("commit={fixed} env=second"),
+        "a recreate shows the new env"
+    );
+
+    // fix-502: web was cut off from hule-network; the run reconnects it.
+    let on_network = || {
+        twin.root("docker network inspect hule-network -f '{{range .Containers}}{{.Name}} {{end}}'")
+    };
+    twin.root("docker network disconnect hule-network skriptoteket-web");
+    assert!(!on_network().contains("skriptoteket-web"));
+    let out = twin.run("fix-502", &["--approve", "recreate"]);
+    assert_eq!(out.code, 0, "fix-502: {}", shown(&out));
+    assert!(
+        on_network().contains("skriptoteket-web"),
+        "web is back on hule-network"
+    );
+    assert!(twin.web().starts_with(&format!("commit={fixed}")));
+
+    // prune removes what nothing uses: a stopped container made for the purpose.
+    twin.root("docker create --name twin-leftover runbook-twin-base true >/dev/null");
+    let out = twin.run("prune", &["--approve", "prune"]);
+    assert_eq!(out.code, 0, "prune: {}", shown(&out));
+    assert_eq!(
+        twin.root("docker ps -aq -f name=twin-leftover"),
+        "",
+        "the stopped container is gone"
+    );
+    assert!(
+        twin.web().starts_with(&format!("commit={fixed}")),
+        "prune left web alone"
+    );
+}

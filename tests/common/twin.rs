@@ -25,12 +25,23 @@ pub struct Twin {
 }
 
 impl Twin {
+    /// A twin without Docker: many can run side by side.
     pub fn up() -> Twin {
+        Twin::start(false)
+    }
+
+    /// A twin whose app runs under the machine's Docker: one at a time (web's container
+    /// name and port are the seed's).
+    pub fn with_docker() -> Twin {
+        Twin::start(true)
+    }
+
+    fn start(docker: bool) -> Twin {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let name = format!("rbt{}{n}", std::process::id() % 1000);
         let net = 20 + n;
         let dir = PathBuf::from(format!("/tmp/{name}"));
-        let out = twin(&name, net, &dir, "up");
+        let out = twin(&name, net, &dir, "up", docker);
         assert!(
             out.status.success(),
             "scripts/twin up failed:\n{}",
@@ -85,6 +96,34 @@ impl Twin {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Commits a change to the app's remote (as a developer's push would); its hash.
+    pub fn push(&self, change: &str, message: &str) -> String {
+        self.sh(&format!(
+            "cd ~/src && {{ {change}; }} && git add -A && git commit -qm {message:?} && git push -q origin main && git rev-parse HEAD"
+        ))
+        .trim()
+        .to_string()
+    }
+
+    /// What web answers on the twin: `commit=HASH env=VALUE`.
+    pub fn web(&self) -> String {
+        self.sh("curl -s --max-time 5 http://127.0.0.1:8000/ || true")
+            .trim()
+            .to_string()
+    }
+
+    /// A command as root on the twin.
+    pub fn root(&self, command: &str) -> String {
+        let out = Command::new("ssh")
+            .arg("-F")
+            .arg(&self.ssh_config)
+            .arg("hemma-root")
+            .arg(command)
+            .output()
+            .expect("ssh");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// What the stand-ins (systemctl, journalctl, ...) were called with.
     pub fn stand_in_calls(&self) -> String {
         std::fs::read_to_string(self.dir.join("state/calls")).unwrap_or_default()
@@ -105,17 +144,18 @@ impl Twin {
 
 impl Drop for Twin {
     fn drop(&mut self) {
-        let _ = twin(&self.name, self.net, &self.dir, "down");
+        let _ = twin(&self.name, self.net, &self.dir, "down", true);
     }
 }
 
-fn twin(name: &str, net: u32, dir: &Path, verb: &str) -> std::process::Output {
+fn twin(name: &str, net: u32, dir: &Path, verb: &str, docker: bool) -> std::process::Output {
     Command::new("bash")
         .arg(root().join("scripts/twin"))
         .arg(verb)
         .env("TWIN_NAME", name)
         .env("TWIN_NET", net.to_string())
         .env("TWIN_DIR", dir)
+        .env("TWIN_DOCKER", if docker { "1" } else { "0" })
         .output()
         .expect("bash")
 }
