@@ -256,3 +256,37 @@ fn deploy_procedures_move_web_for_real() {
         "prune left web alone"
     );
 }
+
+/// A host that reboots cuts every connection; the next command reconnects by itself, and a
+/// `wait_until` counts "cannot reach the host" as "not yet".
+#[test]
+fn a_reboot_is_waited_out_and_the_connection_comes_back() {
+    let twin = Twin::up();
+    let booted = twin.dir().join("state/booted").display().to_string();
+    let body = r#"runbook reboot "Reboot and wait"
+
+host hemma = ssh("hemma")
+
+step reboot "Reboot" on hemma {
+  run "sudo reboot"
+}
+
+step back "Wait for the host" on hemma {
+  wait_until run("test -e BOOTED", ok: [0, 1]).code == 0 every 1s timeout 1m
+}
+
+step after "Work after the reboot" on hemma {
+  run "echo after > ~/after-reboot"
+}
+"#
+    .replace("BOOTED", &booted);
+    std::fs::write(twin.state.path().join("reboot.rb"), body).expect("write");
+    let out = twin.runbook(&["run", "reboot.rb"]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    assert_eq!(twin.sh("cat ~/after-reboot"), "after\n");
+    let log = std::fs::read_to_string(twin.dir().join("sshd.log")).unwrap_or_default();
+    assert!(
+        log.matches("Server listening").count() >= 2,
+        "sshd really went down and came back: {log}"
+    );
+}

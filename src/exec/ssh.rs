@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use openssh::{ControlPersist, KnownHosts, Session, SessionBuilder, Stdio};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::{watch, OnceCell};
+use tokio::sync::{watch, Mutex};
 
 use super::event::Stream;
 use super::pump::{pump, Cut};
@@ -40,7 +40,9 @@ pub struct SshSpec {
 #[derive(Debug)]
 pub struct SshPool {
     specs: HashMap<String, SshSpec>,
-    sessions: HashMap<String, OnceCell<Arc<Session>>>,
+    /// Each host's master connection, once opened; emptied when it is found lost, so the
+    /// next command reconnects (a host back from a reboot or a network restart).
+    sessions: HashMap<String, Mutex<Option<Arc<Session>>>>,
     /// Short (unix socket paths are limited to 108 bytes) and removed at the end.
     control_dir: tempfile::TempDir,
     accept_new: bool,
@@ -49,7 +51,10 @@ pub struct SshPool {
 impl SshPool {
     pub fn new(specs: HashMap<String, SshSpec>, accept_new: bool) -> std::io::Result<SshPool> {
         let control_dir = tempfile::Builder::new().prefix("rb-").tempdir_in("/tmp")?;
-        let sessions = specs.keys().map(|h| (h.clone(), OnceCell::new())).collect();
+        let sessions = specs
+            .keys()
+            .map(|h| (h.clone(), Mutex::new(None)))
+            .collect();
         Ok(SshPool {
             specs,
             sessions,
@@ -69,9 +74,23 @@ impl SshPool {
                 "`{host}` is not an ssh host"
             )));
         };
-        cell.get_or_try_init(|| async { self.connect(host, spec).await.map(Arc::new) })
-            .await
-            .cloned()
+        let mut current = cell.lock().await;
+        if let Some(session) = current.as_ref() {
+            return Ok(session.clone());
+        }
+        let session = Arc::new(self.connect(host, spec).await?);
+        *current = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Drops a master connection found lost, unless another command already replaced it.
+    async fn forget(&self, host: &str, lost: &Arc<Session>) {
+        if let Some(cell) = self.sessions.get(host) {
+            let mut current = cell.lock().await;
+            if current.as_ref().is_some_and(|s| Arc::ptr_eq(s, lost)) {
+                *current = None;
+            }
+        }
     }
 
     async fn connect(&self, host: &str, spec: &SshSpec) -> Result<Session, TransportError> {
@@ -176,14 +195,51 @@ impl Transport for Ssh<'_> {
     }
 }
 
+/// Runs a command on the host's master connection. A connection found lost is dropped, so
+/// the next command reconnects; when it was lost before the command started (the host
+/// rebooted, its network restarted), the command is run once more on a new connection.
+/// A command that had started is never run twice: it may have partly happened.
 async fn run(
     pool: &SshPool,
     host: &str,
     spec: &CommandSpec,
     on_line: LineSink<'_>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> Result<CmdResult, TransportError> {
-    let session = pool.session(host).await?;
+    let mut retried = false;
+    loop {
+        let session = pool.session(host).await?;
+        let mut started = false;
+        let result = run_once(
+            pool,
+            &session,
+            host,
+            spec,
+            &mut *on_line,
+            stop.clone(),
+            &mut started,
+        )
+        .await;
+        if let Err(TransportError::Lost(_)) = &result {
+            pool.forget(host, &session).await;
+            if !started && !retried {
+                retried = true;
+                continue;
+            }
+        }
+        return result;
+    }
+}
+
+async fn run_once(
+    pool: &SshPool,
+    session: &Session,
+    host: &str,
+    spec: &CommandSpec,
+    on_line: LineSink<'_>,
+    mut stop: watch::Receiver<bool>,
+    started: &mut bool,
+) -> Result<CmdResult, TransportError> {
     let command = if pool.specs.get(host).is_some_and(|s| s.sudo) {
         quote(&super::sudo::wrap(&spec.command).map_err(TransportError::Spawn)?)
     } else {
@@ -219,6 +275,7 @@ async fn run(
         if stream == Stream::Stderr && pid.is_none() {
             if let Some(p) = line.strip_prefix(PID_MARK) {
                 pid = p.trim().parse().ok();
+                *started = true;
                 return false;
             }
         }

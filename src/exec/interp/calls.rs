@@ -291,11 +291,10 @@ impl Interp<'_> {
             Ok(r) => r,
             Err(TransportError::TimedOut) => return Err(Failure::TimedOut),
             Err(TransportError::Interrupted) => return Err(Failure::Interrupted),
-            Err(
-                TransportError::Spawn(message)
-                | TransportError::Connect(message)
-                | TransportError::Lost(message),
-            ) => return Err(Failure::Transport { message }),
+            Err(TransportError::Spawn(message)) => return Err(Failure::Transport { message }),
+            Err(TransportError::Connect(message) | TransportError::Lost(message)) => {
+                return Err(Failure::Unreachable { message })
+            }
         };
         if !ok_codes.contains(&result.code) {
             return Err(Failure::Command {

@@ -53,6 +53,10 @@ pub enum Failure {
     Transport {
         message: String,
     },
+    /// The host could not be reached, or the connection to it was lost.
+    Unreachable {
+        message: String,
+    },
     AwaitingApproval {
         message: String,
         dangerous: bool,
@@ -106,7 +110,7 @@ impl Failure {
             Failure::TimedOut => "timed out".into(),
             Failure::StepTimeout(d) => format!("timed out after {}", ast::human_duration(*d)),
             Failure::Interrupted => "interrupted".into(),
-            Failure::Transport { message } => message.clone(),
+            Failure::Transport { message } | Failure::Unreachable { message } => message.clone(),
             Failure::AwaitingApproval { message, .. } => format!("awaiting approval: {message}"),
             Failure::Declined => "approval declined".into(),
             Failure::Journal { message } => format!("journal: {message}"),

@@ -101,8 +101,12 @@ impl Interp<'_> {
     ) -> Outcome<()> {
         let start = Instant::now();
         loop {
-            if self.condition(&w.condition, target, "wait_until")? {
-                return Ok(());
+            // A host that cannot be reached is "not yet": waiting for a host to come back
+            // from a reboot or a network restart is what a wait is for.
+            match self.condition(&w.condition, target, "wait_until") {
+                Ok(true) => return Ok(()),
+                Ok(false) | Err(Failure::Unreachable { .. }) => {}
+                Err(other) => return Err(other),
             }
             if start.elapsed() + w.every.node > w.timeout.node {
                 return Err(Failure::WaitTimeout {
