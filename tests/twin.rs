@@ -16,21 +16,6 @@ fn shown(out: &common::Output) -> String {
 }
 
 #[test]
-fn health_passes_the_seeds_gate_on_the_twin() {
-    let twin = Twin::up();
-    // The twin's uplink is enp7s0 (health's default); its gateway is the control machine.
-    let gateway = format!("gateway={}", twin.gateway());
-    let out = twin.run("health", &["--set", &gateway]);
-    assert_eq!(out.code, 0, "{}", shown(&out));
-    assert!(
-        twin.stand_in_calls()
-            .contains("systemctl is-active --quiet ssh"),
-        "the ssh step asked systemd: {}",
-        twin.stand_in_calls()
-    );
-}
-
-#[test]
 fn health_names_the_dead_service_when_web_is_down() {
     let twin = Twin::up();
     let out = twin.run(
@@ -160,10 +145,17 @@ fn deploy_procedures_move_web_for_real() {
         "the twin deployed its first release"
     );
 
-    // The seed's health gate, web included.
+    // The seed's health gate, web included. The twin's uplink is enp7s0 (health's default);
+    // its gateway is the control machine's end of the link.
     let gateway = format!("gateway={}", twin.gateway());
     let out = twin.run("health", &["--set", &gateway]);
     assert_eq!(out.code, 0, "health: {}", shown(&out));
+    assert!(
+        twin.stand_in_calls()
+            .contains("systemctl is-active --quiet ssh"),
+        "the ssh step asked systemd: {}",
+        twin.stand_in_calls()
+    );
 
     // deploy: pull, build the runner, deploy web, wait for it.
     let second = twin.push("echo two > RELEASE", "second release");
@@ -289,4 +281,20 @@ step after "Work after the reboot" on hemma {
         log.matches("Server listening").count() >= 2,
         "sshd really went down and came back: {log}"
     );
+}
+
+#[test]
+fn cert_check_reads_the_served_certificate() {
+    let twin = Twin::up();
+    // The twin serves skriptoteket.hule.education:443 with a 90-day certificate made by openssl.
+    let out = twin.run("cert-check", &[]);
+    assert_eq!(out.code, 0, "{}", shown(&out));
+    assert!(
+        out.stdout.contains("89 days left") || out.stdout.contains("90 days left"),
+        "{}",
+        shown(&out)
+    );
+    let out = twin.run("cert-check", &["--set", "min_days=120"]);
+    assert_eq!(out.code, 1, "{}", shown(&out));
+    assert!(out.stdout.contains("days: renew it"), "{}", shown(&out));
 }
