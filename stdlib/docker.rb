@@ -11,13 +11,25 @@ fn running(container, sudo = false) {
   return out.stdout.trim() == "true"
 }
 
-## The last `tail` lines of a container's log (stdout and stderr).
+## The last `tail` lines of a container's log (stdout and stderr), only those newer than
+## `since` when given (`"1h"`, `"2026-01-07T10:00"`): the bounded form of `docker logs -f`.
 ##
-## Runs: `docker logs --tail N CONTAINER 2>&1`
+## Runs: `docker logs --tail N [--since SINCE] CONTAINER 2>&1`
 ## Returns: string
-## Example: `log docker.logs("skriptoteket-web", tail: 50, sudo: true)`
-fn logs(container, tail = 50, sudo = false) {
-  return run("docker logs --tail {{tail}} {{container}} 2>&1", sudo: sudo).stdout
+## Example: `log docker.logs("skriptoteket-web", tail: 50, since: "1h", sudo: true)`
+fn logs(container, tail = 50, since = "", sudo = false) {
+  let since_flags = flag(since != "", ["--since", since])
+  return run("docker logs --tail {{tail}} {{since_flags}} {{container}} 2>&1", sudo: sudo).stdout
+}
+
+## The containers (running ones, or `all`), one line each: name, image, status.
+##
+## Runs: `docker ps [-a] --format '{{.Names}}\t{{.Image}}\t{{.Status}}'`
+## Returns: list of strings
+## Example: `log docker.ps(sudo: true).join("\n")`
+fn ps(all = false, sudo = false) {
+  let all_flags = flag(all, "-a")
+  return run("docker ps {{all_flags}} --format '\{{.Names}}\t\{{.Image}}\t\{{.Status}}'", sudo: sudo).stdout.trim().lines()
 }
 
 ## True when `container` is attached to `network`.

@@ -157,6 +157,23 @@ fn deploy_procedures_move_web_for_real() {
         twin.stand_in_calls()
     );
 
+    // Quick status and the (bounded) logs.
+    let out = twin.run("status", &[]);
+    assert_eq!(out.code, 0, "status: {}", shown(&out));
+    assert!(
+        out.stdout
+            .contains("skriptoteket-web\ttwin-skriptoteket-web\tUp"),
+        "{}",
+        shown(&out)
+    );
+    let out = twin.run("logs", &["--set", "since=10m"]);
+    assert_eq!(out.code, 0, "logs: {}", shown(&out));
+    assert!(
+        out.stdout.contains(&format!("serving commit={first}")),
+        "{}",
+        shown(&out)
+    );
+
     // deploy: pull, build the runner, deploy web, wait for it.
     let second = twin.push("echo two > RELEASE", "second release");
     let out = twin.run("deploy", &[]);
@@ -246,6 +263,16 @@ fn deploy_procedures_move_web_for_real() {
     assert!(
         twin.web().starts_with(&format!("commit={fixed}")),
         "prune left web alone"
+    );
+
+    // With web gone, status says so.
+    twin.root("docker stop skriptoteket-web >/dev/null");
+    let out = twin.run("status", &[]);
+    assert_eq!(out.code, 1, "{}", shown(&out));
+    assert!(
+        out.stdout.contains("skriptoteket-web is not running"),
+        "{}",
+        shown(&out)
     );
 }
 

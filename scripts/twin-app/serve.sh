@@ -5,4 +5,5 @@ head=$(cat /app/.git/HEAD)
 case "$head" in ref:*) head=$(cat "/app/.git/${head#ref: }") ;; esac
 mkdir -p /www
 echo "commit=$head env=${APP_ENV:-unset}" > /www/index.html
+echo "serving commit=$head env=${APP_ENV:-unset}"
 exec httpd -f -p 8000 -h /www
