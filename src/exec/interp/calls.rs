@@ -240,13 +240,14 @@ impl Interp<'_> {
         // What users see is masked before any wrapping: quoting the command again would
         // split a secret that holds quotes, and the mask would no longer find it.
         let mut shown = self.services.masker.mask(&command).into_owned();
+        // A value known only at run time is named by its own command, not by the sudo wrap.
+        let description = format!("output of `{}`", short(&shown));
         if sudo {
             let wrap = |c: &str| -> Outcome<String> { sudo::wrap(c).map_err(eval_error) };
             command = wrap(&command)?;
             shown = wrap(&shown)?;
         }
         if self.is_dry() {
-            let description = format!("output of `{}`", short(&shown));
             self.dry_record(crate::plan::doc::Action::Run {
                 command: shown,
                 sudo,
