@@ -81,16 +81,25 @@ impl Twin {
 
     /// A shell command on the twin as its login user, for setting up and looking.
     pub fn sh(&self, command: &str) -> String {
+        self.ssh("hemma", command)
+    }
+
+    /// A command as root on the twin.
+    pub fn root(&self, command: &str) -> String {
+        self.ssh("hemma-root", command)
+    }
+
+    fn ssh(&self, alias: &str, command: &str) -> String {
         let out = Command::new("ssh")
             .arg("-F")
             .arg(&self.ssh_config)
-            .arg("hemma")
+            .arg(alias)
             .arg(command)
             .output()
             .expect("ssh");
         assert!(
             out.status.success(),
-            "`{command}` on the twin failed: {}",
+            "`{command}` on the twin ({alias}) failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -110,18 +119,6 @@ impl Twin {
         self.sh("curl -s --max-time 5 http://127.0.0.1:8000/ || true")
             .trim()
             .to_string()
-    }
-
-    /// A command as root on the twin.
-    pub fn root(&self, command: &str) -> String {
-        let out = Command::new("ssh")
-            .arg("-F")
-            .arg(&self.ssh_config)
-            .arg("hemma-root")
-            .arg(command)
-            .output()
-            .expect("ssh");
-        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// What the stand-ins (systemctl, journalctl, ...) were called with.
