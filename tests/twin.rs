@@ -265,6 +265,70 @@ fn deploy_procedures_move_web_for_real() {
         "prune left web alone"
     );
 
+    // The database: backup, migrate, reset (only with --approve), restore, row counts read
+    // from shared-postgres itself.
+    let rows = || {
+        twin.root("docker exec shared-postgres psql -U postgres -d skriptoteket -Atc 'select count(*) from scripts' 2>&1 || true")
+            .trim()
+            .to_string()
+    };
+    assert_eq!(rows(), "42");
+    let out = twin.run("db-backup", &[]);
+    assert_eq!(out.code, 0, "db-backup: {}", shown(&out));
+    let backup = out
+        .stdout
+        .lines()
+        .find_map(|l| l.split("backup written to ").nth(1))
+        .map(|p| p.trim().trim_matches('\'').to_string())
+        .unwrap_or_else(|| panic!("no backup path: {}", shown(&out)));
+    // The seed's own backup form: a plain-SQL dump.
+    twin.sh(
+        "sudo docker exec shared-postgres pg_dump -U postgres skriptoteket > ~/backups/seed.sql",
+    );
+
+    let out = twin.run("migrate", &["--approve", "upgrade"]);
+    assert_eq!(out.code, 0, "migrate: {}", shown(&out));
+    assert!(
+        twin.root("docker exec skriptoteket-web cat /app/.migrated")
+            .contains("20"),
+        "the migration command ran"
+    );
+
+    let out = twin.run("db-reset", &[]);
+    assert_eq!(
+        out.code,
+        3,
+        "db-reset waits for its dangerous approval: {}",
+        shown(&out)
+    );
+    assert_eq!(rows(), "42", "nothing was reset without --approve");
+    let out = twin.run("db-reset", &["--approve", "stop"]);
+    assert_eq!(out.code, 0, "db-reset: {}", shown(&out));
+    assert!(
+        rows().contains("does not exist"),
+        "the database is empty: {}",
+        rows()
+    );
+
+    let dump = format!("dump={backup}");
+    let out = twin.run("db-restore", &["--set", &dump, "--approve", "restore"]);
+    assert_eq!(out.code, 0, "db-restore: {}", shown(&out));
+    assert_eq!(rows(), "42", "the backup's rows are back");
+
+    let out = twin.run("db-reset", &["--approve", "stop"]);
+    assert_eq!(out.code, 0, "db-reset: {}", shown(&out));
+    let out = twin.run(
+        "db-restore",
+        &["--set", "dump=~/backups/seed.sql", "--approve", "restore"],
+    );
+    assert_eq!(
+        out.code,
+        0,
+        "db-restore of a plain-SQL dump: {}",
+        shown(&out)
+    );
+    assert_eq!(rows(), "42", "the seed's plain dump restores too");
+
     // With web gone, status says so.
     twin.root("docker stop skriptoteket-web >/dev/null");
     let out = twin.run("status", &[]);

@@ -242,6 +242,7 @@ impl Interp<'_> {
         let mut shown = self.services.masker.mask(&command).into_owned();
         // A value known only at run time is named by its own command, not by the sudo wrap.
         let description = format!("output of `{}`", short(&shown));
+        let named = shown.clone();
         if sudo {
             let wrap = |c: &str| -> Outcome<String> { sudo::wrap(c).map_err(eval_error) };
             command = wrap(&command)?;
@@ -299,7 +300,7 @@ impl Interp<'_> {
         };
         if !ok_codes.contains(&result.code) {
             return Err(Failure::Command {
-                command: shown,
+                command: named,
                 code: result.code,
                 stderr: masker.mask(&result.stderr).into_owned(),
             });
