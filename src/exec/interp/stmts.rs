@@ -103,12 +103,22 @@ impl Interp<'_> {
         loop {
             // A host that cannot be reached is "not yet": waiting for a host to come back
             // from a reboot or a network restart is what a wait is for.
-            match self.condition(&w.condition, target, "wait_until") {
+            let unreachable = match self.condition(&w.condition, target, "wait_until") {
                 Ok(true) => return Ok(()),
-                Ok(false) | Err(Failure::Unreachable { .. }) => {}
+                Ok(false) => None,
+                Err(Failure::Unreachable { message }) => Some(message),
                 Err(other) => return Err(other),
-            }
+            };
             if start.elapsed() + w.every.node > w.timeout.node {
+                // Said as it is: "still false" would hide that the host never came back.
+                if let Some(message) = unreachable {
+                    return Err(Failure::Unreachable {
+                        message: format!(
+                            "{message} (still, after waiting {})",
+                            ast::human_duration(w.timeout.node)
+                        ),
+                    });
+                }
                 return Err(Failure::WaitTimeout {
                     condition: self.source_text(w.condition.span),
                     timeout: w.timeout.node,
