@@ -340,7 +340,8 @@ fn deploy_procedures_move_web_for_real() {
     );
 }
 
-/// A host that reboots cuts every connection; the next command reconnects by itself, and a
+/// A host that reboots cuts every connection, the one running `reboot` included; a step
+/// marked `disconnects` expects that, the next command reconnects by itself, and a
 /// `wait_until` counts "cannot reach the host" as "not yet".
 #[test]
 fn a_reboot_is_waited_out_and_the_connection_comes_back() {
@@ -350,8 +351,9 @@ fn a_reboot_is_waited_out_and_the_connection_comes_back() {
 
 host hemma = ssh("hemma")
 
-step reboot "Reboot" on hemma {
+step reboot "Reboot" on hemma disconnects {
   run "sudo reboot"
+  run "echo never > ~/after-cut"
 }
 
 step back "Wait for the host" on hemma {
@@ -367,10 +369,45 @@ step after "Work after the reboot" on hemma {
     let out = twin.runbook(&["run", "reboot.rb"]);
     assert_eq!(out.code, 0, "{}", shown(&out));
     assert_eq!(twin.sh("cat ~/after-reboot"), "after\n");
+    assert!(
+        out.stdout.contains("as the step expects (`disconnects`)"),
+        "{}",
+        shown(&out)
+    );
+    assert_eq!(
+        twin.sh("test -e ~/after-cut && echo ran || echo not"),
+        "not\n",
+        "what follows the drop in the step did not run"
+    );
     let log = std::fs::read_to_string(twin.dir().join("sshd.log")).unwrap_or_default();
     assert!(
         log.matches("Server listening").count() >= 2,
         "sshd really went down and came back: {log}"
+    );
+}
+
+/// Without `disconnects`, a connection cut under a command fails the step and says what ran:
+/// the command may have partly happened, so it is never run again by itself.
+#[test]
+fn a_connection_cut_under_a_command_fails_the_step_and_names_it() {
+    let twin = Twin::up();
+    let body = r#"runbook cut "A reboot not announced"
+
+host hemma = ssh("hemma")
+
+step reboot "Reboot" on hemma {
+  run "sudo reboot"
+}
+"#;
+    std::fs::write(twin.state.path().join("cut.rb"), body).expect("write");
+    let out = twin.runbook(&["run", "cut.rb"]);
+    assert_eq!(out.code, 1, "{}", shown(&out));
+    assert!(
+        out.stdout
+            .contains("while `sudo reboot` ran: it may have partly happened")
+            && out.stdout.contains("says so with `disconnects`"),
+        "{}",
+        shown(&out)
     );
 }
 

@@ -90,6 +90,7 @@ fn step_doc(
         retry: None,
         parallel: None,
         max_fail: None,
+        disconnects: step.disconnects(),
         verdict: "runs".into(),
         actions: Vec::new(),
         rollback: Vec::new(),
@@ -99,7 +100,7 @@ fn step_doc(
             Modifier::On(name) if plan.groups.contains_key(&name.node) => {
                 doc.group = Some(name.node.clone())
             }
-            Modifier::On(_) | Modifier::Sudo => {}
+            Modifier::On(_) | Modifier::Sudo | Modifier::Disconnects => {}
             Modifier::When(e) | Modifier::Unless(e) => {
                 let kind = m.node.keyword();
                 interp.dry_begin();

@@ -220,11 +220,15 @@ async fn run(
             &mut started,
         )
         .await;
-        if let Err(TransportError::Lost(_)) = &result {
+        if let Err(TransportError::Lost(message)) = &result {
             pool.forget(host, &session).await;
-            if !started && !retried {
-                retried = true;
-                continue;
+            if !started {
+                if !retried {
+                    retried = true;
+                    continue;
+                }
+                // Nothing ran there: the host is unreachable, not a command cut short.
+                return Err(TransportError::Connect(message.clone()));
             }
         }
         return result;

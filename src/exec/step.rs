@@ -270,6 +270,19 @@ pub(super) fn run_step(
         );
         let failure = match interp.run_block(&step.body, &attempt_target) {
             Ok(()) => return Ok(StepEnd::Done),
+            // The host went away under the command, as the step said it would: the command
+            // did its work (a reboot has begun); what follows it in the step does not run.
+            Err(Failure::Dropped { message, .. }) if step.disconnects() => {
+                emit(
+                    interp,
+                    Event::Log {
+                        step: target.step.clone(),
+                        host: target.host.clone(),
+                        message: format!("{message}, as the step expects (`disconnects`)"),
+                    },
+                );
+                return Ok(StepEnd::Done);
+            }
             Err(Failure::TimedOut) => timeout.map_or(Failure::TimedOut, Failure::StepTimeout),
             Err(f) => f,
         };

@@ -46,6 +46,8 @@ pub struct StepDoc {
     pub retry: Option<String>,
     pub parallel: Option<u32>,
     pub max_fail: Option<String>,
+    /// Its command may cut the connection (`disconnects`): a drop ends the step as done.
+    pub disconnects: bool,
     /// Whether it would run: `runs`, `skipped` (a guard known from params is false) or
     /// `decided at run time` (the guard runs commands).
     pub verdict: String,

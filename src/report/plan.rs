@@ -115,6 +115,9 @@ fn step_lines(o: &mut Out, n: usize, step: &StepDoc) {
     if let Some(r) = &step.retry {
         extras.push(format!("retry {r}"));
     }
+    if step.disconnects {
+        extras.push("disconnects".into());
+    }
     let extras = if extras.is_empty() {
         String::new()
     } else {

@@ -128,6 +128,13 @@ impl Step {
     pub fn sudo(&self) -> bool {
         self.modifiers.iter().any(|m| m.node == Modifier::Sudo)
     }
+
+    /// Whether the step says its command may cut the connection (`disconnects`).
+    pub fn disconnects(&self) -> bool {
+        self.modifiers
+            .iter()
+            .any(|m| m.node == Modifier::Disconnects)
+    }
 }
 
 /// What may follow a step's title, in any order; duplicates are reported by `check`.
@@ -142,6 +149,9 @@ pub enum Modifier {
     Retry(Retry),
     /// Every command of the step (guards, checks and rollback included) under `sudo -n`.
     Sudo,
+    /// A connection that drops while the step's command runs (a reboot, a network restart)
+    /// ends the step as done instead of failing it.
+    Disconnects,
 }
 
 impl Modifier {
@@ -156,6 +166,7 @@ impl Modifier {
             Modifier::Timeout(_) => "timeout",
             Modifier::Retry(_) => "retry",
             Modifier::Sudo => "sudo",
+            Modifier::Disconnects => "disconnects",
         }
     }
 }

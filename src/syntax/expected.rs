@@ -37,6 +37,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::timeout_mod => "`timeout D`",
         Rule::retry_mod => "`retry N every D`",
         Rule::sudo_mod => "`sudo`",
+        Rule::disconnects_mod => "`disconnects`",
         Rule::fn_params | Rule::fn_param => "a parameter name",
         Rule::args | Rule::named_arg => "an argument",
         Rule::call => "`(`",
@@ -86,7 +87,7 @@ fn is_keyword_rule(rule: Rule) -> bool {
 fn help_for(expected: &[&str]) -> String {
     let has = |s: &str| expected.contains(&s);
     if has("a body `{`") {
-        "a step is `step ID \"title\" [on HOST] [when EXPR] [parallel N] [timeout D] [retry N every D] [sudo] { ... }`".into()
+        "a step is `step ID \"title\" [on HOST] [when EXPR] [parallel N] [timeout D] [retry N every D] [sudo] [disconnects] { ... }`".into()
     } else if has("`every`") {
         "write `wait_until CONDITION every 5s timeout 2m`, or `retry N every D`".into()
     } else if has("`timeout`") {

@@ -158,6 +158,7 @@ fn modifier(m: &Modifier) -> String {
         },
         Modifier::Timeout(d) => format!("timeout {}", human_duration(d.node)),
         Modifier::Sudo => "sudo".into(),
+        Modifier::Disconnects => "disconnects".into(),
         Modifier::Retry(r) => {
             let mut s = format!(
                 "retry {} every {}",

@@ -294,8 +294,12 @@ impl Interp<'_> {
             Err(TransportError::TimedOut) => return Err(Failure::TimedOut),
             Err(TransportError::Interrupted) => return Err(Failure::Interrupted),
             Err(TransportError::Spawn(message)) => return Err(Failure::Transport { message }),
-            Err(TransportError::Connect(message) | TransportError::Lost(message)) => {
-                return Err(Failure::Unreachable { message })
+            Err(TransportError::Connect(message)) => return Err(Failure::Unreachable { message }),
+            Err(TransportError::Lost(message)) => {
+                return Err(Failure::Dropped {
+                    command: named,
+                    message,
+                })
             }
         };
         if !ok_codes.contains(&result.code) {

@@ -57,6 +57,12 @@ pub enum Failure {
     Unreachable {
         message: String,
     },
+    /// The connection broke while `command` ran: it may have partly happened. A step marked
+    /// `disconnects` expects this (a reboot) and ends as done.
+    Dropped {
+        command: String,
+        message: String,
+    },
     AwaitingApproval {
         message: String,
         dangerous: bool,
@@ -111,6 +117,10 @@ impl Failure {
             Failure::StepTimeout(d) => format!("timed out after {}", ast::human_duration(*d)),
             Failure::Interrupted => "interrupted".into(),
             Failure::Transport { message } | Failure::Unreachable { message } => message.clone(),
+            Failure::Dropped { command, message } => format!(
+                "{message} while `{}` ran: it may have partly happened (a step that reboots the host or restarts its network says so with `disconnects`)",
+                one_line(command, 80)
+            ),
             Failure::AwaitingApproval { message, .. } => format!("awaiting approval: {message}"),
             Failure::Declined => "approval declined".into(),
             Failure::Journal { message } => format!("journal: {message}"),

@@ -106,7 +106,9 @@ impl Interp<'_> {
             let unreachable = match self.condition(&w.condition, target, "wait_until") {
                 Ok(true) => return Ok(()),
                 Ok(false) => None,
-                Err(Failure::Unreachable { message }) => Some(message),
+                Err(Failure::Unreachable { message } | Failure::Dropped { message, .. }) => {
+                    Some(message)
+                }
                 Err(other) => return Err(other),
             };
             if start.elapsed() + w.every.node > w.timeout.node {

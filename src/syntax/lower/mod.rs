@@ -259,6 +259,7 @@ impl<'t> Lowerer<'t> {
                 })
             }
             Rule::sudo_mod => Modifier::Sudo,
+            Rule::disconnects_mod => Modifier::Disconnects,
             r => unreachable!("rule step_modifier cannot be {r:?}"),
         };
         Spanned::new(m, span)
