@@ -5,4 +5,5 @@ COPY root/ /
 RUN mkdir -p /var/lib/postgresql /var/run/postgresql /tmp && chown 999:999 /var/lib/postgresql /var/run/postgresql && chmod 1777 /tmp
 USER postgres
 ENV PATH=/usr/lib/postgresql/current/bin:/bin
-CMD ["/bin/sh", "-c", "[ -f /var/lib/postgresql/data/PG_VERSION ] || initdb -D /var/lib/postgresql/data -U postgres --auth=trust >/dev/null; exec postgres -D /var/lib/postgresql/data -c listen_addresses="]
+# Web reaches it over hule-network, as on hemma (trusted: the network is the twin's own).
+CMD ["/bin/sh", "-c", "d=/var/lib/postgresql/data; [ -f $d/PG_VERSION ] || { initdb -D $d -U postgres --auth=trust >/dev/null && echo 'host all all 0.0.0.0/0 trust' >> $d/pg_hba.conf; }; exec postgres -D $d -c listen_addresses='*'"]

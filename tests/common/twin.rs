@@ -134,6 +134,11 @@ impl Twin {
             .to_string()
     }
 
+    /// The twin's network number (its addresses are 10.250.NET.x).
+    pub fn net(&self) -> u32 {
+        self.net
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -153,6 +158,9 @@ fn twin(name: &str, net: u32, dir: &Path, verb: &str, docker: bool) -> std::proc
         .env("TWIN_NET", net.to_string())
         .env("TWIN_DIR", dir)
         .env("TWIN_DOCKER", if docker { "1" } else { "0" })
+        // Under Docker, nginx-proxy serves a certificate that certbot must renew (it renews
+        // below 30 days); without, openssl serves a fresh one.
+        .env("TWIN_CERT_DAYS", if docker { "20" } else { "90" })
         .output()
         .expect("bash")
 }
