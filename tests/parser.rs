@@ -76,13 +76,14 @@ fn statements() {
 
 #[test]
 fn step_modifiers_in_any_order() {
-    let text = "step deploy \"Deploy\" timeout 5m on web unless done() sudo parallel 3 max_fail 10% retry 2 every 10s backoff 2 {\n  run \"true\"\n}\n";
+    let text = "step deploy \"Deploy\" timeout 5m on web unless done() sudo disconnects parallel 3 max_fail 10% retry 2 every 10s backoff 2 {\n  run \"true\"\n}\n";
     assert_eq!(
         tree::render(&parse(text)).lines().next(),
-        Some("step deploy \"Deploy\" (timeout 5m) (on web) (unless done()) (sudo) (parallel 3) (max_fail 10%) (retry 2 every 10s backoff 2)")
+        Some("step deploy \"Deploy\" (timeout 5m) (on web) (unless done()) (sudo) (disconnects) (parallel 3) (max_fail 10%) (retry 2 every 10s backoff 2)")
     );
-    // `sudo` is a modifier only there: elsewhere it is a name, as in the stdlib's `sudo:`.
-    let names = "fn f(sudo = false) {\n  run \"true\", sudo: sudo\n}\nlet sudo = 1\n";
+    // `sudo` and `disconnects` are modifiers only there: elsewhere they are names, as in the
+    // stdlib's `sudo:`.
+    let names = "fn f(sudo = false, disconnects = 1) {\n  run \"true\", sudo: sudo\n}\nlet sudo = 1\nlet disconnects = 2\n";
     assert!(syntax::parse(names, FileId(0)).is_ok());
 }
 
