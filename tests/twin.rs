@@ -13,6 +13,18 @@ mod checks;
 mod docker;
 
 /// What an operator reads when a run does not go as the test expects.
+/// Asserts how a run ended and what it told the operator; shows the whole run otherwise.
+pub(crate) fn says(out: &common::Output, code: i32, told: &[&str]) {
+    assert_eq!(out.code, code, "{}", shown(out));
+    for text in told {
+        assert!(
+            out.stdout.contains(text),
+            "expected {text:?}:\n{}",
+            shown(out)
+        );
+    }
+}
+
 pub(crate) fn shown(out: &common::Output) -> String {
     format!(
         "exit {}\n--- stdout\n{}\n--- stderr\n{}",
@@ -72,12 +84,7 @@ fn watchdog_verify_fails_where_the_twin_has_no_watchdog_and_says_which() {
     let out = twin.run("watchdog-verify", &[]);
     // The petter (systemd) passes; the twin's kernel has no sp5100_tco, as an operator
     // would see on a host whose driver did not load.
-    assert_eq!(out.code, 1, "{}", shown(&out));
-    assert!(
-        out.stdout.contains("the sp5100_tco driver is not loaded"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 1, &["the sp5100_tco driver is not loaded"]);
     assert!(
         twin.stand_in_calls()
             .contains("journalctl -t health-watchdog --since"),
@@ -90,8 +97,7 @@ fn watchdog_verify_fails_where_the_twin_has_no_watchdog_and_says_which() {
 fn disk_check_measures_the_twins_disk_and_docker() {
     let twin = Twin::up();
     let out = twin.run("disk-check", &["--set", "min_free_gb=0"]);
-    assert_eq!(out.code, 0, "{}", shown(&out));
-    assert!(out.stdout.contains("GB free ("), "{}", shown(&out));
+    says(&out, 0, &["GB free ("]);
     // `sudo docker system df` went to the machine's real Docker daemon.
     assert!(
         out.stdout.contains("TYPE") && out.stdout.contains("Images"),
@@ -217,6 +223,5 @@ fn cert_check_reads_the_served_certificate() {
         shown(&out)
     );
     let out = twin.run("cert-check", &["--set", "min_days=120"]);
-    assert_eq!(out.code, 1, "{}", shown(&out));
-    assert!(out.stdout.contains("days: renew it"), "{}", shown(&out));
+    says(&out, 1, &["days: renew it"]);
 }

@@ -1,19 +1,14 @@
 //! The seed's read-only checks and its diagnoses that need no Docker: each passes on the
 //! healthy twin, and names the cause once the twin is broken the way it says.
 
-use super::shown;
+use super::{says, shown};
 use crate::twin::Twin;
 
 #[test]
 fn heartbeat_gpu_and_release_watch_pass_and_say_what_broke() {
     let twin = Twin::up();
     let out = twin.run("heartbeat", &[]);
-    assert_eq!(out.code, 0, "heartbeat: {}", shown(&out));
-    assert!(
-        out.stdout.contains("120 beats since 2 hours ago"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 0, &["120 beats since 2 hours ago"]);
     let out = twin.run("gpu", &[]);
     assert_eq!(out.code, 0, "gpu: {}", shown(&out));
     assert!(
@@ -40,33 +35,16 @@ fn heartbeat_gpu_and_release_watch_pass_and_say_what_broke() {
     // unmasked.
     twin.sh("sudo systemctl stop heartbeat-log.timer && echo disabled | sudo tee $TWIN_STATE/units/llama-server-hip.service.enabled >/dev/null");
     let out = twin.run("heartbeat", &[]);
-    assert_eq!(out.code, 1, "{}", shown(&out));
-    assert!(
-        out.stdout.contains("heartbeat-log.timer is not active"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 1, &["heartbeat-log.timer is not active"]);
     let out = twin.run("gpu", &[]);
-    assert_eq!(out.code, 1, "{}", shown(&out));
-    assert!(
-        out.stdout
-            .contains("llama-server-hip.service is not masked"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 1, &["llama-server-hip.service is not masked"]);
 }
 
 #[test]
 fn network_and_incident_captures_are_checked_live() {
     let twin = Twin::up();
     let out = twin.run("network", &[]);
-    assert_eq!(out.code, 0, "network: {}", shown(&out));
-    assert!(
-        out.stdout
-            .contains(&format!("default via {}", twin.gateway())),
-        "the twin's real route: {}",
-        shown(&out)
-    );
+    says(&out, 0, &[&format!("default via {}", twin.gateway())]);
     let logs = format!("logs_dir={}", twin.dir().join("state/root-logs").display());
     let out = twin.run("incident", &["--set", &logs]);
     assert_eq!(out.code, 0, "incident: {}", shown(&out));
@@ -88,12 +66,7 @@ fn network_and_incident_captures_are_checked_live() {
     );
     twin.sh("rm -f $TWIN_STATE/root-logs/*");
     let out = twin.run("incident", &["--set", &logs]);
-    assert_eq!(out.code, 1, "{}", shown(&out));
-    assert!(
-        out.stdout.contains("the capture never wrote"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 1, &["the capture never wrote"]);
 }
 
 /// The registrar's record went stale (hemma's public address changed): dns forces ddclient
@@ -110,12 +83,7 @@ fn dns_forces_a_ddns_update_when_the_record_is_stale() {
 
     std::fs::write(twin.dir().join("state/public_ip"), "198.51.100.9\n").expect("write");
     let out = twin.run("dns", &[]);
-    assert_eq!(out.code, 0, "dns: {}", shown(&out));
-    assert!(
-        out.stdout.contains("answers '203.0.113.7'"),
-        "the stale answer was shown: {}",
-        shown(&out)
-    );
+    says(&out, 0, &["answers '203.0.113.7'"]);
     assert_eq!(
         twin.sh("dig +short skriptoteket.hule.education @pdns1.registrar-servers.com"),
         "198.51.100.9\n",
@@ -178,11 +146,5 @@ fn gpu_tunnels_start_show_and_stop() {
     let out = tunnel(&["--set", "action=stop"]);
     assert_eq!(out.code, 0, "stop: {}", shown(&out));
     let out = tunnel(&["--set", "action=restart"]);
-    assert_eq!(out.code, 1, "{}", shown(&out));
-    assert!(
-        out.stdout
-            .contains("action is start, stop or status, not 'restart'"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 1, &["action is start, stop or status, not 'restart'"]);
 }

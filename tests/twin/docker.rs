@@ -3,7 +3,7 @@
 //! built from, the env it runs with), from nginx-proxy (the certificate it serves, its 502),
 //! from Docker and from the database's rows.
 
-use super::shown;
+use super::{says, shown};
 use crate::twin::Twin;
 
 /// The seed's deploy procedures, one after another on one twin whose web runs under Docker
@@ -37,48 +37,19 @@ fn deploy_procedures_move_web_for_real() {
     // TLS: nginx-proxy serves a certificate 20 days from its end; certbot renews it and
     // nginx reloads.
     let out = twin.run("cert-check", &["--set", "min_days=30"]);
-    assert_eq!(out.code, 1, "cert-check: {}", shown(&out));
-    assert!(out.stdout.contains("expires in 19 days"), "{}", shown(&out));
+    says(&out, 1, &["expires in 19 days"]);
     let out = twin.run("cert-renew", &[]);
-    assert_eq!(out.code, 0, "cert-renew: {}", shown(&out));
-    assert!(
-        out.stdout
-            .contains("Congratulations, all renewals succeeded"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 0, &["Congratulations, all renewals succeeded"]);
     let out = twin.run("cert-check", &["--set", "min_days=80"]);
-    assert_eq!(
-        out.code,
-        0,
-        "the renewed certificate is served: {}",
-        shown(&out)
-    );
-    assert!(out.stdout.contains("89 days left"), "{}", shown(&out));
+    says(&out, 0, &["89 days left"]);
     let out = twin.run("cert-renew", &[]);
-    assert_eq!(out.code, 0, "{}", shown(&out));
-    assert!(
-        out.stdout.contains("skipped"),
-        "nothing to renew the second time: {}",
-        shown(&out)
-    );
+    says(&out, 0, &["skipped"]);
 
     // Quick status and the (bounded) logs.
     let out = twin.run("status", &[]);
-    assert_eq!(out.code, 0, "status: {}", shown(&out));
-    assert!(
-        out.stdout
-            .contains("skriptoteket-web\ttwin-skriptoteket-web\tUp"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 0, &["skriptoteket-web\ttwin-skriptoteket-web\tUp"]);
     let out = twin.run("logs", &["--set", "since=10m"]);
-    assert_eq!(out.code, 0, "logs: {}", shown(&out));
-    assert!(
-        out.stdout.contains(&format!("serving commit={first}")),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 0, &[&format!("serving commit={first}")]);
 
     // deploy: pull, build the runner, deploy web, wait for it.
     let second = twin.push("echo two > RELEASE", "second release");
@@ -93,8 +64,7 @@ fn deploy_procedures_move_web_for_real() {
     // A deploy that fails after its pull puts the previous commit back, and web with it.
     let broken = twin.push("touch BROKEN", "a release that does not build");
     let out = twin.run("deploy", &[]);
-    assert_eq!(out.code, 1, "a failed deploy, rolled back: {}", shown(&out));
-    assert!(out.stdout.contains("build_runner"), "{}", shown(&out));
+    says(&out, 1, &["build_runner"]);
     assert_eq!(
         twin.web(),
         format!("commit={second} env=first"),
@@ -146,12 +116,10 @@ fn deploy_procedures_move_web_for_real() {
     // 307: redirects keep https behind nginx-proxy; once web stops trusting the proxy's
     // headers, the diagnosis names that side.
     let out = twin.run("diagnose-307", &[]);
-    assert_eq!(out.code, 0, "diagnose-307: {}", shown(&out));
-    assert!(
-        out.stdout
-            .contains("redirects to https://skriptoteket.hule.education/app/"),
-        "{}",
-        shown(&out)
+    says(
+        &out,
+        0,
+        &["redirects to https://skriptoteket.hule.education/app/"],
     );
     twin.root("docker exec skriptoteket-web sed -i 's/ --proxy-headers//' /app/pyproject.toml && docker restart skriptoteket-web >/dev/null");
     let out = twin.run("diagnose-307", &[]);
@@ -176,12 +144,10 @@ fn deploy_procedures_move_web_for_real() {
     // no longer resolves on hule-network.
     std::thread::sleep(std::time::Duration::from_secs(2));
     let out = twin.run("fix-502", &["--approve", "recreate"]);
-    assert_eq!(out.code, 0, "fix-502: {}", shown(&out));
-    assert!(
-        out.stdout
-            .contains("https://skriptoteket.hule.education/ answers 502"),
-        "nginx-proxy's 502 was the symptom: {}",
-        shown(&out)
+    says(
+        &out,
+        0,
+        &["https://skriptoteket.hule.education/ answers 502"],
     );
     let out = twin.run("diagnose-307", &[]);
     assert_eq!(
@@ -223,12 +189,7 @@ fn deploy_procedures_move_web_for_real() {
     .to_string();
     twin.root(&format!("docker exec skriptoteket-web sh -c \"cd /app/.artifacts/sessions && touch -d '{old}' expired && touch fresh\""));
     let out = twin.run("session-cleanup", &[]);
-    assert_eq!(out.code, 0, "session-cleanup: {}", shown(&out));
-    assert!(
-        out.stdout.contains("Deleted 1 expired session files"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 0, &["Deleted 1 expired session files"]);
     assert_eq!(
         twin.root("docker exec skriptoteket-web ls /app/.artifacts/sessions"),
         "fresh\n"
@@ -310,18 +271,7 @@ fn deploy_procedures_move_web_for_real() {
     );
     assert_eq!(twin.web(), "Internal Server Error");
     let out = twin.run("diagnose-500", &[]);
-    assert_eq!(
-        out.code,
-        3,
-        "the migrations wait for approval: {}",
-        shown(&out)
-    );
-    assert!(
-        out.stdout
-            .contains("relation missing in the last 50 lines: true"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 3, &["relation missing in the last 50 lines: true"]);
     let out = twin.run("diagnose-500", &["--approve", "migrate"]);
     assert_eq!(out.code, 0, "diagnose-500: {}", shown(&out));
     assert_eq!(rows(), "0", "the table is back");
@@ -349,12 +299,7 @@ fn deploy_procedures_move_web_for_real() {
     // With web gone, status says so.
     twin.root("docker stop skriptoteket-web >/dev/null");
     let out = twin.run("status", &[]);
-    assert_eq!(out.code, 1, "{}", shown(&out));
-    assert!(
-        out.stdout.contains("skriptoteket-web is not running"),
-        "{}",
-        shown(&out)
-    );
+    says(&out, 1, &["skriptoteket-web is not running"]);
     let out = twin.run("container-start", &[]);
     assert_eq!(out.code, 1, "{}", shown(&out));
     assert!(
