@@ -18,7 +18,7 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t, global = true)]
     pub color: ColorChoice,
 
-    /// Where journals and locks live [default: $RUNBOOK_STATE_DIR, else .runbook/ beside the runbook]
+    /// Where journals and locks live [default: $RUNBOOK_STATE_DIR, else $XDG_STATE_HOME/runbook, else ~/.local/state/runbook]
     #[arg(long, global = true, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
 

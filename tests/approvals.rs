@@ -23,6 +23,8 @@ fn on_tty(dir: &Path, args: &[&str], input: &str) -> (i32, String) {
     let mut child = Command::new("script")
         .args(["-qec", &line.join(" "), "/dev/null"])
         .current_dir(dir)
+        .env("XDG_STATE_HOME", std::path::Path::new(&dir).join(".state"))
+        .env_remove("RUNBOOK_STATE_DIR")
         .env("USER", "tester")
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())

@@ -44,7 +44,7 @@ fn runbook(kill: Kill) -> String {
 }
 
 fn journal(dir: &Path) -> Vec<serde_json::Value> {
-    let runs = dir.join(".runbook/runs");
+    let runs = dir.join(".state/runbook/runs");
     let Some(path) = std::fs::read_dir(runs)
         .ok()
         .and_then(|mut e| e.next())
@@ -80,6 +80,8 @@ fn trial(kill: Kill) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_runbook"))
         .args(["run", "c.rb", "-q"])
         .current_dir(dir)
+        .env("XDG_STATE_HOME", std::path::Path::new(&dir).join(".state"))
+        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

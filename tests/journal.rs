@@ -67,7 +67,7 @@ fn every_transition_is_recorded_in_order() {
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).expect("meta").permissions())
             & 0o777
     };
-    assert_eq!(mode(&t.path().join(".runbook")), 0o700);
+    assert_eq!(mode(&t.state()), 0o700);
     assert_eq!(mode(&files[0]), 0o600);
 }
 
@@ -77,11 +77,32 @@ fn the_state_directory_can_be_chosen() {
         "books/t.rb",
         format!("{HEAD}step one \"One\" {{\n  run \"true\"\n}}\n"),
     );
-    assert_eq!(t.run_args(&["run", "books/t.rb"]).code, 0);
+    let out = t.run_args(&["run", "books/t.rb"]);
+    assert_eq!(out.code, 0);
     assert!(
-        t.path().join("books/.runbook/runs").is_dir(),
-        "beside the runbook by default"
+        t.state().join("runs").is_dir(),
+        "the user's state directory by default"
     );
+    // The hint the run printed works from anywhere: runs, show and resume find it.
+    std::fs::create_dir_all(t.path().join("elsewhere")).expect("mkdir");
+    let id = run_id(&out);
+    let elsewhere = |args: &[&str]| {
+        common::run_in(
+            &t.path().join("elsewhere"),
+            &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            &[(
+                "XDG_STATE_HOME".into(),
+                t.path().join(".state").display().to_string(),
+            )],
+        )
+    };
+    let runs = elsewhere(&["runs"]);
+    assert!(
+        runs.stdout.contains(&id[..8]),
+        "runs from another directory: {}",
+        runs.stdout
+    );
+    assert_eq!(elsewhere(&["show", &id]).code, 0);
     assert_eq!(
         t.run_env(
             &["run", "books/t.rb"],
@@ -113,7 +134,7 @@ fn secrets_never_reach_the_state_directory() {
     let out = t.run_env(&["run", "t.rb"], &[("RB_J_TOKEN", "zqx\"jv\\kw-42")]);
     assert_eq!(out.code, 1);
     let mut all = String::new();
-    let mut dirs = vec![t.path().join(".runbook")];
+    let mut dirs = vec![t.state()];
     while let Some(d) = dirs.pop() {
         for e in std::fs::read_dir(d).expect("dir").flatten() {
             if e.path().is_dir() {
@@ -330,6 +351,11 @@ fn a_second_run_is_refused_while_one_holds_the_lock() {
     let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
         .args(["run", "t.rb"])
         .current_dir(t.path())
+        .env(
+            "XDG_STATE_HOME",
+            std::path::Path::new(&t.path()).join(".state"),
+        )
+        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

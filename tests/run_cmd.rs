@@ -637,6 +637,11 @@ fn sigint_stops_the_running_command_and_says_so() {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
         .args(["run", "t.rb"])
         .current_dir(t.path())
+        .env(
+            "XDG_STATE_HOME",
+            std::path::Path::new(&t.path()).join(".state"),
+        )
+        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");

@@ -16,9 +16,8 @@ fn normalise(text: &str) -> String {
     let run_id = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
         .expect("regex");
     let text = run_id.replace_all(&text, "[run-id]");
-    let tmp = regex::Regex::new(r"journal \S*/\.runbook/").expect("regex");
-    tmp.replace_all(&text, "journal [dir]/.runbook/")
-        .into_owned()
+    let tmp = regex::Regex::new(r"journal \S*/\.state/runbook/").expect("regex");
+    tmp.replace_all(&text, "journal [state]/").into_owned()
 }
 
 fn snapshot(name: &str, fixture: &str, args: &[&str]) {

@@ -182,6 +182,11 @@ fn a_lost_connection_fails_the_step_and_resume_finishes_the_run() {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
         .args(["run", "r.rb", "--no-rollback"])
         .current_dir(t.path())
+        .env(
+            "XDG_STATE_HOME",
+            std::path::Path::new(&t.path()).join(".state"),
+        )
+        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -8,7 +8,7 @@ use crate::report::history;
 use crate::report::Reporter;
 
 pub fn runs(reporter: &Reporter, state_dir: Option<&Path>, json: bool) -> i32 {
-    let dir = journal::state_dir(state_dir, None);
+    let dir = journal::state_dir(state_dir);
     let mut states = Vec::new();
     for path in journal::list(&dir) {
         match journal::read(&path) {
@@ -21,7 +21,7 @@ pub fn runs(reporter: &Reporter, state_dir: Option<&Path>, json: bool) -> i32 {
 }
 
 pub fn show(reporter: &Reporter, state_dir: Option<&Path>, run_id: &str, json: bool) -> i32 {
-    let dir = journal::state_dir(state_dir, None);
+    let dir = journal::state_dir(state_dir);
     let journal = match journal::find(&dir, run_id).and_then(|p| journal::read(&p)) {
         Ok(j) => j,
         Err(e) => {

@@ -22,7 +22,7 @@ pub fn resume(
     args: &ResumeArgs,
 ) -> i32 {
     let runbook = args.runbook.as_deref().map(absolute);
-    let dir = journal::state_dir(state_dir, runbook.as_deref());
+    let dir = journal::state_dir(state_dir);
     let found = match &args.run_id {
         Some(id) => journal::find(&dir, id),
         None => newest_unfinished(&dir, runbook.as_deref()),
@@ -89,7 +89,7 @@ pub fn rollback(
     state_dir: Option<&Path>,
     args: &RollbackArgs,
 ) -> i32 {
-    let dir = journal::state_dir(state_dir, None);
+    let dir = journal::state_dir(state_dir);
     let Some((journal_path, state)) = open_journal(reporter, journal::find(&dir, &args.run_id))
     else {
         return exit::INVALID;

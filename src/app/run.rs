@@ -52,7 +52,7 @@ pub fn run(
         Err(code) => return code,
     };
     let path = absolute(&args.file);
-    let dir = journal::state_dir(state_dir, Some(&path));
+    let dir = journal::state_dir(state_dir);
     let run_id = uuid::Uuid::now_v7().to_string();
     let (_lock, writer) = match open_run(reporter, &dir, &path, &run_id) {
         Ok(x) => x,

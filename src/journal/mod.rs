@@ -25,19 +25,25 @@ pub use writer::Writer;
 use crate::source::SourceMap;
 use crate::syntax::ast::{self, Stmt};
 
-/// `--state-dir`, else `$RUNBOOK_STATE_DIR`, else `.runbook/` beside the runbook (or in
-/// the current directory when there is none).
-pub fn state_dir(flag: Option<&Path>, runbook: Option<&Path>) -> PathBuf {
+/// `--state-dir`, else `$RUNBOOK_STATE_DIR`, else the user's own state directory
+/// (`$XDG_STATE_HOME/runbook`, else `~/.local/state/runbook`): one place per user, so that
+/// `resume`, `runs`, `show` and `rollback` find every run from any directory.
+pub fn state_dir(flag: Option<&Path>) -> PathBuf {
     if let Some(dir) = flag {
         return dir.to_path_buf();
     }
-    if let Some(dir) = std::env::var_os("RUNBOOK_STATE_DIR").filter(|d| !d.is_empty()) {
+    let var = |name: &str| std::env::var_os(name).filter(|d| !d.is_empty());
+    if let Some(dir) = var("RUNBOOK_STATE_DIR") {
         return PathBuf::from(dir);
     }
-    let beside = runbook
-        .and_then(Path::parent)
-        .filter(|p| !p.as_os_str().is_empty());
-    beside.unwrap_or(Path::new(".")).join(".runbook")
+    if let Some(dir) = var("XDG_STATE_HOME").filter(|d| Path::new(d).is_absolute()) {
+        return PathBuf::from(dir).join("runbook");
+    }
+    match var("HOME") {
+        Some(home) => PathBuf::from(home).join(".local/state/runbook"),
+        // No home (a bare service environment): the current directory.
+        None => PathBuf::from(".runbook"),
+    }
 }
 
 /// Creates the state directory (0700: journals hold params and captured output).

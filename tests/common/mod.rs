@@ -52,6 +52,11 @@ impl Runbook {
         self.dir.path()
     }
 
+    /// The default state directory of runs made by this builder.
+    pub fn state(&self) -> PathBuf {
+        self.dir.path().join(".state/runbook")
+    }
+
     pub fn run(&self) -> Output {
         run_in(self.dir.path(), &self.args, &self.env)
     }
@@ -85,10 +90,13 @@ pub fn relative(path: &Path) -> String {
 /// Runs the binary in `dir` without a terminal and with colour off unless asked.
 pub fn run_in(dir: &Path, args: &[String], env: &[(String, String)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_runbook"));
+    // Each test has its own user state directory (the default one), inside its tempdir.
     cmd.current_dir(dir)
         .args(args)
         .stdin(Stdio::null())
-        .env_remove("NO_COLOR");
+        .env_remove("NO_COLOR")
+        .env_remove("RUNBOOK_STATE_DIR")
+        .env("XDG_STATE_HOME", dir.join(".state"));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -108,7 +116,7 @@ pub fn runbook(args: &[&str]) -> Output {
 
 /// The journals of the runs made in `dir`, oldest first.
 pub fn journals(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".runbook/runs"))
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(".state/runbook/runs"))
         .map(|e| e.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     v.sort();
