@@ -570,3 +570,70 @@ fn run_ids_may_be_shortened_while_unambiguous() {
     let unique = &second[..common.len() + 1];
     assert_eq!(t.run_args(&["show", unique]).code, 0);
 }
+
+/// A run that was stopped and then done again by a fresh run is superseded: `resume` without
+/// an id does not pick it (its steps would run a second time), and says why.
+#[test]
+fn resume_without_an_id_never_picks_a_superseded_run() {
+    let body = "step one \"One\" {\n  run \"echo one >> log; test -e ok\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let failed = t.run_args(&["run", "t.rb"]);
+    assert_eq!(failed.code, 1);
+    std::fs::write(t.path().join("ok"), "").expect("write");
+    assert_eq!(t.run_args(&["run", "t.rb"]).code, 0);
+    let out = t.run_args(&["resume"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("runbook::journal::nothing_to_resume")
+            && out.stderr.contains(&run_id(&failed)),
+        "names the superseded run: {}",
+        out.stderr
+    );
+    assert_eq!(read(t.path(), "log"), "one\none\n", "nothing ran again");
+    // By its id it still resumes.
+    assert_eq!(t.run_args(&["resume", &run_id(&failed)]).code, 0);
+}
+
+/// A journal left empty by a kill as its run began is reported, never skipped to resume an
+/// older run instead.
+#[test]
+fn an_empty_newest_journal_is_reported_not_skipped() {
+    let body = "step one \"One\" {\n  run \"echo one >> log; test -e ok\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    assert_eq!(t.run_args(&["run", "t.rb"]).code, 1);
+    let empty = t
+        .state()
+        .join("runs/ffffffff-ffff-7fff-bfff-ffffffffffff.jsonl");
+    std::fs::write(&empty, "").expect("write");
+    let out = t.run_args(&["resume"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("runbook::journal::empty"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        read(t.path(), "log"),
+        "one\n",
+        "the older run was not resumed"
+    );
+}
+
+/// Only a last line without its newline can be a torn write; a whole bad line is damage.
+#[test]
+fn a_bad_last_line_that_ends_in_a_newline_is_damage() {
+    let body = "step one \"One\" {\n  run \"test -e ok\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let failed = t.run_args(&["run", "t.rb"]);
+    let path = t.state().join(format!("runs/{}.jsonl", run_id(&failed)));
+    let mut text = std::fs::read_to_string(&path).expect("journal");
+    text.push_str("{\"type\":\"step_res\n");
+    std::fs::write(&path, &text).expect("write");
+    let out = t.run_args(&["show", &run_id(&failed)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("runbook::journal::corrupt"),
+        "{}",
+        out.stderr
+    );
+}

@@ -37,11 +37,20 @@ pub fn resume(
         });
         return exit::INVALID;
     }
-    let Some((loaded, mut lock_and_writer)) =
+    // What the journal says once the lock is held: another session may have finished the
+    // run between the first read and the lock.
+    let Some((loaded, mut lock_and_writer, state)) =
         reopen(reporter, &dir, &journal_path, &state, args.force)
     else {
         return exit::INVALID;
     };
+    if matches!(state.status.as_str(), "succeeded" | "rolled_back") {
+        reporter.diagnostic(&journal::Error::Finished {
+            run_id: state.run_id.clone(),
+            status: state.status.replace('_', " "),
+        });
+        return exit::INVALID;
+    }
     for (step, host) in &state.interrupted {
         reporter.warn(&format!(
             "step {step} on {host} was interrupted in the last session: it may have partly happened, and runs again from its start"
@@ -94,7 +103,7 @@ pub fn rollback(
     else {
         return exit::INVALID;
     };
-    let Some((loaded, mut lock_and_writer)) =
+    let Some((loaded, mut lock_and_writer, state)) =
         reopen(reporter, &dir, &journal_path, &state, args.force)
     else {
         return exit::INVALID;
@@ -179,14 +188,15 @@ fn open_journal(
     Some((path, journal::state(&journal)))
 }
 
-/// Loads the runbook as the run knew it, checks it did not change, takes the lock.
+/// Loads the runbook as the run knew it, checks it did not change, takes the lock, and
+/// reads the journal again under it: the state a session may act on.
 fn reopen(
     reporter: &Reporter,
     dir: &Path,
     journal_path: &Path,
     state: &RunState,
     force: bool,
-) -> Option<(Loaded, Held)> {
+) -> Option<(Loaded, Held, RunState)> {
     let restored: HashMap<String, (serde_json::Value, Origin)> = state
         .params
         .iter()
@@ -229,6 +239,7 @@ fn reopen(
             stale.run_id, stale.pid
         ));
     }
+    let (_, fresh) = open_journal(reporter, Ok(journal_path.to_path_buf()))?;
     let writer = Writer::append(journal_path)
         .map_err(|e| {
             reporter.diagnostic(&journal::Error::WriteFailed {
@@ -237,7 +248,7 @@ fn reopen(
             })
         })
         .ok()?;
-    Some((loaded, (lock, Some(writer))))
+    Some((loaded, (lock, Some(writer)), fresh))
 }
 
 fn describe_changes(
@@ -272,20 +283,36 @@ fn describe_changes(
     }
 }
 
-/// The newest run that did not end well, of one runbook or of any.
+/// The run to resume when none is named: the newest run of each runbook, if it did not end
+/// well. An older unfinished run whose runbook has since run to its end is superseded (its
+/// work was done again): it is resumed only by its id. A journal that cannot be read stops
+/// the search: it may be the newest run, and guessing past it could resume the wrong one.
 fn newest_unfinished(dir: &Path, runbook: Option<&Path>) -> Result<PathBuf, journal::Error> {
+    let mut seen = std::collections::HashSet::new();
+    let mut superseded = Vec::new();
     for path in journal::list(dir).into_iter().rev() {
-        let Ok(j) = journal::read(&path) else {
+        let s = journal::state(&journal::read(&path)?);
+        let newest_of_its_runbook = seen.insert(s.path.clone());
+        if runbook.is_some_and(|r| Path::new(&s.path) != r) {
             continue;
-        };
-        let s = journal::state(&j);
-        let same = runbook.is_none_or(|r| Path::new(&s.path) == r);
-        if same && !matches!(s.status.as_str(), "succeeded" | "rolled_back") {
-            return Ok(path);
+        }
+        let unfinished = !matches!(s.status.as_str(), "succeeded" | "rolled_back");
+        match (unfinished, newest_of_its_runbook) {
+            (true, true) => return Ok(path),
+            (true, false) => superseded.push(s.run_id),
+            (false, _) => {}
         }
     }
     Err(journal::Error::NothingToResume {
         dir: dir.display().to_string(),
+        superseded: if superseded.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (older unfinished runs, superseded by a later run of their runbook: {}; resume one by its id)",
+                superseded.join(", ")
+            )
+        },
     })
 }
 

@@ -22,12 +22,19 @@ pub enum Error {
     Locked { run_id: String, pid: u32 },
 
     #[error("the journal {path} is damaged at line {line}: {reason}")]
-    #[diagnostic(code(runbook::journal::corrupt), help("only the last line may be torn by a crash; this one is in the middle. Inspect the file by hand"))]
+    #[diagnostic(code(runbook::journal::corrupt), help("only a last line without its newline may be torn by a crash; this one is damage. Inspect the file by hand"))]
     Corrupt {
         path: String,
         line: usize,
         reason: String,
     },
+
+    #[error("the journal {path} is empty")]
+    #[diagnostic(
+        code(runbook::journal::empty),
+        help("its run was stopped as it began, before anything ran: remove the file, or resume another run by its id")
+    )]
+    Empty { path: String },
 
     #[error("no run `{id}` in {dir}")]
     #[diagnostic(
@@ -43,9 +50,9 @@ pub enum Error {
     )]
     AmbiguousRun { id: String, matches: String },
 
-    #[error("no unfinished run in {dir}")]
+    #[error("no unfinished run in {dir}{superseded}")]
     #[diagnostic(code(runbook::journal::nothing_to_resume), help("`runbook runs` shows every run and its status; resume takes a RUN_ID or `--runbook FILE`"))]
-    NothingToResume { dir: String },
+    NothingToResume { dir: String, superseded: String },
 
     #[error("run {run_id} {status}: there is nothing to resume")]
     #[diagnostic(

@@ -21,6 +21,11 @@ pub fn read(path: &Path) -> Result<Journal, Error> {
         reason,
     };
     let bytes = std::fs::read(path).map_err(|e| corrupt(0, e.to_string()))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Empty {
+            path: path.display().to_string(),
+        });
+    }
     let text = String::from_utf8_lossy(&bytes);
     let lines: Vec<&str> = text.split('\n').collect();
     let mut records = Vec::new();
@@ -31,8 +36,9 @@ pub fn read(path: &Path) -> Result<Journal, Error> {
         }
         match serde_json::from_str::<Record>(line) {
             Ok(r) => records.push(r),
-            // Only the very last line may be torn (the write was cut by a crash).
-            Err(_) if lines[i + 1..].iter().all(|l| l.trim().is_empty()) => torn_line = Some(i + 1),
+            // Only a last line without its newline was torn (a write cut by a crash): a
+            // line that ends in a newline was written whole, so a bad one is damage.
+            Err(_) if i + 1 == lines.len() => torn_line = Some(i + 1),
             Err(e) => return Err(corrupt(i + 1, e.to_string())),
         }
     }
