@@ -53,7 +53,11 @@ fn every_transition_is_recorded_in_order() {
         ]
     );
     let start = &recs[0];
-    assert_eq!(start["format"], 1);
+    assert_eq!(start["format"], 2);
+    assert!(
+        start["sum"].as_str().is_some_and(|s| s.len() == 16),
+        "each record carries its checksum"
+    );
     assert_eq!(start["runbook"], "j");
     assert_eq!(start["params"]["n"]["value"], 5);
     assert_eq!(start["params"]["n"]["origin"], "set");
@@ -635,5 +639,37 @@ fn a_bad_last_line_that_ends_in_a_newline_is_damage() {
         out.stderr.contains("runbook::journal::corrupt"),
         "{}",
         out.stderr
+    );
+}
+
+/// Every single flipped bit of a real journal, at every byte, is reported: as damage, as a
+/// torn last line, or as an empty journal. None is read as another valid journal.
+#[test]
+fn a_flipped_bit_anywhere_in_a_journal_is_reported() {
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
+    let failed = t.run_args(&["run", "t.rb"]);
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    let path = t.state().join(format!("runs/{}.jsonl", run_id(&failed)));
+    let original = std::fs::read(&path).expect("journal");
+    let flipped_path = t.path().join("flipped.jsonl");
+    let mut silent = Vec::new();
+    for i in 0..original.len() {
+        let mut bytes = original.clone();
+        bytes[i] ^= 0x04;
+        std::fs::write(&flipped_path, &bytes).expect("write");
+        if let Ok(j) = runbook::journal::read(&flipped_path) {
+            if j.torn_line.is_none() {
+                silent.push(i);
+            }
+        }
+    }
+    assert!(
+        silent.is_empty(),
+        "{} of {} flipped bytes read silently, at {silent:?}: {:?}",
+        silent.len(),
+        original.len(),
+        silent.first().map(|i| String::from_utf8_lossy(
+            &original[i.saturating_sub(30)..(i + 10).min(original.len())]
+        ))
     );
 }

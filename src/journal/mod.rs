@@ -11,6 +11,7 @@ pub mod error;
 pub mod lock;
 pub mod reader;
 pub mod record;
+pub mod seal;
 pub mod writer;
 
 use std::collections::BTreeMap;

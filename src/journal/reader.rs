@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::Error;
 use super::record::{CaptureRecord, ParamRecord, Record};
+use super::seal;
 
 #[derive(Debug, Clone)]
 pub struct Journal {
@@ -30,12 +31,35 @@ pub fn read(path: &Path) -> Result<Journal, Error> {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut records = Vec::new();
     let mut torn_line = None;
+    // From format 2 on, every line carries its checksum; format 1 had none.
+    let mut sealed = None;
     for (i, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         match serde_json::from_str::<Record>(line) {
-            Ok(r) => records.push(r),
+            Ok(r) => {
+                if let Record::RunStarted { format, .. } = &r {
+                    sealed.get_or_insert(*format >= 2);
+                }
+                match seal::check(line) {
+                    seal::Check::Damaged => {
+                        return Err(corrupt(
+                            i + 1,
+                            "its checksum does not match: the line changed since it was written"
+                                .into(),
+                        ))
+                    }
+                    seal::Check::Unsealed if sealed == Some(true) => {
+                        return Err(corrupt(
+                            i + 1,
+                            "it has no checksum, unlike the lines before it".into(),
+                        ))
+                    }
+                    _ => {}
+                }
+                records.push(r);
+            }
             // Only a last line without its newline was torn (a write cut by a crash): a
             // line that ends in a newline was written whole, so a bad one is damage.
             Err(_) if i + 1 == lines.len() => torn_line = Some(i + 1),

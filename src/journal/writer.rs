@@ -64,7 +64,8 @@ impl Writer {
     /// once (a `kill -9` cannot lose it) and made durable by the next sync, which comes
     /// before anything else can change.
     pub fn write(&mut self, record: &Record) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+        let json = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+        let mut line = super::seal::seal(json);
         line.push(b'\n');
         self.file.write_all(&line)?;
         let deferred = matches!(
