@@ -40,7 +40,7 @@ pub fn check(line: &str) -> Check {
     let Some(digest) = digest.strip_suffix("\"}") else {
         return Check::Damaged;
     };
-    let mut original = line[..at].as_bytes().to_vec();
+    let mut original = line.as_bytes()[..at].to_vec();
     original.push(b'}');
     if digest == sum(&original) {
         Check::Intact
