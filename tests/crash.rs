@@ -27,14 +27,14 @@ fn runbook(kill: Kill) -> String {
         let guard = match kill {
             // One-shot: the marker file makes the resumed run pass the guard.
             Kill::Boundary(k) if k == i => {
-                " when run(\"test -e killed || { touch killed; kill -9 $PPID; sleep 5; }\").ok"
+                " when run(\"test -e killed || { touch killed; exec kill -9 $PPID; }\").ok"
                     .to_string()
             }
             _ => String::new(),
         };
         let cut = match kill {
             Kill::Inside(k) if k == i => {
-                "  run \"test -e cut || { touch cut; kill -9 $PPID; sleep 5; }\"\n"
+                "  run \"test -e cut || { touch cut; exec kill -9 $PPID; }\"\n"
             }
             _ => "  run \"sleep 0.02\"\n",
         };
@@ -121,8 +121,13 @@ fn trial(kill: Kill) {
     let mut notes = String::new();
     if !finished {
         let mut resumed = false;
-        for _ in 0..3 {
+        for _ in 0..50 {
             let out = t.run_args(&["resume", "-q"]);
+            if out.stderr.contains("runbook::journal::locked_by_command") {
+                // The killed run's command is still ending: its lock keeps a resume out.
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
             notes.push_str(&out.stderr);
             if out.code == 0 {
                 resumed = true;

@@ -350,7 +350,7 @@ fn a_changed_runbook_is_detected() {
 fn a_second_run_is_refused_while_one_holds_the_lock() {
     let t = Runbook::new().file(
         "t.rb",
-        format!("{HEAD}step one \"Slow\" {{\n  run \"touch started; sleep 30\"\n}}\n"),
+        format!("{HEAD}step one \"Slow\" {{\n  run \"echo $$ > started; sleep 30\"\n}}\n"),
     );
     let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
         .args(["run", "t.rb"])
@@ -399,6 +399,13 @@ fn a_second_run_is_refused_while_one_holds_the_lock() {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     assert!(said.contains(&first_id), "the holder's run id: {said}");
+    // Its step's command still runs (and holds the lock) until it is stopped too.
+    let pgid: i32 = read(t.path(), "started").trim().parse().expect("the step's pid");
+    let _ = nix::sys::signal::killpg(
+        nix::unistd::Pid::from_raw(pgid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    std::thread::sleep(std::time::Duration::from_millis(100));
     // The first run was killed: its lock is stale now, and a new run says so and goes on.
     std::fs::write(
         t.path().join("t.rb"),
@@ -672,4 +679,48 @@ fn a_flipped_bit_anywhere_in_a_journal_is_reported() {
             &original[i.saturating_sub(30)..(i + 10).min(original.len())]
         ))
     );
+}
+
+/// A run killed with kill -9 while a step's command runs does not free its lock while that
+/// command still runs: a resume then would run the step a second time, at the same time.
+#[test]
+fn a_killed_runs_command_keeps_the_lock_until_it_ends() {
+    let body =
+        "step slow \"Slow\" {\n  run \"echo started >> log; sleep 2; echo ended >> log\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["run", "t.rb", "-q"])
+        .current_dir(t.path())
+        .env("XDG_STATE_HOME", t.path().join(".state"))
+        .env_remove("RUNBOOK_STATE_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    while !read(t.path(), "log").contains("started") {
+        assert!(started.elapsed().as_secs() < 10, "the step never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    let _ = child.wait();
+    let out = t.run_args(&["resume", "--yes"]);
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("runbook::journal::locked_by_command"),
+        "{}",
+        out.stderr
+    );
+    while !read(t.path(), "log").contains("ended") {
+        assert!(started.elapsed().as_secs() < 10, "the command never ended");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Once it has ended, the run resumes: the step runs again, announced, and alone.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let out = t.run_args(&["resume", "--yes"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(read(t.path(), "log"), "started\nended\nstarted\nended\n");
 }

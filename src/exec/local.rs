@@ -4,6 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use command_fds::{CommandFdExt, FdMapping};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::io::AsyncWriteExt;
@@ -13,6 +14,9 @@ use tokio::sync::watch;
 use super::pump::{pump, sleep_until, Cut};
 use super::transport::{CommandSpec, LineSink, RunFuture, Transport, TransportError};
 use super::value::CmdResult;
+
+/// Where a command finds the run's lock: one digit, as POSIX shells only redirect those.
+const LOCK_FD: i32 = 7;
 
 /// How long a stopped command gets between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(2);
@@ -36,7 +40,16 @@ async fn run(
     on_line: LineSink<'_>,
     mut stop: watch::Receiver<bool>,
 ) -> Result<CmdResult, TransportError> {
-    let mut child = Command::new("sh")
+    let mut command = Command::new("sh");
+    // The command holds the run's lock too: if the run dies under it, no other run of the
+    // runbook can start until the command (and all it started) has ended.
+    if let Some(lock) = crate::journal::lock::for_child() {
+        let _ = command.fd_mappings(vec![FdMapping {
+            parent_fd: lock,
+            child_fd: LOCK_FD,
+        }]);
+    }
+    let mut child = command
         .arg("-c")
         .arg(&spec.command)
         .process_group(0)

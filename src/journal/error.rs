@@ -21,6 +21,19 @@ pub enum Error {
     )]
     Locked { run_id: String, pid: u32 },
 
+    #[error(
+        "run {run_id} (pid {pid}) is gone, but a command it started still runs and holds its lock"
+    )]
+    #[diagnostic(
+        code(runbook::journal::locked_by_command),
+        help("the run was killed while a step's command ran; that command (and what it started) still holds {path}: wait for it to end, or find it with `fuser -v {path}`. A resume now would run the step twice at once")
+    )]
+    LockedByCommand {
+        run_id: String,
+        pid: u32,
+        path: String,
+    },
+
     #[error("the journal {path} is damaged at line {line}: {reason}")]
     #[diagnostic(code(runbook::journal::corrupt), help("only a last line without its newline may be torn by a crash; this one is damage. Inspect the file by hand"))]
     Corrupt {

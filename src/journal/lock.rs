@@ -1,10 +1,14 @@
 //! One run of a runbook at a time: an advisory lock (flock) on a file in the state
-//! directory. The kernel drops it when the holder dies, so a lock cannot outlive its
-//! process; the file's contents say who held it last.
+//! directory. The kernel drops it when the last process that holds it ends: the run, and
+//! every local command of the run, which inherits it. So a `kill -9` of the run does not free
+//! the lock while a step's command it started is still running. The file's contents say who
+//! held it last.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::fd::OwnedFd;
 use std::path::Path;
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +47,14 @@ impl Lock {
                     run_id: "?".into(),
                     pid: 0,
                 });
+                // Its process is gone, yet the lock is held: by a command it started.
+                if holder.pid != 0 && !alive(holder.pid) {
+                    return Err(Error::LockedByCommand {
+                        run_id: holder.run_id,
+                        pid: holder.pid,
+                        path: path.display().to_string(),
+                    });
+                }
                 return Err(Error::Locked {
                     run_id: holder.run_id,
                     pid: holder.pid,
@@ -51,6 +63,9 @@ impl Lock {
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
         let stale = read_holder(&mut file);
+        if let Ok(fd) = file.try_clone() {
+            *HELD.lock().unwrap_or_else(|p| p.into_inner()) = Some(fd);
+        }
         let me = Holder {
             run_id: run_id.to_string(),
             pid: std::process::id(),
@@ -63,6 +78,29 @@ impl Lock {
     }
 }
 
+/// The lock this process holds, as an open file for a child to inherit: while the child (or
+/// anything it started) lives, the lock stays held.
+static HELD: Mutex<Option<File>> = Mutex::new(None);
+
+/// A descriptor of the held lock for a child process, if this process holds one.
+pub fn for_child() -> Option<OwnedFd> {
+    let held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+    held.as_ref()
+        .and_then(|f| f.try_clone().ok())
+        .map(OwnedFd::from)
+}
+
+fn alive(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else {
+        return false;
+    };
+    // Signal 0 only asks whether the process exists.
+    !matches!(
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
+        Err(nix::errno::Errno::ESRCH)
+    )
+}
+
 fn read_holder(file: &mut File) -> Option<Holder> {
     let mut text = String::new();
     file.seek(SeekFrom::Start(0)).ok()?;
@@ -73,6 +111,7 @@ fn read_holder(file: &mut File) -> Option<Holder> {
 impl Drop for Lock {
     /// A clean exit empties the file: only a holder that died leaves its name behind.
     fn drop(&mut self) {
+        *HELD.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let _ = self.file.set_len(0);
         let _ = self.file.unlock();
     }
