@@ -400,7 +400,10 @@ fn a_second_run_is_refused_while_one_holds_the_lock() {
         .unwrap_or_default();
     assert!(said.contains(&first_id), "the holder's run id: {said}");
     // Its step's command still runs (and holds the lock) until it is stopped too.
-    let pgid: i32 = read(t.path(), "started").trim().parse().expect("the step's pid");
+    let pgid: i32 = read(t.path(), "started")
+        .trim()
+        .parse()
+        .expect("the step's pid");
     let _ = nix::sys::signal::killpg(
         nix::unistd::Pid::from_raw(pgid),
         nix::sys::signal::Signal::SIGKILL,
