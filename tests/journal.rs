@@ -727,3 +727,20 @@ fn a_killed_runs_command_keeps_the_lock_until_it_ends() {
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(read(t.path(), "log"), "started\nended\nstarted\nended\n");
 }
+
+/// With no $USER or $LOGNAME (cron, systemd, `env -i`), the journal names the uid's user.
+#[test]
+fn the_user_is_known_without_user_in_the_environment() {
+    let t = Runbook::new().file(
+        "t.rb",
+        format!("{HEAD}step one \"One\" {{\n  run \"true\"\n}}\n"),
+    );
+    let out = t.run_env(&["run", "t.rb"], &[("USER", ""), ("LOGNAME", "")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .expect("this uid has a name");
+    assert_eq!(records(&journals(t.path())[0])[0]["user"], me.as_str());
+}

@@ -751,3 +751,24 @@ fn a_last_line_without_newline_is_kept_whatever_closes_first() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(out.stdout.contains("  │ tail\n"), "{}", out.stdout);
 }
+
+/// An ssh destination from `--set` that begins with `-` never reaches ssh as an option.
+#[test]
+fn an_ssh_destination_beginning_with_a_dash_is_refused() {
+    let t = Runbook::new().file(
+        "t.rb",
+        "runbook t \"T\"\n\nparam target = \"box\"\nhost box = ssh(target)\n\nstep one \"One\" on box {\n  run \"true\"\n}\n",
+    );
+    let out = t.run_args(&["run", "t.rb", "--set", "target=-oProxyCommand=touch pwned"]);
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("its ssh destination begins with `-`"),
+        "{}",
+        out.stderr
+    );
+    assert!(!t.path().join("pwned").exists());
+    assert!(
+        common::journals(t.path()).is_empty(),
+        "a run refused before it began leaves no journal"
+    );
+}

@@ -51,6 +51,12 @@ pub fn run(
         Ok(i) => i,
         Err(code) => return code,
     };
+    // Hosts (and the values they need) are resolved before the journal opens: a run refused
+    // for a bad host leaves no journal behind.
+    let pool = match session::ssh_pool(reporter, &loaded, &mut interp, &args.session) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let path = absolute(&args.file);
     let dir = journal::state_dir(state_dir);
     let run_id = uuid::Uuid::now_v7().to_string();
@@ -65,10 +71,6 @@ pub fn run(
         reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
         return exit::INVALID;
     }
-    let pool = match session::ssh_pool(reporter, &loaded, &mut interp, &args.session) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
     let transports = Transports::new(Some(&pool));
     let options = Options {
         no_rollback: args.session.no_rollback,

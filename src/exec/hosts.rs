@@ -90,6 +90,21 @@ pub fn ssh_specs(
                 Some(_) => {}
             }
         }
+        // A value from `--set` that begins with `-` would reach ssh as an option.
+        for (what, value) in [
+            ("destination", Some(&spec.destination)),
+            ("user", spec.user.as_ref()),
+            ("jump", spec.jump.as_ref()),
+        ] {
+            if value.is_some_and(|v| v.starts_with('-')) {
+                errors.push(plan::Error::ValueFailed {
+                    name: format!("host {}", h.name.node),
+                    reason: format!(
+                        "its ssh {what} begins with `-`, which ssh would read as an option"
+                    ),
+                });
+            }
+        }
         specs.insert(h.name.node.clone(), spec);
     }
     // `jump: bastion` names another declared host: ssh -J takes its [user@]host[:port].

@@ -157,5 +157,14 @@ pub fn step_hashes(text: &str, file: &ast::File) -> BTreeMap<String, String> {
 pub fn user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+        .ok()
+        .filter(|u| !u.is_empty())
+        // A bare environment (cron, systemd, `env -i`): the name of the uid.
+        .or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+        })
+        .unwrap_or_else(|| format!("uid {}", nix::unistd::getuid()))
 }

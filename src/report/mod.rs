@@ -127,8 +127,14 @@ impl Reporter {
         let mut err = io::stderr().lock();
         let _ = writeln!(
             err,
-            "imported {path}: {} steps, {} commands, {} checks, {} approval gates ({} dangerous), {} params, {} hosts",
-            s.steps, s.runs, s.checks, s.approvals, s.dangerous, s.params, s.hosts
+            "imported {path}: {}, {}, {}, {} ({} dangerous), {}, {}",
+            counted(s.steps, "step"),
+            counted(s.runs, "command"),
+            counted(s.checks, "check"),
+            counted(s.approvals, "approval gate"),
+            s.dangerous,
+            counted(s.params, "param"),
+            counted(s.hosts, "host")
         );
         if s.review > 0 {
             let _ = writeln!(
@@ -194,6 +200,11 @@ fn count_line(errors: usize, warnings: usize) -> String {
         s.push_str(&format!(", {warnings} warning{}", plural(warnings)));
     }
     s
+}
+
+/// `1 step`, `2 steps`.
+pub(crate) fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", plural(n))
 }
 
 fn plural(n: usize) -> &'static str {

@@ -62,10 +62,10 @@ pub fn render(doc: &PlanDoc, color: bool) -> String {
     o.line(
         0,
         &format!(
-            "plan · {} · {} · {} steps · nothing is run",
+            "plan · {} · {} · {} · nothing is run",
             o.strong(&doc.runbook),
             doc.title,
-            doc.steps.len()
+            super::counted(doc.steps.len(), "step")
         ),
     );
     if !doc.params.is_empty() {

@@ -111,7 +111,10 @@ impl RunReport {
                 let text = format!(
                     "{} {}",
                     self.paint(&runbook, |s| s.bold().to_string()),
-                    self.paint(&format!("· {title} · {steps} steps"), dim)
+                    self.paint(
+                        &format!("· {title} · {}", super::counted(steps, "step")),
+                        dim
+                    )
                 );
                 self.line(&state, &text);
             }
