@@ -72,7 +72,7 @@ fn yes_on_the_terminal_continues_and_is_journaled() {
 fn anything_else_declines_and_the_run_can_be_resumed() {
     let t = Runbook::new().file("g.rb", GATES);
     let (code, shown) = on_tty(t.path(), &["run", "g.rb"], "n\n");
-    assert_eq!(code, 3, "{shown}");
+    assert_eq!(code, 6, "declined has its own exit code: {shown}");
     assert!(
         shown.contains("the approval of step one was declined"),
         "{shown}"
@@ -92,13 +92,19 @@ fn anything_else_declines_and_the_run_can_be_resumed() {
 #[test]
 fn a_dangerous_gate_needs_the_step_id_typed() {
     let t = Runbook::new().file("g.rb", GATES);
-    let (code, shown) = on_tty(t.path(), &["run", "g.rb", "--yes"], "y\n");
-    assert_eq!(code, 3, "`y` does not approve a dangerous gate: {shown}");
+    let (code, shown) = on_tty(t.path(), &["run", "g.rb", "--yes"], "y\nn\n");
+    assert_eq!(code, 6, "`y` does not approve a dangerous gate: {shown}");
     assert!(
-        shown.contains("DANGEROUS: type the step id `two` to approve"),
+        shown.contains("DANGEROUS: type the step id `two` to approve")
+            && shown.contains("this gate wants the step id, not yes: type `two` to approve"),
         "{shown}"
     );
     assert!(t.path().join("approved").exists() && !t.path().join("dropped").exists());
+    // After the reminder, the step id approves.
+    let t = Runbook::new().file("g.rb", GATES);
+    let (code, shown) = on_tty(t.path(), &["run", "g.rb", "--yes"], "yes\ntwo\n");
+    assert_eq!(code, 0, "{shown}");
+    assert!(t.path().join("dropped").exists());
     let t = Runbook::new().file("g.rb", GATES);
     let (code, shown) = on_tty(t.path(), &["run", "g.rb", "--yes"], "two\n");
     assert_eq!(code, 0, "{shown}");

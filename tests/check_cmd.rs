@@ -174,7 +174,12 @@ fn help_documents_the_exit_codes() {
         "0    success",
         "2    invalid runbook or usage",
         "3    paused: waiting for an approval",
-        "130  interrupted",
+        "4    a rollback failed",
+        "5    a step failed and nothing was rolled back (--no-rollback)",
+        "6    an approval was declined",
+        "7    another run holds the runbook's lock",
+        "130  interrupted (SIGINT)",
+        "143  terminated (SIGTERM)",
     ] {
         assert!(
             out.stdout.contains(line),

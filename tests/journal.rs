@@ -192,7 +192,7 @@ fn a_resumed_run_gets_back_the_secret_inside_a_capture() {
 fn no_rollback_then_resume_continues_where_it_stopped() {
     let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
     let failed = t.run_args(&["run", "t.rb", "--no-rollback"]);
-    assert_eq!(failed.code, 1);
+    assert_eq!(failed.code, 5, "failed, nothing rolled back");
     assert!(
         failed.stderr.contains("left as it is (--no-rollback)"),
         "{}",
@@ -318,7 +318,7 @@ fn a_failing_rollback_is_recorded_and_stops_the_chain() {
 fn a_changed_runbook_is_detected() {
     let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
     let failed = t.run_args(&["run", "t.rb", "--no-rollback"]);
-    assert_eq!(failed.code, 1);
+    assert_eq!(failed.code, 5);
     std::fs::write(
         t.path().join("t.rb"),
         format!("{HEAD}{}", THREE.replace("echo three", "echo THREE")),
@@ -378,7 +378,7 @@ fn a_second_run_is_refused_while_one_holds_the_lock() {
         nix::sys::signal::Signal::SIGKILL,
     );
     let _ = first.wait();
-    assert_eq!(second.code, 2);
+    assert_eq!(second.code, 7, "a held lock has its own exit code");
     assert!(
         second.stderr.contains("runbook::journal::locked"),
         "{}",
@@ -431,7 +431,7 @@ fn a_second_run_is_refused_while_one_holds_the_lock() {
 fn a_torn_last_line_is_tolerated_and_a_corrupt_one_is_not() {
     let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
     let failed = t.run_args(&["run", "t.rb", "--no-rollback"]);
-    assert_eq!(failed.code, 1);
+    assert_eq!(failed.code, 5);
     let path = journals(t.path())[0].clone();
     let good = std::fs::read_to_string(&path).expect("journal");
     std::fs::write(
@@ -505,7 +505,7 @@ fn runs_and_show_as_tables_and_json() {
     let json: serde_json::Value =
         serde_json::from_str(&t.run_args(&["runs", "--json"]).stdout).expect("json");
     assert_eq!(json[0]["run_id"], id.as_str());
-    assert_eq!(json[0]["status"], "failed");
+    assert_eq!(json[0]["status"], "failed_no_rollback");
     assert_eq!(json[0]["stopped_at"], "two");
     let show = t.run_args(&["show", &id]);
     assert!(
@@ -711,7 +711,7 @@ fn a_killed_runs_command_keeps_the_lock_until_it_ends() {
     );
     let _ = child.wait();
     let out = t.run_args(&["resume", "--yes"]);
-    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 7, "{}\n{}", out.stdout, out.stderr);
     assert!(
         out.stderr.contains("runbook::journal::locked_by_command"),
         "{}",

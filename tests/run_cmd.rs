@@ -573,7 +573,7 @@ fn rollbacks_run_newest_first_when_a_step_fails() {
     assert!(out.stdout.contains("✓ rolled back two"), "{}", out.stdout);
     std::fs::remove_file(t.path().join("log")).expect("rm");
     let out = t.run_args(&["run", "t.rb", "--no-rollback"]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 5, "failed, and nothing was rolled back");
     assert_eq!(
         read(t.path(), "log"),
         "do-one\ndo-two\ndo-three\n",
@@ -630,6 +630,16 @@ fn approvals_without_a_terminal_pause_the_run() {
 
 #[test]
 fn sigint_stops_the_running_command_and_says_so() {
+    stopped_by(nix::sys::signal::Signal::SIGINT, 130);
+}
+
+/// SIGTERM (a service manager, `kill`) stops the run as SIGINT does, with its own code.
+#[test]
+fn sigterm_stops_the_run_with_143() {
+    stopped_by(nix::sys::signal::Signal::SIGTERM, 143);
+}
+
+fn stopped_by(signal: nix::sys::signal::Signal, code: i32) {
     let t = Runbook::new().file(
         "t.rb",
         format!("{HEAD}step one \"Long\" {{\n  run \"echo $$ > sh.pid; sleep 30\"\n}}\n\nstep two \"After\" {{\n  run \"touch after\"\n}}\n"),
@@ -655,10 +665,10 @@ fn sigint_stops_the_running_command_and_says_so() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let runbook = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
-    nix::sys::signal::kill(runbook, nix::sys::signal::Signal::SIGINT).expect("SIGINT");
+    nix::sys::signal::kill(runbook, signal).expect("signal");
     let out = child.wait_with_output().expect("wait");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    assert_eq!(out.status.code(), Some(code), "{signal}: {stdout}");
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
     assert!(stdout.contains("⚠ Long · local"), "{stdout}");
     assert!(stdout.contains("interrupted at step one"), "{stdout}");

@@ -199,7 +199,7 @@ fn a_lost_connection_fails_the_step_and_resume_finishes_the_run() {
     sshd.kill();
     let out = child.wait_with_output().expect("wait");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(out.status.code(), Some(5), "{stdout}");
     assert!(
         stdout.contains("the connection to box was lost"),
         "{stdout}"
@@ -326,7 +326,7 @@ fn resume_reruns_a_fan_out_only_where_it_did_not_complete() {
     );
     let t = t.file("r.rb", fleet_runbook(&hosts, &step));
     let failed = run(&t, &["--no-rollback"]);
-    assert_eq!(failed.code, 1, "{}", failed.stdout);
+    assert_eq!(failed.code, 5, "{}", failed.stdout);
     std::fs::write(t.path().join("fixed"), "").expect("fix");
     let resumed = t.run_args(&["resume"]);
     assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);

@@ -39,11 +39,11 @@ pub fn resume(
     }
     // What the journal says once the lock is held: another session may have finished the
     // run between the first read and the lock.
-    let Some((loaded, mut lock_and_writer, state)) =
-        reopen(reporter, &dir, &journal_path, &state, args.force)
-    else {
-        return exit::INVALID;
-    };
+    let (loaded, mut lock_and_writer, state) =
+        match reopen(reporter, &dir, &journal_path, &state, args.force) {
+            Ok(reopened) => reopened,
+            Err(code) => return code,
+        };
     if matches!(state.status.as_str(), "succeeded" | "rolled_back") {
         reporter.diagnostic(&journal::Error::Finished {
             run_id: state.run_id.clone(),
@@ -87,7 +87,7 @@ pub fn resume(
         },
     )
     .map_or(exit::INVALID, |code| {
-        reporter.run_footer(&state.run_id, code, &dir, args.session.no_rollback);
+        reporter.run_footer(&state.run_id, code, &dir);
         code
     })
 }
@@ -103,11 +103,11 @@ pub fn rollback(
     else {
         return exit::INVALID;
     };
-    let Some((loaded, mut lock_and_writer, state)) =
-        reopen(reporter, &dir, &journal_path, &state, args.force)
-    else {
-        return exit::INVALID;
-    };
+    let (loaded, mut lock_and_writer, state) =
+        match reopen(reporter, &dir, &journal_path, &state, args.force) {
+            Ok(reopened) => reopened,
+            Err(code) => return code,
+        };
     let resume = resume_of(&state);
     let session = SessionArgs {
         json: args.json,
@@ -196,7 +196,7 @@ fn reopen(
     journal_path: &Path,
     state: &RunState,
     force: bool,
-) -> Option<(Loaded, Held, RunState)> {
+) -> Result<(Loaded, Held, RunState), i32> {
     let restored: HashMap<String, (serde_json::Value, Origin)> = state
         .params
         .iter()
@@ -211,7 +211,7 @@ fn reopen(
         ..Request::default()
     };
     let runbook = PathBuf::from(&state.path);
-    let loaded = session::load(reporter, &runbook, &request).ok()?;
+    let loaded = session::load(reporter, &runbook, &request)?;
     let fingerprint = journal::fingerprint(&loaded.sources, &loaded.files(), &state.params);
     if fingerprint != state.fingerprint {
         let now_steps = journal::step_hashes(loaded.sources.text(loaded.file), &loaded.plan.ast);
@@ -221,25 +221,30 @@ fn reopen(
                 run_id: state.run_id.clone(),
                 changes,
             });
-            return None;
+            return Err(exit::INVALID);
         }
         reporter.warn(&format!(
             "the runbook changed since the run began ({changes}); going on because of --force"
         ));
     }
-    journal::prepare(dir)
-        .map_err(|e| reporter.diagnostic(&e))
-        .ok()?;
-    let (lock, stale) = Lock::acquire(&journal::lock_path(dir, &runbook), &state.run_id)
-        .map_err(|e| reporter.diagnostic(&e))
-        .ok()?;
+    journal::prepare(dir).map_err(|e| {
+        reporter.diagnostic(&e);
+        exit::INVALID
+    })?;
+    let (lock, stale) = match Lock::acquire(&journal::lock_path(dir, &runbook), &state.run_id) {
+        Ok(held) => held,
+        Err(e) => {
+            reporter.diagnostic(&e);
+            return Err(e.exit_code());
+        }
+    };
     if let Some(stale) = stale.filter(|s| s.run_id != state.run_id) {
         reporter.warn(&format!(
             "run {} (pid {}) ended without releasing its lock; taking it over",
             stale.run_id, stale.pid
         ));
     }
-    let (_, fresh) = open_journal(reporter, Ok(journal_path.to_path_buf()))?;
+    let (_, fresh) = open_journal(reporter, Ok(journal_path.to_path_buf())).ok_or(exit::INVALID)?;
     let writer = Writer::append(journal_path)
         .map_err(|e| {
             reporter.diagnostic(&journal::Error::WriteFailed {
@@ -247,8 +252,8 @@ fn reopen(
                 reason: e.to_string(),
             })
         })
-        .ok()?;
-    Some((loaded, (lock, Some(writer)), fresh))
+        .map_err(|()| exit::INVALID)?;
+    Ok((loaded, (lock, Some(writer)), fresh))
 }
 
 fn describe_changes(

@@ -80,7 +80,7 @@ pub fn run(
     runtime.block_on(pool.close());
     drop(interp);
     runtime.shutdown_background();
-    reporter.run_footer(&run_id, code, &dir, args.session.no_rollback);
+    reporter.run_footer(&run_id, code, &dir);
     code
 }
 
@@ -118,7 +118,7 @@ pub fn open_run(
 ) -> Result<(Lock, Writer), i32> {
     let fail = |e: journal::Error| {
         reporter.diagnostic(&e);
-        exit::INVALID
+        e.exit_code()
     };
     journal::prepare(dir).map_err(fail)?;
     let (lock, stale) = Lock::acquire(&journal::lock_path(dir, runbook), run_id).map_err(fail)?;

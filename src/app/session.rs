@@ -174,16 +174,17 @@ fn watch_signals(runtime: &tokio::runtime::Runtime) -> watch::Receiver<bool> {
     });
     if let (Ok(mut int), Ok(mut term)) = signals {
         runtime.spawn(async move {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
+            let code = tokio::select! {
+                _ = int.recv() => exit::INTERRUPTED,
+                _ = term.recv() => exit::TERMINATED,
+            };
+            exit::stopped_by(code);
             let _ = tx.send(true);
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-            std::process::exit(exit::INTERRUPTED);
+            let code = tokio::select! {
+                _ = int.recv() => exit::INTERRUPTED,
+                _ = term.recv() => exit::TERMINATED,
+            };
+            std::process::exit(code);
         });
     }
     rx

@@ -33,6 +33,10 @@ pub enum RunStatus {
     Interrupted,
     /// `runbook rollback RUN_ID` undid the run's completed steps.
     RolledBack,
+    /// A step failed and nothing was undone (`--no-rollback`).
+    FailedNoRollback,
+    /// An approval was refused at its prompt.
+    Declined,
 }
 
 /// Events carry masked text only: secrets are replaced before an event is made.

@@ -129,8 +129,9 @@ pub fn execute(
         };
         status = verdict(&failure).1;
         let journal_broken = matches!(failure, Failure::Journal { .. });
-        if status == RunStatus::Failed
-            && !options.no_rollback
+        if status == RunStatus::Failed && options.no_rollback {
+            status = RunStatus::FailedNoRollback;
+        } else if status == RunStatus::Failed
             && !journal_broken
             && !roll_back(interp, transports, &done)
         {
@@ -199,7 +200,9 @@ fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 
         RunStatus::Failed => exit::STEP_FAILED,
         RunStatus::RollbackFailed => exit::ROLLBACK_FAILED,
         RunStatus::AwaitingApproval => exit::AWAITING_APPROVAL,
-        RunStatus::Interrupted => exit::INTERRUPTED,
+        RunStatus::Interrupted => exit::interrupted(),
+        RunStatus::FailedNoRollback => exit::FAILED_NO_ROLLBACK,
+        RunStatus::Declined => exit::DECLINED,
     };
     let status_text = serde_json::to_value(status)
         .ok()

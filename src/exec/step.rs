@@ -203,7 +203,7 @@ pub(super) fn verdict(f: &Failure) -> (StepStatus, RunStatus) {
         Failure::AwaitingApproval { .. } => {
             (StepStatus::AwaitingApproval, RunStatus::AwaitingApproval)
         }
-        Failure::Declined => (StepStatus::Declined, RunStatus::AwaitingApproval),
+        Failure::Declined => (StepStatus::Declined, RunStatus::Declined),
         Failure::TimedOut | Failure::StepTimeout(_) => (StepStatus::TimedOut, RunStatus::Failed),
         _ => (StepStatus::Failed, RunStatus::Failed),
     }

@@ -82,3 +82,14 @@ pub enum Error {
     #[diagnostic(code(runbook::journal::write_failed), help("nothing runs without a journal; free space or fix permissions (a run that had begun continues with `runbook resume`)"))]
     WriteFailed { path: String, reason: String },
 }
+
+impl Error {
+    /// The exit code of a command that stops on this error: a held lock is not an invalid
+    /// runbook, and a script waiting to retry must tell them apart.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Locked { .. } | Error::LockedByCommand { .. } => crate::exit::LOCKED,
+            _ => crate::exit::INVALID,
+        }
+    }
+}

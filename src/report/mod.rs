@@ -169,13 +169,14 @@ impl Reporter {
     }
 
     /// After a run: its id, where its journal is, and how to go on.
-    pub fn run_footer(&self, run_id: &str, code: i32, dir: &std::path::Path, no_rollback: bool) {
+    pub fn run_footer(&self, run_id: &str, code: i32, dir: &std::path::Path) {
         let mut err = io::stderr().lock();
         let journal = crate::journal::journal_path(dir, run_id);
         let _ = writeln!(err, "run {run_id} · journal {}", journal.display());
         let hint = match code {
             crate::exit::SUCCESS => return,
-            crate::exit::STEP_FAILED if no_rollback => "left as it is (--no-rollback): fix the cause, then `runbook resume {id}`",
+            crate::exit::FAILED_NO_ROLLBACK => "left as it is (--no-rollback): fix the cause, then `runbook resume {id}`",
+            crate::exit::DECLINED => "declined: `runbook resume {id}` asks again",
             crate::exit::STEP_FAILED => "fix the cause, then `runbook resume {id}` runs it again (rolled-back steps included)",
             crate::exit::AWAITING_APPROVAL => "an approval is needed: see above",
             crate::exit::ROLLBACK_FAILED => "`runbook show {id}` tells what was undone; `runbook rollback {id}` tries the rest again",

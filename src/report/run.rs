@@ -318,10 +318,15 @@ impl RunReport {
                         self.paint("✗", red),
                         state.last_failed.clone().unwrap_or_default()
                     ),
-                    RunStatus::AwaitingApproval if state.declined.is_some() => format!(
+                    RunStatus::Declined => format!(
                         "{} stopped: the approval of step {} was declined; nothing after it ran",
                         self.paint("✗", red),
                         state.declined.clone().unwrap_or_default()
+                    ),
+                    RunStatus::FailedNoRollback => format!(
+                        "{} failed at step {} after {elapsed}; nothing was rolled back (--no-rollback)",
+                        self.paint("✗", red),
+                        state.last_failed.clone().unwrap_or_default()
                     ),
                     RunStatus::AwaitingApproval => {
                         let step = state.awaiting.clone().or_else(|| state.last_failed.clone()).unwrap_or_default();
@@ -407,12 +412,21 @@ impl Observer for RunReport {
             let _ = err.flush();
             let mut answer = String::new();
             io::stdin().lock().read_line(&mut answer).ok()?;
-            let answer = answer.trim();
-            Some(if expected == "y" {
-                answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes")
-            } else {
-                answer == expected
-            })
+            let yes = |a: &str| a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes");
+            if expected == "y" {
+                return Some(yes(answer.trim()));
+            }
+            // A dangerous gate wants its step id: a `yes` is not taken for a no, it is told so.
+            if yes(answer.trim()) {
+                let _ = write!(
+                    err,
+                    "  this gate wants the step id, not yes: type `{expected}` to approve, anything else declines: "
+                );
+                let _ = err.flush();
+                answer.clear();
+                io::stdin().lock().read_line(&mut answer).ok()?;
+            }
+            Some(answer.trim() == expected)
         };
         match &state.spinner {
             Some(pb) => pb.suspend(ask),
