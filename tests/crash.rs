@@ -204,3 +204,112 @@ fn kill_nine_anywhere_then_resume() {
         }
     });
 }
+
+/// Three steps with compensations; the third fails until `fixed` exists, and the second's
+/// compensation kills runbook (kill -9) half way, once.
+const CUT_ROLLBACK: &str = "runbook cut \"Cut rollback\"\n\nstep s1 \"One\" {\n  run \"echo s1 >> log\"\n  rollback {\n    run \"echo undo-s1 >> log\"\n  }\n}\n\nstep s2 \"Two\" {\n  run \"echo s2 >> log\"\n  rollback {\n    run \"echo undo-s2-begin >> log\"\n    run \"test -e cut || { touch cut; exec kill -9 $PPID; }\"\n    run \"echo undo-s2-end >> log\"\n  }\n}\n\nstep s3 \"Three\" {\n  run \"echo s3 >> log; test -e fixed\"\n}\n";
+
+fn killed_in_a_rollback() -> common::Runbook {
+    let t = common::Runbook::new().file("c.rb", CUT_ROLLBACK);
+    let status = Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["run", "c.rb", "-q"])
+        .current_dir(t.path())
+        .env("XDG_STATE_HOME", t.path().join(".state"))
+        .env_remove("RUNBOOK_STATE_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run");
+    assert_eq!(status.code(), None, "killed by its own rollback");
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("log")).unwrap_or_default(),
+        "s1\ns2\ns3\nundo-s2-begin\n"
+    );
+    t
+}
+
+/// A kill -9 during a rollback is never hidden: resume says the step may be partly undone
+/// and runs it again, so the run ends with the step's effect in place.
+#[test]
+fn a_kill_during_a_rollback_is_announced_and_the_step_redone_on_resume() {
+    let t = killed_in_a_rollback();
+    std::fs::write(t.path().join("fixed"), "").expect("fix");
+    let out = t.run_args(&["resume", "--yes"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("the rollback of step s2 on local was cut in the last session"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("log")).unwrap_or_default(),
+        "s1\ns2\ns3\nundo-s2-begin\ns2\ns3\n",
+        "s1 (not undone) is not run again; s2, half undone, is"
+    );
+}
+
+/// `runbook rollback` after a kill in a rollback says so and runs the cut compensation again,
+/// then the rest.
+#[test]
+fn a_kill_during_a_rollback_is_announced_by_rollback_too() {
+    let t = killed_in_a_rollback();
+    let id = common::journals(t.path())[0]
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let out = t.run_args(&["rollback", &id]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("the rollback of step s2 on local was cut in the last session: it may have partly happened"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("log")).unwrap_or_default(),
+        "s1\ns2\ns3\nundo-s2-begin\nundo-s2-begin\nundo-s2-end\nundo-s1\n"
+    );
+}
+
+/// Resumes of one run started at the same moment: exactly one proceeds, the others are told
+/// the run is locked (or already finished), and the step runs once.
+#[test]
+fn concurrent_resumes_of_one_run_let_exactly_one_proceed() {
+    let body = "runbook race \"Race\"\n\nstep slow \"Slow\" {\n  run \"test -e fixed && echo ran >> log && sleep 1\"\n}\n";
+    let t = common::Runbook::new().file("r.rb", body);
+    assert_eq!(t.run_args(&["run", "r.rb"]).code, 1);
+    std::fs::write(t.path().join("log"), "").expect("truncate");
+    std::fs::write(t.path().join("fixed"), "").expect("fix");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_runbook"))
+                .args(["resume", "-q"])
+                .current_dir(t.path())
+                .env("XDG_STATE_HOME", t.path().join(".state"))
+                .env_remove("RUNBOOK_STATE_DIR")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let codes: Vec<Option<i32>> = children
+        .into_iter()
+        .map(|mut c| c.wait().expect("wait").code())
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(0)).count(),
+        1,
+        "exactly one resume proceeds: {codes:?}"
+    );
+    assert!(
+        codes.iter().all(|c| matches!(c, Some(0 | 2 | 7))),
+        "the others are locked out (7) or find the run finished (2): {codes:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("log")).unwrap_or_default(),
+        "ran\n",
+        "the step ran once"
+    );
+}

@@ -56,7 +56,12 @@ pub fn resume(
             "step {step} on {host} was interrupted in the last session: it may have partly happened, and runs again from its start"
         ));
     }
-    if !state.interrupted.is_empty()
+    for (step, host) in &state.rollback_interrupted {
+        reporter.warn(&format!(
+            "the rollback of step {step} on {host} was cut in the last session: the step may be partly undone, and runs again from its start"
+        ));
+    }
+    if !(state.interrupted.is_empty() && state.rollback_interrupted.is_empty())
         && !args.session.yes
         && io::stdin().is_terminal()
         && !reporter.confirm("Run it again? [y/N] ")
@@ -108,7 +113,16 @@ pub fn rollback(
             Ok(reopened) => reopened,
             Err(code) => return code,
         };
-    let resume = resume_of(&state);
+    for (step, host) in &state.rollback_interrupted {
+        reporter.warn(&format!(
+            "the rollback of step {step} on {host} was cut in the last session: it may have partly happened, and runs again from its start"
+        ));
+    }
+    // A compensation cut by a crash is run again, from its start.
+    let mut resume = resume_of(&state);
+    resume
+        .completed
+        .extend(state.rollback_interrupted.iter().cloned());
     let session = SessionArgs {
         json: args.json,
         quiet: false,

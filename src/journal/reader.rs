@@ -102,6 +102,9 @@ pub struct RunState {
     pub completed: Vec<StepKey>,
     /// Steps that began and have no result: they may have partly happened.
     pub interrupted: Vec<StepKey>,
+    /// Steps whose rollback began in the last session and has no result: the step may be
+    /// partly undone, so it no longer counts as completed.
+    pub rollback_interrupted: Vec<StepKey>,
     pub failed: Option<(StepKey, String)>,
     pub paused: Option<StepKey>,
     pub captures: BTreeMap<String, CaptureRecord>,
@@ -135,6 +138,16 @@ impl RunState {
 pub fn state(journal: &Journal) -> RunState {
     let mut s = RunState::default();
     let mut pending: Vec<StepKey> = Vec::new();
+    let mut undoing: Vec<StepKey> = Vec::new();
+    // A compensation cut by a crash may have undone part of its step: that step is not
+    // completed any more, and runs again.
+    let cut = |s: &mut RunState, undoing: &mut Vec<StepKey>| {
+        s.rollback_interrupted.clear();
+        for key in undoing.drain(..) {
+            s.completed.retain(|k| *k != key);
+            s.rollback_interrupted.push(key);
+        }
+    };
     for r in &journal.records {
         match r {
             Record::RunStarted {
@@ -159,6 +172,7 @@ pub fn state(journal: &Journal) -> RunState {
                 s.sessions = 1;
             }
             Record::Resumed { at, .. } => {
+                cut(&mut s, &mut undoing);
                 s.status = "unfinished".into();
                 s.exit_code = None;
                 s.failed = None;
@@ -202,16 +216,19 @@ pub fn state(journal: &Journal) -> RunState {
                     _ => s.failed = Some((key, note.clone())),
                 }
             }
+            Record::RollbackIntent { step, host, at } => {
+                undoing.push((step.clone(), host.clone()));
+                s.last_at = at.clone();
+            }
             Record::RollbackResult {
-                step,
-                host,
-                ok: true,
-                at,
-                ..
+                step, host, ok, at, ..
             } => {
                 let key = (step.clone(), host.clone());
-                s.completed.retain(|k| *k != key);
-                s.rolled_back.push(key);
+                undoing.retain(|k| *k != key);
+                if *ok {
+                    s.completed.retain(|k| *k != key);
+                    s.rolled_back.push(key);
+                }
                 s.last_at = at.clone();
             }
             Record::RunFinished {
@@ -225,11 +242,14 @@ pub fn state(journal: &Journal) -> RunState {
                 s.duration_ms += duration_ms;
                 s.last_at = at.clone();
             }
-            Record::Approval { .. }
-            | Record::RollbackIntent { .. }
-            | Record::RollbackResult { .. }
-            | Record::Unknown => {}
+            Record::Approval { .. } | Record::Unknown => {}
         }
+    }
+    if !undoing.is_empty() {
+        cut(&mut s, &mut undoing);
+    } else if s.sessions > 1 && !s.rollback_interrupted.is_empty() {
+        // Reported once, by the session after the cut; a later session has redone the step.
+        s.rollback_interrupted.retain(|k| !s.completed.contains(k));
     }
     s.interrupted = pending;
     s
