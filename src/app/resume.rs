@@ -61,7 +61,7 @@ pub fn resume(
             "the rollback of step {step} on {host} was cut in the last session: the step may be partly undone, and runs again from its start"
         ));
     }
-    if !(state.interrupted.is_empty() && state.rollback_interrupted.is_empty())
+    if (!state.interrupted.is_empty() || !state.rollback_interrupted.is_empty())
         && !args.session.yes
         && io::stdin().is_terminal()
         && !reporter.confirm("Run it again? [y/N] ")
