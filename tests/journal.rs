@@ -744,3 +744,34 @@ fn the_user_is_known_without_user_in_the_environment() {
         .expect("this uid has a name");
     assert_eq!(records(&journals(t.path())[0])[0]["user"], me.as_str());
 }
+
+/// Comments, doc comments, blank lines and layout are not a change: resume goes on without
+/// `--force`. A change of meaning still names the step.
+#[test]
+fn harmless_edits_do_not_block_resume() {
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
+    let failed = t.run_args(&["run", "t.rb", "--no-rollback"]);
+    assert_eq!(failed.code, 5);
+    let edited = THREE
+        .replace(
+            "step two \"Two\" {",
+            "## Two, documented now.\nstep two   \"Two\"   {   # a comment\n\n",
+        )
+        .replace("param n = 2\n", "# the count\nparam n = 2\n\n\n");
+    std::fs::write(t.path().join("t.rb"), format!("{HEAD}{edited}")).expect("edit");
+    std::fs::write(t.path().join("ok"), "").expect("fix");
+    let out = t.run_args(&["resume"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
+    assert_eq!(t.run_args(&["run", "t.rb", "--no-rollback"]).code, 5);
+    let changed = THREE.replace("echo three {{ n }}", "echo THREE {{ n }}");
+    std::fs::write(t.path().join("t.rb"), format!("{HEAD}{changed}")).expect("edit");
+    let out = t.run_args(&["resume"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("steps changed: three"),
+        "{}",
+        out.stderr
+    );
+}

@@ -228,7 +228,7 @@ fn reopen(
     let loaded = session::load(reporter, &runbook, &request)?;
     let fingerprint = journal::fingerprint(&loaded.sources, &loaded.files(), &state.params);
     if fingerprint != state.fingerprint {
-        let now_steps = journal::step_hashes(loaded.sources.text(loaded.file), &loaded.plan.ast);
+        let now_steps = journal::step_hashes(&loaded.plan.ast);
         let changes = describe_changes(&state.steps, &now_steps);
         if !force {
             reporter.diagnostic(&journal::Error::Changed {

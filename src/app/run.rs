@@ -168,7 +168,7 @@ fn started_record(loaded: &Loaded, path: &Path, run_id: &str) -> Record {
         runbook: loaded.plan.name.clone(),
         path: path.display().to_string(),
         fingerprint: journal::fingerprint(&loaded.sources, &loaded.files(), &params),
-        steps: journal::step_hashes(loaded.sources.text(loaded.file), &loaded.plan.ast),
+        steps: journal::step_hashes(&loaded.plan.ast),
         params,
         secrets,
         at: now(),

@@ -119,7 +119,8 @@ pub fn find(dir: &Path, prefix: &str) -> Result<PathBuf, Error> {
     }
 }
 
-/// What a run's identity rests on: the runbook, its modules and its params.
+/// What a run's identity rests on: the meaning of the runbook and of its modules (their
+/// statements as parsed: comments, doc comments and layout do not count) and its params.
 pub fn fingerprint(
     sources: &SourceMap,
     files: &[crate::source::FileId],
@@ -127,7 +128,16 @@ pub fn fingerprint(
 ) -> String {
     let mut hasher = blake3::Hasher::new();
     for f in files {
-        hasher.update(sources.text(*f).as_bytes());
+        match crate::syntax::parse(sources.text(*f), *f) {
+            Ok(file) => {
+                for s in &file.stmts {
+                    hasher.update(crate::syntax::tree::meaning(&s.node).as_bytes());
+                }
+            }
+            Err(_) => {
+                hasher.update(sources.text(*f).as_bytes());
+            }
+        }
         hasher.update(&[0]);
     }
     if let Ok(p) = serde_json::to_vec(params) {
@@ -136,16 +146,16 @@ pub fn fingerprint(
     hasher.finalize().to_hex().to_string()
 }
 
-/// A hash of each step's text.
-pub fn step_hashes(text: &str, file: &ast::File) -> BTreeMap<String, String> {
+/// A hash of each step's meaning (as parsed: its comments and layout do not count).
+pub fn step_hashes(file: &ast::File) -> BTreeMap<String, String> {
     file.stmts
         .iter()
         .filter_map(|s| match &s.node {
             Stmt::Step(step) => {
-                let source = text.get(s.span.range()).unwrap_or("");
+                let meaning = crate::syntax::tree::meaning(&s.node);
                 Some((
                     step.id.node.clone(),
-                    blake3::hash(source.as_bytes()).to_hex()[..16].to_string(),
+                    blake3::hash(meaning.as_bytes()).to_hex()[..16].to_string(),
                 ))
             }
             _ => None,

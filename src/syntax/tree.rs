@@ -9,6 +9,7 @@ pub fn render(file: &File) -> String {
     let mut t = Tree {
         out: String::new(),
         depth: 0,
+        docs: true,
     };
     if let Some(doc) = &file.doc {
         for l in doc.lines() {
@@ -21,9 +22,23 @@ pub fn render(file: &File) -> String {
     t.out
 }
 
+/// What a statement means, without its doc comments: layout, comments and docs do not
+/// show, so a harmless edit leaves it unchanged (what a resume compares).
+pub fn meaning(stmt: &Stmt) -> String {
+    let mut t = Tree {
+        out: String::new(),
+        depth: 0,
+        docs: false,
+    };
+    t.stmt(stmt);
+    t.out
+}
+
 struct Tree {
     out: String,
     depth: usize,
+    /// Whether doc comments are shown.
+    docs: bool,
 }
 
 impl Tree {
@@ -43,7 +58,7 @@ impl Tree {
     }
 
     fn doc(&mut self, doc: &Option<String>) {
-        if let Some(d) = doc {
+        if let Some(d) = doc.as_ref().filter(|_| self.docs) {
             for l in d.lines() {
                 self.line(&format!("## {l}"));
             }
