@@ -775,3 +775,65 @@ fn harmless_edits_do_not_block_resume() {
         out.stderr
     );
 }
+
+/// A state directory others can write, a lock that is a symbolic link, a journal that is
+/// someone else's: each is refused, as ssh refuses such a `~/.ssh`.
+#[test]
+fn an_untrusted_state_directory_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let body = "step one \"One\" {\n  run \"echo one >> log; test -e ok\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let shared = t.path().join("shared");
+    std::fs::create_dir_all(&shared).expect("mkdir");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let out = t.run_args(&["--state-dir", "shared", "run", "t.rb"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("runbook::journal::untrusted")
+            && out.stderr.contains("others can write"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(read(t.path(), "log"), "", "nothing ran");
+
+    // A lock planted as a symbolic link: refused, and its target left whole.
+    assert_eq!(t.run_args(&["run", "t.rb"]).code, 1);
+    let locks = t.state().join("locks");
+    let lock = std::fs::read_dir(&locks)
+        .expect("locks")
+        .flatten()
+        .next()
+        .expect("a lock")
+        .path();
+    std::fs::remove_file(&lock).expect("rm");
+    let precious = t.path().join("precious");
+    std::fs::write(&precious, "keep me").expect("write");
+    std::os::unix::fs::symlink(&precious, &lock).expect("symlink");
+    let out = t.run_args(&["run", "t.rb"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("runbook::journal::untrusted"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(read(t.path(), "precious"), "keep me");
+    std::fs::remove_file(&lock).expect("rm");
+
+    // Someone else's journal (only root can hand a file to another user).
+    if nix::unistd::geteuid().is_root() {
+        let journal = journals(t.path())[0].clone();
+        std::os::unix::fs::chown(&journal, Some(65534), None).expect("chown");
+        let out = t.run_args(&["resume"]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("belongs to uid 65534"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(
+            read(t.path(), "log"),
+            "one\n",
+            "their runbook did not run as root"
+        );
+    }
+}

@@ -190,6 +190,10 @@ fn open_journal(
     found: Result<PathBuf, journal::Error>,
 ) -> Option<(PathBuf, RunState)> {
     let path = found.map_err(|e| reporter.diagnostic(&e)).ok()?;
+    // Another user's journal would make this session run their runbook as this user.
+    journal::trust(&path)
+        .map_err(|e| reporter.diagnostic(&e))
+        .ok()?;
     let journal = journal::read(&path)
         .map_err(|e| reporter.diagnostic(&e))
         .ok()?;

@@ -12,6 +12,13 @@ pub enum Error {
     )]
     StateDir { path: String, reason: String },
 
+    #[error("will not use {path}: {reason}")]
+    #[diagnostic(
+        code(runbook::journal::untrusted),
+        help("a state directory, journal or lock must be yours and writable by you alone (as ssh requires of ~/.ssh): fix its owner or mode (`chmod go-w`), or choose another with `--state-dir`")
+    )]
+    Untrusted { path: String, reason: String },
+
     #[error("another run of this runbook is in progress: run {run_id} (pid {pid})")]
     #[diagnostic(
         code(runbook::journal::locked),

@@ -7,6 +7,7 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::fd::OwnedFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -33,13 +34,23 @@ impl Lock {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
+        // Never through a symbolic link: a planted one would make this truncate its target.
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
+            .mode(0o600)
+            .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
             .open(path)
-            .map_err(io)?;
+            .map_err(|e| match e.raw_os_error() {
+                Some(code) if code == nix::errno::Errno::ELOOP as i32 => Error::Untrusted {
+                    path: path.display().to_string(),
+                    reason: "it is a symbolic link".into(),
+                },
+                _ => io(e),
+            })?;
+        super::trust(path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {

@@ -47,7 +47,8 @@ pub fn state_dir(flag: Option<&Path>) -> PathBuf {
     }
 }
 
-/// Creates the state directory (0700: journals hold params and captured output).
+/// Creates the state directory (0700: journals hold params and captured output), and
+/// refuses one that another user could have planted or can write.
 pub fn prepare(dir: &Path) -> Result<(), Error> {
     for sub in ["runs", "locks"] {
         std::fs::DirBuilder::new()
@@ -58,6 +59,38 @@ pub fn prepare(dir: &Path) -> Result<(), Error> {
                 path: dir.display().to_string(),
                 reason: e.to_string(),
             })?;
+    }
+    for path in [dir.to_path_buf(), dir.join("runs"), dir.join("locks")] {
+        trust(&path)?;
+    }
+    Ok(())
+}
+
+/// As ssh treats `~/.ssh`: a state path is used only if it is the user's own, not a
+/// symbolic link, and not writable by others. Anyone who can write there can make this user
+/// run their commands (a planted journal resumed) or truncate a file (a planted lock link).
+pub fn trust(path: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    let untrusted = |reason: String| Error::Untrusted {
+        path: path.display().to_string(),
+        reason,
+    };
+    let meta = std::fs::symlink_metadata(path).map_err(|e| untrusted(e.to_string()))?;
+    let me = nix::unistd::geteuid().as_raw();
+    if meta.file_type().is_symlink() {
+        return Err(untrusted("it is a symbolic link".into()));
+    }
+    if meta.uid() != me {
+        return Err(untrusted(format!(
+            "it belongs to uid {}, not to you (uid {me})",
+            meta.uid()
+        )));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(untrusted(format!(
+            "others can write to it (mode {:o})",
+            meta.mode() & 0o777
+        )));
     }
     Ok(())
 }
