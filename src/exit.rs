@@ -16,6 +16,9 @@ pub const FAILED_NO_ROLLBACK: i32 = 5;
 pub const DECLINED: i32 = 6;
 /// Another run of the runbook holds its lock (or a command of a killed run still does).
 pub const LOCKED: i32 = 7;
+/// The journal could not be written (a full disk, a file-size limit): the run stopped before
+/// anything it could not record, and undid nothing.
+pub const JOURNAL_FAILED: i32 = 8;
 /// Interrupted by SIGINT (128 + SIGINT, as shells report it).
 pub const INTERRUPTED: i32 = 130;
 /// Interrupted by SIGTERM (128 + SIGTERM).
@@ -44,5 +47,6 @@ Exit codes:
   5    a step failed and nothing was rolled back (--no-rollback)
   6    an approval was declined
   7    another run holds the runbook's lock
+  8    the journal could not be written (disk full?): the run stopped
   130  interrupted (SIGINT)
   143  terminated (SIGTERM)";

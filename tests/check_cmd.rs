@@ -178,6 +178,7 @@ fn help_documents_the_exit_codes() {
         "5    a step failed and nothing was rolled back (--no-rollback)",
         "6    an approval was declined",
         "7    another run holds the runbook's lock",
+        "8    the journal could not be written (disk full?): the run stopped",
         "130  interrupted (SIGINT)",
         "143  terminated (SIGTERM)",
     ] {

@@ -838,3 +838,43 @@ fn an_untrusted_state_directory_is_refused() {
         );
     }
 }
+
+/// A journal that cannot grow (a full disk; here a file-size limit) stops the run at the
+/// first record it cannot write: that step never runs, nothing is rolled back, and the
+/// output says what happened and how to go on.
+#[test]
+fn a_journal_that_cannot_be_written_stops_the_run_and_says_so() {
+    let body = "step one \"One\" {\n  run \"echo one >> log\"\n  rollback {\n    run \"echo undo-one >> log\"\n  }\n}\n\nstep two \"Two\" {\n  run \"echo two >> log\"\n}\n\nstep three \"Three\" {\n  run \"echo three >> log\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let runbook = env!("CARGO_BIN_EXE_runbook");
+    // 2 blocks of 512 bytes: the journal fills up in the middle of the run.
+    // Its output goes to pipes, which no file-size limit applies to.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 2; exec {runbook} run t.rb"
+        ))
+        .current_dir(t.path())
+        .env("XDG_STATE_HOME", t.path().join(".state"))
+        .env_remove("RUNBOOK_STATE_DIR")
+        .output()
+        .expect("sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(8), "{stdout}\n{stderr}");
+    let log = read(t.path(), "log");
+    assert!(
+        !log.contains("undo-one") && !log.contains("three"),
+        "nothing ran past the journal, no rollback either: {log}"
+    );
+    assert!(
+        stdout.contains(
+            "the journal could not be written, so nothing more ran and nothing was rolled back"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("runbook::journal::write_failed"),
+        "{stderr}"
+    );
+}

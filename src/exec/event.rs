@@ -37,6 +37,8 @@ pub enum RunStatus {
     FailedNoRollback,
     /// An approval was refused at its prompt.
     Declined,
+    /// The journal could not be written: the run stopped, and nothing was undone.
+    JournalFailed,
 }
 
 /// Events carry masked text only: secrets are replaced before an event is made.

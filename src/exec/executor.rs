@@ -129,7 +129,10 @@ pub fn execute(
         };
         status = verdict(&failure).1;
         let journal_broken = matches!(failure, Failure::Journal { .. });
-        if status == RunStatus::Failed && options.no_rollback {
+        if journal_broken {
+            // Nothing may run that cannot be journaled, a compensation included.
+            status = RunStatus::JournalFailed;
+        } else if status == RunStatus::Failed && options.no_rollback {
             status = RunStatus::FailedNoRollback;
         } else if status == RunStatus::Failed
             && !journal_broken
@@ -203,6 +206,7 @@ fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 
         RunStatus::Interrupted => exit::interrupted(),
         RunStatus::FailedNoRollback => exit::FAILED_NO_ROLLBACK,
         RunStatus::Declined => exit::DECLINED,
+        RunStatus::JournalFailed => exit::JOURNAL_FAILED,
     };
     let status_text = serde_json::to_value(status)
         .ok()

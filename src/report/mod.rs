@@ -177,6 +177,7 @@ impl Reporter {
             crate::exit::SUCCESS => return,
             crate::exit::FAILED_NO_ROLLBACK => "left as it is (--no-rollback): fix the cause, then `runbook resume {id}`",
             crate::exit::DECLINED => "declined: `runbook resume {id}` asks again",
+            crate::exit::JOURNAL_FAILED => "the journal could not be written (runbook::journal::write_failed): free space or fix its permissions, then `runbook resume {id}` goes on from the last step it recorded",
             crate::exit::STEP_FAILED => "fix the cause, then `runbook resume {id}` runs it again (rolled-back steps included)",
             crate::exit::AWAITING_APPROVAL => "an approval is needed: see above",
             crate::exit::ROLLBACK_FAILED => "`runbook show {id}` tells what was undone; `runbook rollback {id}` tries the rest again",

@@ -323,6 +323,11 @@ impl RunReport {
                         self.paint("✗", red),
                         state.declined.clone().unwrap_or_default()
                     ),
+                    RunStatus::JournalFailed => format!(
+                        "{} stopped at step {} after {elapsed}: the journal could not be written, so nothing more ran and nothing was rolled back",
+                        self.paint("✗", red),
+                        state.last_failed.clone().unwrap_or_default()
+                    ),
                     RunStatus::FailedNoRollback => format!(
                         "{} failed at step {} after {elapsed}; nothing was rolled back (--no-rollback)",
                         self.paint("✗", red),
