@@ -651,6 +651,15 @@ fn a_bad_last_line_that_ends_in_a_newline_is_damage() {
         "{}",
         out.stderr
     );
+    // `runs` reports it too, and does not say there are no runs.
+    let out = t.run_args(&["runs"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("runbook::journal::corrupt"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("no runs yet"), "{}", out.stdout);
 }
 
 /// Every single flipped bit of a real journal, at every byte, is reported: as damage, as a

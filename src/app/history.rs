@@ -10,14 +10,25 @@ use crate::report::Reporter;
 pub fn runs(reporter: &Reporter, state_dir: Option<&Path>, json: bool) -> i32 {
     let dir = journal::state_dir(state_dir);
     let mut states = Vec::new();
+    let mut damaged = 0;
     for path in journal::list(&dir) {
         match journal::read(&path) {
             Ok(j) => states.push(journal::state(&j)),
-            Err(e) => reporter.diagnostic(&e),
+            Err(e) => {
+                damaged += 1;
+                reporter.diagnostic(&e);
+            }
         }
     }
-    history::runs(&states, json);
-    exit::SUCCESS
+    // A damaged journal is a run too: never "no runs yet", never a quiet success.
+    if !(states.is_empty() && damaged > 0) {
+        history::runs(&states, json);
+    }
+    if damaged > 0 {
+        exit::INVALID
+    } else {
+        exit::SUCCESS
+    }
 }
 
 pub fn show(reporter: &Reporter, state_dir: Option<&Path>, run_id: &str, json: bool) -> i32 {
