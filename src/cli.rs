@@ -166,6 +166,14 @@ pub struct RollbackArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Undo without asking (needed without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Show what would be undone, and undo nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
     /// One JSON event per line on stdout instead of the human report
     #[arg(long)]
     pub json: bool,

@@ -258,7 +258,7 @@ fn a_kill_during_a_rollback_is_announced_by_rollback_too() {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let out = t.run_args(&["rollback", &id]);
+    let out = t.run_args(&["rollback", &id, "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
         out.stderr

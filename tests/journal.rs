@@ -257,7 +257,30 @@ fn rollback_on_demand_undoes_completed_steps_newest_first() {
     let done = t.run_args(&["run", "t.rb"]);
     assert_eq!(done.code, 0);
     let id = run_id(&done);
-    let out = t.run_args(&["rollback", &id[..13]]);
+    // It shows what it would undo; without a terminal it asks for --yes, and --dry-run
+    // undoes nothing.
+    let preview = t.run_args(&["rollback", &id[..13], "--dry-run"]);
+    assert_eq!(preview.code, 0, "{}", preview.stderr);
+    assert!(
+        preview
+            .stderr
+            .contains("undoes, newest first: two on local, one on local"),
+        "{}",
+        preview.stderr
+    );
+    let headless = t.run_args(&["rollback", &id[..13]]);
+    assert_eq!(headless.code, 3, "{}", headless.stderr);
+    assert!(
+        headless.stderr.contains("pass --yes"),
+        "{}",
+        headless.stderr
+    );
+    assert_eq!(
+        read(t.path(), "log"),
+        "one\ntwo captured\nthree 2\n",
+        "nothing was undone yet"
+    );
+    let out = t.run_args(&["rollback", &id[..13], "--yes"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(
         read(t.path(), "log"),

@@ -123,6 +123,38 @@ pub fn rollback(
     resume
         .completed
         .extend(state.rollback_interrupted.iter().cloned());
+    // Undoing is a change as real as doing: it is shown first, and asked for.
+    let undo = exec::undo_list(&loaded.plan, &resume.completed);
+    let shown: Vec<String> = undo
+        .iter()
+        .map(|(step, host)| format!("{step} on {host}"))
+        .collect();
+    if undo.is_empty() {
+        reporter.warn(&format!(
+            "run {}: no completed step has a rollback: nothing to undo",
+            state.run_id
+        ));
+        return exit::SUCCESS;
+    }
+    reporter.warn(&format!(
+        "rollback of run {} ({}) undoes, newest first: {}",
+        state.run_id,
+        state.status.replace('_', " "),
+        shown.join(", ")
+    ));
+    if args.dry_run {
+        return exit::SUCCESS;
+    }
+    if !args.yes {
+        if !io::stdin().is_terminal() {
+            reporter.warn("not rolled back: without a terminal to ask on, pass --yes");
+            return exit::AWAITING_APPROVAL;
+        }
+        if !reporter.confirm("Undo these steps? [y/N] ") {
+            reporter.warn("not rolled back: the journal is unchanged");
+            return exit::DECLINED;
+        }
+    }
     let session = SessionArgs {
         json: args.json,
         quiet: false,

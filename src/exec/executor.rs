@@ -288,6 +288,23 @@ fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> boo
     true
 }
 
+/// What `runbook rollback` would undo, newest first: each completed step (on each host) that
+/// has a compensation.
+pub fn undo_list(plan: &Plan, completed: &[(String, String)]) -> Vec<(String, String)> {
+    let mut list: Vec<(String, String)> = plan
+        .steps()
+        .filter(|step| rollback_of(step).is_some())
+        .flat_map(|step| {
+            plan.targets(step)
+                .into_iter()
+                .map(|host| (step.id.node.clone(), host))
+        })
+        .filter(|key| completed.contains(key))
+        .collect();
+    list.reverse();
+    list
+}
+
 fn rollback_of(step: &ast::Step) -> Option<&Block> {
     step.body.stmts.iter().find_map(|s| match &s.node {
         Stmt::Rollback(b) => Some(b),

@@ -14,4 +14,4 @@ pub mod sudo;
 pub mod transport;
 pub mod value;
 
-pub use executor::{execute, init_globals, roll_back_run, Options, Resume};
+pub use executor::{execute, init_globals, roll_back_run, undo_list, Options, Resume};
