@@ -651,6 +651,20 @@ pub enum Error {
         origin: SourceSpan,
     },
 
+    #[error("work before the approval in step `{step}` runs again on every resume")]
+    #[diagnostic(
+        code(runbook::check::work_before_approval),
+        severity(Warning),
+        help("the step is the unit of resume: a run paused at this gate runs the step again from its start. Put `approve` first, or the work before it in a step of its own")
+    )]
+    WorkBeforeApproval {
+        step: String,
+        #[label("the gate")]
+        span: SourceSpan,
+        #[label("runs again")]
+        work: SourceSpan,
+    },
+
     #[error("module `{path}` is imported twice")]
     #[diagnostic(
         code(runbook::check::duplicate_use),
@@ -674,6 +688,7 @@ impl Error {
                 | Error::Unused { .. }
                 | Error::MaybeSkippedCapture { .. }
                 | Error::DuplicateUse { .. }
+                | Error::WorkBeforeApproval { .. }
         )
     }
 }

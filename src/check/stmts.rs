@@ -16,7 +16,24 @@ impl Checker<'_> {
         self.place = place;
         let mut rollback: Option<Span> = None;
         let mut stopped = false;
+        // The first action with effects in a step: a gate after it does not hold it back.
+        let mut work: Option<Span> = None;
         for (i, stmt) in block.stmts.iter().enumerate() {
+            if place == Place::Step {
+                match &stmt.node {
+                    Stmt::Expr(_) if work.is_none() => work = Some(head_span(stmt)),
+                    Stmt::Approve(_) => {
+                        if let (Some(w), Some(step)) = (work, self.step.clone()) {
+                            self.error(Error::WorkBeforeApproval {
+                                step: step.0,
+                                span: head_span(stmt).into(),
+                                work: w.into(),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
             if let (Stmt::Rollback(_), Place::Step) = (&stmt.node, place) {
                 if let Some(first) = rollback {
                     self.error(Error::DuplicateRollback {
