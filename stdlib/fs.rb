@@ -27,12 +27,15 @@ fn write(path, content, sudo = false) {
   run("tmp=$(mktemp {{path}}.XXXXXX) && cat > \"$tmp\" && chmod 644 \"$tmp\" && mv -f \"$tmp\" {{path}}", stdin: content, sudo: sudo)
 }
 
-## True when the file contains `text` (a fixed string, not a pattern).
+## True when the file contains `text` (a fixed string, not a pattern) on one of its lines.
+## `text` is one line: grep would take each line of a longer text for a pattern of its own
+## (and an empty one matches everything), so such a text fails the step.
 ##
 ## Runs: `grep -qF -- TEXT PATH`
 ## Returns: bool
 ## Example: `check fs.contains("/etc/default/kdump-tools", "modprobe.blacklist=amdgpu")`
 fn contains(path, text, sudo = false) {
+  check not text.contains("\n") else "fs.contains looks for one line of text, not several"
   return run("grep -qF -- {{text}} {{path}}", ok: [0, 1], sudo: sudo).code == 0
 }
 

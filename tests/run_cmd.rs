@@ -782,3 +782,22 @@ fn an_ssh_destination_beginning_with_a_dash_is_refused() {
         "a run refused before it began leaves no journal"
     );
 }
+
+/// `fs.contains` looks for one line: a text of several lines would be several grep patterns
+/// (any one matching), so it fails the step instead of answering true.
+#[test]
+fn fs_contains_refuses_a_text_of_several_lines() {
+    let body = "runbook f \"F\"\n\nuse std.fs\n\nstep one \"One line\" {\n  check fs.contains(\"conf\", \"alpha\") else \"alpha is missing\"\n}\n\nstep two \"Two lines\" {\n  check fs.contains(\"conf\", \"zzz\\nalpha\") else \"not found\"\n}\n";
+    let t = Runbook::new()
+        .file("f.rb", body)
+        .file("conf", "alpha\nbeta\n");
+    let out = t.run_args(&["run", "f.rb"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("✓ One line"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("fs.contains looks for one line of text, not several"),
+        "{}",
+        out.stdout
+    );
+}
