@@ -29,14 +29,14 @@ step request "Check the request" {
   check service == "both" or service == "llama" or service == "tabby" else "service is both, llama or tabby, not '{{ service }}'"
 }
 
-# A tunnel outlives the run: `7>&-` lets go of the run's lock, which every command holds.
+# A tunnel outlives the run: `6>&- 7>&-` lets go of the run's lock, which every command holds.
 step start_llama "Start the llama tunnel (:{{ llama_port }})" when action == "start" and llama {
-  run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-llama.sock -O check hemma 2>/dev/null || 7>&- ssh {{ssh_flags}} -f -N -M -S {{sockets}}/hemma-gpu-llama.sock -o ExitOnForwardFailure=yes -L 127.0.0.1:{{llama_port}}:127.0.0.1:8082 hemma"
+  run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-llama.sock -O check hemma 2>/dev/null || 6>&- 7>&- ssh {{ssh_flags}} -f -N -M -S {{sockets}}/hemma-gpu-llama.sock -o ExitOnForwardFailure=yes -L 127.0.0.1:{{llama_port}}:127.0.0.1:8082 hemma"
   wait_until http.get("http://127.0.0.1:{{llama_port}}/health").contains("ok") every 1s timeout 30s
 }
 
 step start_tabby "Start the tabby tunnel (:{{ tabby_port }})" when action == "start" and tabby {
-  run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-tabby.sock -O check hemma 2>/dev/null || 7>&- ssh {{ssh_flags}} -f -N -M -S {{sockets}}/hemma-gpu-tabby.sock -o ExitOnForwardFailure=yes -L 127.0.0.1:{{tabby_port}}:127.0.0.1:8083 hemma"
+  run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-tabby.sock -O check hemma 2>/dev/null || 6>&- 7>&- ssh {{ssh_flags}} -f -N -M -S {{sockets}}/hemma-gpu-tabby.sock -o ExitOnForwardFailure=yes -L 127.0.0.1:{{tabby_port}}:127.0.0.1:8083 hemma"
   wait_until http.ok("http://127.0.0.1:{{tabby_port}}/v1/health") every 1s timeout 30s
 }
 

@@ -910,3 +910,47 @@ fn a_journal_that_cannot_be_written_stops_the_run_and_says_so() {
         "{stderr}"
     );
 }
+
+/// The lock cannot be bypassed: not from another state directory, not by removing its file.
+#[test]
+fn the_lock_holds_across_state_directories_and_a_removed_lock_file() {
+    let body = "step slow \"Slow\" {\n  run \"touch started; sleep 2\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["--state-dir", "a", "run", "t.rb", "-q"])
+        .current_dir(t.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let start = std::time::Instant::now();
+    while !t.path().join("started").exists() {
+        assert!(
+            start.elapsed().as_secs() < 10,
+            "the first run never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let elsewhere = t.run_args(&["--state-dir", "b", "run", "t.rb"]);
+    for lock in std::fs::read_dir(t.path().join("a/locks"))
+        .expect("locks")
+        .flatten()
+    {
+        std::fs::remove_file(lock.path()).expect("rm");
+    }
+    let removed = t.run_args(&["--state-dir", "a", "run", "t.rb"]);
+    let _ = first.wait();
+    for out in [&elsewhere, &removed] {
+        assert_eq!(out.code, 7, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("runbook::journal::locked_elsewhere"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(
+        t.run_args(&["--state-dir", "b", "run", "t.rb"]).code,
+        0,
+        "free once it ended"
+    );
+}

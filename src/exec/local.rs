@@ -17,6 +17,8 @@ use super::value::CmdResult;
 
 /// Where a command finds the run's lock: one digit, as POSIX shells only redirect those.
 const LOCK_FD: i32 = 7;
+/// And the lock's name (an abstract socket), which a removed lock file does not free.
+const LOCK_NAME_FD: i32 = 6;
 
 /// How long a stopped command gets between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(2);
@@ -43,11 +45,17 @@ async fn run(
     let mut command = Command::new("sh");
     // The command holds the run's lock too: if the run dies under it, no other run of the
     // runbook can start until the command (and all it started) has ended.
-    if let Some(lock) = crate::journal::lock::for_child() {
-        let _ = command.fd_mappings(vec![FdMapping {
-            parent_fd: lock,
-            child_fd: LOCK_FD,
-        }]);
+    if let Some((file, name)) = crate::journal::lock::for_child() {
+        let _ = command.fd_mappings(vec![
+            FdMapping {
+                parent_fd: file,
+                child_fd: LOCK_FD,
+            },
+            FdMapping {
+                parent_fd: name,
+                child_fd: LOCK_NAME_FD,
+            },
+        ]);
     }
     let mut child = command
         .arg("-c")

@@ -41,6 +41,13 @@ pub enum Error {
         path: String,
     },
 
+    #[error("another run of this runbook is in progress (it holds the lock `{name}`)")]
+    #[diagnostic(
+        code(runbook::journal::locked_elsewhere),
+        help("that run keeps its journal in another state directory, or its lock file was removed: `runbook --state-dir DIR runs` there tells which; two runs of one runbook at once could undo each other's work")
+    )]
+    LockedElsewhere { name: String },
+
     #[error("the journal {path} is damaged at line {line}: {reason}")]
     #[diagnostic(code(runbook::journal::corrupt), help("only a last line without its newline may be torn by a crash; this one is damage. Inspect the file by hand"))]
     Corrupt {
@@ -95,7 +102,9 @@ impl Error {
     /// runbook, and a script waiting to retry must tell them apart.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Locked { .. } | Error::LockedByCommand { .. } => crate::exit::LOCKED,
+            Error::Locked { .. }
+            | Error::LockedByCommand { .. }
+            | Error::LockedElsewhere { .. } => crate::exit::LOCKED,
             _ => crate::exit::INVALID,
         }
     }

@@ -7,7 +7,9 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::fd::OwnedFd;
+use std::os::linux::net::SocketAddrExt;
 use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::net::UnixListener;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -24,6 +26,10 @@ pub struct Holder {
 #[derive(Debug)]
 pub struct Lock {
     file: File,
+    /// The same lock under a name no file operation can remove and no `--state-dir` can
+    /// change: an abstract socket named after the runbook's path. The kernel frees the name
+    /// when the last descriptor of it closes.
+    _name: UnixListener,
 }
 
 impl Lock {
@@ -73,9 +79,19 @@ impl Lock {
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
+        let name = match bind_name(path) {
+            Ok(name) => name,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                let _ = file.unlock();
+                return Err(Error::LockedElsewhere {
+                    name: name_of(path),
+                });
+            }
+            Err(e) => return Err(io(e)),
+        };
         let stale = read_holder(&mut file);
-        if let Ok(fd) = file.try_clone() {
-            *HELD.lock().unwrap_or_else(|p| p.into_inner()) = Some(fd);
+        if let (Ok(fd), Ok(socket)) = (file.try_clone(), name.try_clone()) {
+            *HELD.lock().unwrap_or_else(|p| p.into_inner()) = Some((fd, socket));
         }
         let me = Holder {
             run_id: run_id.to_string(),
@@ -85,20 +101,37 @@ impl Lock {
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         let line = serde_json::to_string(&me).map_err(|e| io(std::io::Error::other(e)))?;
         file.write_all(line.as_bytes()).map_err(io)?;
-        Ok((Lock { file }, stale))
+        Ok((Lock { file, _name: name }, stale))
     }
 }
 
-/// The lock this process holds, as an open file for a child to inherit: while the child (or
-/// anything it started) lives, the lock stays held.
-static HELD: Mutex<Option<File>> = Mutex::new(None);
+/// The lock this process holds (its file and its name), for a child to inherit: while the
+/// child (or anything it started) lives, the lock stays held.
+static HELD: Mutex<Option<(File, UnixListener)>> = Mutex::new(None);
 
-/// A descriptor of the held lock for a child process, if this process holds one.
-pub fn for_child() -> Option<OwnedFd> {
+/// Descriptors of the held lock for a child process (file, name), if this process holds one.
+pub fn for_child() -> Option<(OwnedFd, OwnedFd)> {
     let held = HELD.lock().unwrap_or_else(|p| p.into_inner());
-    held.as_ref()
-        .and_then(|f| f.try_clone().ok())
-        .map(OwnedFd::from)
+    let (file, name) = held.as_ref()?;
+    Some((
+        OwnedFd::from(file.try_clone().ok()?),
+        OwnedFd::from(name.try_clone().ok()?),
+    ))
+}
+
+/// The abstract socket name of a lock: `runbook/` and the lock file's name (the runbook's
+/// name and a hash of its absolute path).
+fn name_of(path: &Path) -> String {
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("runbook/{file}")
+}
+
+fn bind_name(path: &Path) -> std::io::Result<UnixListener> {
+    let address = std::os::unix::net::SocketAddr::from_abstract_name(name_of(path).as_bytes())?;
+    UnixListener::bind_addr(&address)
 }
 
 fn alive(pid: u32) -> bool {

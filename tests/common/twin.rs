@@ -71,9 +71,12 @@ impl Twin {
         run_in(self.state.path(), &all, &[])
     }
 
-    /// Runs a shipped runbook (`runbooks/NAME.rb`) for real against the twin.
+    /// Runs a shipped runbook (`runbooks/NAME.rb`) for real against the twin. It runs from a
+    /// copy of this twin's own: a runbook's lock is held per path, and twins run side by side.
     pub fn run(&self, name: &str, args: &[&str]) -> Output {
-        let path = root().join("runbooks").join(format!("{name}.rb"));
+        let path = self.state.path().join(format!("{name}.rb"));
+        std::fs::copy(root().join("runbooks").join(format!("{name}.rb")), &path)
+            .expect("copy the runbook");
         let mut all = vec!["run", path.to_str().expect("utf-8 path")];
         all.extend(args);
         self.runbook(&all)
