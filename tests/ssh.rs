@@ -103,9 +103,16 @@ fn host_keys_are_checked_strictly() {
     let changed = run(&t, &["--accept-new-host-keys"]);
     assert_eq!(changed.code, 1);
     assert!(
-        changed.stdout.contains("host key of box"),
-        "{}",
+        changed.stdout.contains("has CHANGED since it was recorded")
+            && changed.stdout.contains("known_hosts:1")
+            && !changed.stdout.contains("pass --accept-new-host-keys"),
+        "a changed key is its own case, naming the recorded line: {}",
         changed.stdout
+    );
+    assert!(
+        unknown.stdout.contains("is unknown") && unknown.stdout.contains("--accept-new-host-keys"),
+        "{}",
+        unknown.stdout
     );
     std::fs::write(&known, good).expect("restore");
 }

@@ -153,10 +153,18 @@ fn connect_error(host: &str, spec: &SshSpec, e: &openssh::Error) -> String {
         None => spec.destination.clone(),
     };
     let lower = detail.to_lowercase();
-    if lower.contains("host key verification failed")
-        || lower.contains("remote host identification has changed")
+    if lower.contains("remote host identification has changed")
+        || lower.contains("offending")
+        || (lower.contains("host key for") && lower.contains("has changed"))
     {
-        format!("host key of {host} ({to}) is unknown or has changed: refusing to connect (add it to known_hosts, or pass --accept-new-host-keys for a host never seen before)")
+        // Not a host never seen: a host whose key is not the one recorded. Someone may be
+        // in the middle; never suggest accepting it.
+        let line = offending_line(&detail)
+            .map(|at| format!(" (the recorded key: {at})"))
+            .unwrap_or_default();
+        format!("the host key of {host} ({to}) has CHANGED since it was recorded{line}: someone may be intercepting the connection, or the host was reinstalled. Refusing to connect. Check the new key by another way; only then remove the old one (`ssh-keygen -R`)")
+    } else if lower.contains("host key verification failed") {
+        format!("host key of {host} ({to}) is unknown: refusing to connect (add it to known_hosts, or pass --accept-new-host-keys for a host never seen before)")
     } else if lower.contains("permission denied") {
         format!("authentication failed on {host} ({to}): no accepted key (keys must be unencrypted or in ssh-agent)")
     } else if lower.contains("connection refused") {
@@ -168,6 +176,17 @@ fn connect_error(host: &str, spec: &SshSpec, e: &openssh::Error) -> String {
     } else {
         format!("cannot connect to {host} ({to}): {}", detail.trim())
     }
+}
+
+/// `FILE:LINE` of the known_hosts entry ssh names as offending.
+fn offending_line(detail: &str) -> Option<String> {
+    let after = &detail[detail.find("Offending")?..];
+    let start = after.find(" in ")? + 4;
+    let word: String = after[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    (!word.is_empty()).then_some(word)
 }
 
 fn expand_home(path: &str) -> String {
