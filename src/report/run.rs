@@ -112,7 +112,11 @@ impl RunReport {
                     "{} {}",
                     self.paint(&runbook, |s| s.bold().to_string()),
                     self.paint(
-                        &format!("· {title} · {}", super::counted(steps, "step")),
+                        &format!(
+                            "· {title} · {} · run {}",
+                            super::counted(steps, "step"),
+                            state.run_id
+                        ),
                         dim
                     )
                 );
