@@ -14,7 +14,7 @@ use crate::report::ColorChoice;
 )]
 #[command(after_help = crate::exit::HELP)]
 pub struct Cli {
-    /// When to use colours (NO_COLOR is honoured under `auto`)
+    /// When to use colours (under `auto`: NO_COLOR, CLICOLOR and CLICOLOR_FORCE are honoured)
     #[arg(long, value_enum, default_value_t, global = true)]
     pub color: ColorChoice,
 

@@ -164,6 +164,14 @@ fn colour_only_when_asked_or_on_a_terminal() {
         &[("NO_COLOR", "1")],
     );
     assert!(!never.stderr.contains('\u{1b}'));
+    // The conventions: CLICOLOR_FORCE colours even without a terminal; NO_COLOR wins.
+    let clicolor = t.run_env(&["check", "bad.rb"], &[("CLICOLOR_FORCE", "1")]);
+    assert!(clicolor.stderr.contains('\u{1b}'), "CLICOLOR_FORCE colours");
+    let both = t.run_env(
+        &["check", "bad.rb"],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+    );
+    assert!(!both.stderr.contains('\u{1b}'), "NO_COLOR wins");
 }
 
 #[test]

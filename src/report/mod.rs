@@ -22,14 +22,18 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
-    /// Colour for a stream: asked for, or a terminal without `NO_COLOR`.
+    /// Colour for a stream: asked for; else, by the conventions (no-color.org,
+    /// bixense.com/clicolors): `NO_COLOR` turns it off, `CLICOLOR_FORCE` on even without a
+    /// terminal, `CLICOLOR=0` off; else on a terminal.
     pub fn enabled(self, is_terminal: bool) -> bool {
+        let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+            ColorChoice::Auto if set("NO_COLOR").is_some() => false,
+            ColorChoice::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+            ColorChoice::Auto if set("CLICOLOR").is_some_and(|v| v == "0") => false,
+            ColorChoice::Auto => is_terminal,
         }
     }
 }
