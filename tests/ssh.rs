@@ -431,3 +431,43 @@ fn runs_sudo(v: &serde_json::Value, found: &mut Vec<bool>) {
         _ => {}
     }
 }
+
+/// `config:` adds a file to the user's `~/.ssh/config`, which is still read: here the alias
+/// lives in `~/.ssh/config` and the key in the runbook's config.
+#[test]
+fn a_config_file_adds_to_the_users_ssh_config() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-g");
+    let home = t.path().join("home");
+    std::fs::create_dir_all(home.join(".ssh")).expect("mkdir");
+    std::fs::write(
+        home.join(".ssh/config"),
+        format!(
+            "Host boxalias\n  HostName 127.0.0.1\n  Port {}\n",
+            sshd.port
+        ),
+    )
+    .expect("user config");
+    let given: String = std::fs::read_to_string(sshd.config())
+        .expect("config")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("HostName") && !l.trim_start().starts_with("Port"))
+        .map(|l| {
+            if l.starts_with("Host ") {
+                "Host boxalias".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let keys = t.path().join("keys_config");
+    std::fs::write(&keys, format!("{given}\n")).expect("keys config");
+    let body = format!(
+        "runbook remote \"Remote\"\n\nhost box = ssh(\"boxalias\", config: {:?})\n\nstep one \"One\" on box {{\n  run \"true\"\n}}\n",
+        keys.display().to_string()
+    );
+    let t = t.file("r.rb", body);
+    let out = t.run_env(&["run", "r.rb"], &[("HOME", home.to_str().expect("utf-8"))]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+}

@@ -117,7 +117,7 @@ impl SshPool {
             b.keyfile(expand_home(key));
         }
         if let Some(config) = &spec.config {
-            b.config_file(expand_home(config));
+            b.config_file(self.with_user_config(host, &expand_home(config)));
         }
         let result = match &spec.jump {
             // Jump hosts work with the process mux only (openssh#178).
@@ -128,6 +128,24 @@ impl SshPool {
             None => b.connect_mux(&spec.destination).await,
         };
         result.map_err(|e| TransportError::Connect(connect_error(host, spec, &e)))
+    }
+
+    /// `ssh -F FILE` alone would leave `~/.ssh/config` unread: a config that includes the
+    /// given file first (its settings win) and then the user's own.
+    fn with_user_config(&self, host: &str, config: &str) -> std::path::PathBuf {
+        let given = std::fs::canonicalize(config).unwrap_or_else(|_| config.into());
+        let user = std::env::var_os("HOME")
+            .map(|h| std::path::Path::new(&h).join(".ssh/config"))
+            .filter(|p| p.is_file());
+        let mut text = format!("Include \"{}\"\n", given.display());
+        if let Some(user) = user {
+            text.push_str(&format!("Include \"{}\"\n", user.display()));
+        }
+        let path = self.control_dir.path().join(format!("config-{host}"));
+        match std::fs::write(&path, text) {
+            Ok(()) => path,
+            Err(_) => given,
+        }
     }
 
     /// Closes every master connection.
