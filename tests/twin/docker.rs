@@ -41,7 +41,13 @@ fn deploy_procedures_move_web_for_real() {
     let out = twin.run("cert-renew", &[]);
     says(&out, 0, &["Congratulations, all renewals succeeded"]);
     let out = twin.run("cert-check", &["--set", "min_days=80"]);
-    says(&out, 0, &["89 days left"]);
+    // 90 days from the renewal: 90 within its second, 89 after.
+    says(&out, 0, &[]);
+    assert!(
+        out.stdout.contains("89 days left") || out.stdout.contains("90 days left"),
+        "{}",
+        shown(&out)
+    );
     let out = twin.run("cert-renew", &[]);
     says(&out, 0, &["skipped"]);
 
