@@ -196,3 +196,21 @@ fn doc_then_import_gives_a_valid_runbook() {
         );
     }
 }
+
+/// A host declared `= local` is this machine: `doc` types its commands as they are, not as
+/// `ssh here '...'`.
+#[test]
+fn doc_types_a_local_hosts_commands_without_ssh() {
+    let t = Runbook::new().file(
+        "l.rb",
+        "runbook l \"L\"\n\nhost here = local\nhost far = ssh(\"deploy@192.0.2.1\")\n\nstep one \"Here\" on here {\n  run \"echo here\"\n}\n\nstep two \"Far\" on far {\n  run \"echo far\"\n}\n",
+    );
+    let out = t.run_args(&["doc", "l.rb"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("```bash\necho here\n```"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("ssh far 'echo far'"), "{}", out.stdout);
+}

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::plan::doc::{Action, PlanDoc, StepDoc};
 use crate::plan::Plan;
-use crate::syntax::ast::Stmt;
+use crate::syntax::ast::{Expr, Stmt};
 
 pub fn runbook_markdown(doc: &PlanDoc, about: Option<&str>, plan: &Plan) -> String {
     let mut out = String::new();
@@ -93,20 +93,28 @@ fn step_markdown(out: &mut String, n: usize, step: &StepDoc, plan: &Plan) {
             "Skipped when"
         };
         let _ = writeln!(out, "{what} `{}`.\n", g.condition);
-        commands(out, &g.commands, host_of(step), Some("Decided by"));
+        commands(out, &g.commands, host_of(step, plan), Some("Decided by"));
     }
-    actions(out, &step.actions, host_of(step));
+    actions(out, &step.actions, host_of(step, plan));
     if !step.rollback.is_empty() {
         let _ = writeln!(out, "### Rollback of {}\n", step.title);
         out.push_str("If a later step fails, this undoes it:\n\n");
-        actions(out, &step.rollback, host_of(step));
+        actions(out, &step.rollback, host_of(step, plan));
     }
 }
 
 /// The host commands are shown on: `ssh HOST` for one remote host.
-fn host_of(step: &StepDoc) -> Option<&str> {
+/// The one remote host a step's commands are typed for (`ssh HOST '...'`); none for a step
+/// on this machine (`local`, or a host declared `= local`) or on a group.
+fn host_of<'a>(step: &'a StepDoc, plan: &Plan) -> Option<&'a str> {
+    let remote = |name: &str| {
+        plan.ast.stmts.iter().any(|s| match &s.node {
+            Stmt::Host(h) => h.name.node == name && matches!(h.target.node, Expr::Call(..)),
+            _ => false,
+        })
+    };
     match step.hosts.as_slice() {
-        [one] if one != "local" && step.group.is_none() => Some(one),
+        [one] if step.group.is_none() && remote(one) => Some(one),
         _ => None,
     }
 }
