@@ -36,7 +36,8 @@ step prepare "Make a scratch directory" on here timeout 10s {
 step greet "Write the greetings" on everyone parallel 1 retry 2 every 1s {
   let line = greeting(name)
   run "for i in $(seq {{times}}); do echo {{line}}; done > {{workdir}}/greeting.txt"
-  check run("cat {{workdir}}/greeting.txt").stdout.lines().length() == times else "expected {{times}} lines"
+  let written = run("cat {{workdir}}/greeting.txt").stdout
+  check written.lines().length() == times else "expected {{times}} lines"
 }
 
 step token "Use a secret without showing it" {

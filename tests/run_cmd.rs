@@ -801,3 +801,22 @@ fn fs_contains_refuses_a_text_of_several_lines() {
         out.stdout
     );
 }
+
+/// What a check's commands print is not shown (its verdict is), unless `-v`.
+#[test]
+fn a_checks_command_output_shows_only_with_verbose() {
+    let t = Runbook::new().file(
+        "c.rb",
+        "runbook c \"C\"\n\nstep one \"One\" {\n  check run(\"echo check-output\").stdout.trim() == \"check-output\" else \"no\"\n  run \"echo step-output\"\n}\n",
+    );
+    let out = t.run_args(&["run", "c.rb"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("│ step-output"), "{}", out.stdout);
+    assert!(!out.stdout.contains("check-output"), "{}", out.stdout);
+    let verbose = t.run_args(&["run", "c.rb", "-v"]);
+    assert!(
+        verbose.stdout.contains("│ check-output"),
+        "{}",
+        verbose.stdout
+    );
+}

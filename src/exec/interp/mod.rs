@@ -180,6 +180,18 @@ pub struct Target<'a> {
     pub sudo: bool,
 }
 
+impl<'a> Target<'a> {
+    /// The same target for commands whose output is shown only with `-v`: guards, checks.
+    pub fn quieted(&self, verbose: bool) -> Target<'a> {
+        Target {
+            quiet: !verbose,
+            step: self.step.clone(),
+            host: self.host.clone(),
+            ..*self
+        }
+    }
+}
+
 /// A scope of local names: a function body (which sees nothing of its caller) or a
 /// rollback block (which sees the step's captures).
 #[derive(Debug)]
@@ -452,12 +464,7 @@ impl<'a> Interp<'a> {
     /// is not the step's (shown with `-v` only).
     pub fn guard_value(&mut self, e: &ast::Node<ast::Expr>, target: &Target) -> Outcome<Value> {
         self.set_host(&target.host);
-        let quiet = Target {
-            quiet: !self.services.verbose,
-            step: target.step.clone(),
-            host: target.host.clone(),
-            ..*target
-        };
+        let quiet = target.quieted(self.services.verbose);
         self.eval(e, Some(&quiet))
     }
 

@@ -68,7 +68,10 @@ impl Interp<'_> {
     }
 
     pub(super) fn check(&mut self, c: &ast::Check, target: Option<&Target>) -> Outcome<()> {
-        if self.condition(&c.condition, target, "check")? {
+        // What a check's commands print is not the step's output: its verdict is (`-v`
+        // shows the output).
+        let quiet = target.map(|t| t.quieted(self.services.verbose));
+        if self.condition(&c.condition, quiet.as_ref().or(target), "check")? {
             return Ok(());
         }
         let message = match &c.message {
