@@ -820,3 +820,19 @@ fn a_checks_command_output_shows_only_with_verbose() {
         verbose.stdout
     );
 }
+
+/// A `log` of several lines keeps them together, each under the first.
+#[test]
+fn a_multi_line_log_stays_indented() {
+    let t = Runbook::new().file(
+        "m.rb",
+        "runbook m \"M\"\n\nstep one \"One\" {\n  log \"first\\nsecond\"\n}\n",
+    );
+    let out = t.run_args(&["run", "m.rb"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("  › first\n    second\n"),
+        "{}",
+        out.stdout
+    );
+}

@@ -198,10 +198,16 @@ impl RunReport {
                 } else {
                     message
                 };
+                // Every line of a long message under the first, indented as one message.
+                let mut lines = message.lines();
+                let first = lines.next().unwrap_or("");
                 self.line(
                     &state,
-                    &format!("  {} {message}", self.paint("›", |s| s.blue().to_string())),
+                    &format!("  {} {first}", self.paint("›", |s| s.blue().to_string())),
                 );
+                for more in lines {
+                    self.line(&state, &format!("    {more}"));
+                }
             }
             Event::StepRetrying {
                 attempt,
