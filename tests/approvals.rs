@@ -13,6 +13,16 @@ const GATES: &str = "runbook gates \"Gates\"\n\nstep one \"Gate\" {\n  approve \
 
 /// Runs `runbook ARGS` on a pty in `dir`, typing `input`; exit code and everything shown.
 fn on_tty(dir: &Path, args: &[&str], input: &str) -> (i32, String) {
+    on_tty_after(dir, args, std::time::Duration::ZERO, input)
+}
+
+/// As [`on_tty`], typing `input` only after `wait` (when the prompt is up).
+fn on_tty_after(
+    dir: &Path,
+    args: &[&str],
+    wait: std::time::Duration,
+    input: &str,
+) -> (i32, String) {
     let mut line = vec![shlex::try_quote(env!("CARGO_BIN_EXE_runbook"))
         .expect("quote")
         .into_owned()];
@@ -32,6 +42,7 @@ fn on_tty(dir: &Path, args: &[&str], input: &str) -> (i32, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("script (util-linux) runs the binary on a pty");
+    std::thread::sleep(wait);
     child
         .stdin
         .take()
@@ -168,4 +179,32 @@ fn on_a_terminal_a_spinner_shows_steps_running_longer_than_a_second() {
         !shown.contains("Quick · local 0s"),
         "no spinner flickers for a quick step: {shown}"
     );
+}
+
+/// Ctrl-C at an approval prompt ends the prompt and the run at once: nothing typed after it is
+/// taken for an answer, the run is journaled as interrupted (130), and it resumes.
+#[test]
+fn ctrl_c_at_a_prompt_ends_the_run_cleanly() {
+    let t = Runbook::new().file("g.rb", GATES);
+    let (code, shown) = on_tty_after(
+        t.path(),
+        &["run", "g.rb"],
+        std::time::Duration::from_millis(800),
+        "\u{3}y\n",
+    );
+    assert_eq!(code, 130, "{shown}");
+    assert!(shown.contains("interrupted at step one"), "{shown}");
+    assert!(
+        !t.path().join("approved").exists(),
+        "the `y` after Ctrl-C approved nothing"
+    );
+    let recs = records(t.path());
+    assert!(
+        recs.iter()
+            .any(|r| r["type"] == "run_finished" && r["status"] == "interrupted"),
+        "{recs:?}"
+    );
+    let out = t.run_args(&["resume", "--approve", "one", "--approve", "two"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(t.path().join("approved").exists());
 }

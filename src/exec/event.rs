@@ -112,6 +112,22 @@ pub enum Event {
 pub trait Observer: std::fmt::Debug + Send + Sync {
     fn event(&self, event: Event);
 
-    /// Asks a yes/no question (approvals); `None` when nobody can answer.
-    fn ask(&self, prompt: &str, expected: &str) -> Option<bool>;
+    /// Asks a yes/no question (approvals), until answered or `stop` is set (Ctrl-C).
+    fn ask(
+        &self,
+        prompt: &str,
+        expected: &str,
+        stop: &tokio::sync::watch::Receiver<bool>,
+    ) -> Answer;
+}
+
+/// What came of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    No,
+    /// No terminal to ask on.
+    Nobody,
+    /// Ctrl-C (or SIGTERM) while it waited: the run ends, nothing is taken for an answer.
+    Interrupted,
 }

@@ -9,8 +9,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use owo_colors::OwoColorize;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
+use tokio::sync::watch;
 
-use crate::exec::event::{Event, Observer, RunStatus, StepStatus, Stream};
+use crate::exec::event::{Answer, Event, Observer, RunStatus, StepStatus, Stream};
 use crate::syntax::ast::human_duration;
 
 /// What `run` shows besides step lines.
@@ -412,40 +413,80 @@ impl Observer for RunReport {
         }
     }
 
-    fn ask(&self, prompt: &str, expected: &str) -> Option<bool> {
+    fn ask(&self, prompt: &str, expected: &str, stop: &watch::Receiver<bool>) -> Answer {
         if !io::stdin().is_terminal() {
-            return None;
+            return Answer::Nobody;
         }
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let ask = || {
-            let mut err = io::stderr().lock();
-            let _ = write!(
-                err,
+            let say = |text: &str| {
+                let mut err = io::stderr().lock();
+                let _ = write!(err, "{text}");
+                let _ = err.flush();
+            };
+            say(&format!(
                 "{} {prompt}",
                 self.paint("?", |s| s.yellow().bold().to_string())
-            );
-            let _ = err.flush();
-            let mut answer = String::new();
-            io::stdin().lock().read_line(&mut answer).ok()?;
+            ));
+            let Some(answer) = read_answer(stop) else {
+                say("\n");
+                return Answer::Interrupted;
+            };
             let yes = |a: &str| a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes");
             if expected == "y" {
-                return Some(yes(answer.trim()));
+                return if yes(&answer) {
+                    Answer::Yes
+                } else {
+                    Answer::No
+                };
             }
             // A dangerous gate wants its step id: a `yes` is not taken for a no, it is told so.
-            if yes(answer.trim()) {
-                let _ = write!(
-                    err,
-                    "  this gate wants the step id, not yes: type `{expected}` to approve, anything else declines: "
-                );
-                let _ = err.flush();
-                answer.clear();
-                io::stdin().lock().read_line(&mut answer).ok()?;
+            let answer = if yes(&answer) {
+                say(&format!("  this gate wants the step id, not yes: type `{expected}` to approve, anything else declines: "));
+                match read_answer(stop) {
+                    Some(again) => again,
+                    None => {
+                        say("\n");
+                        return Answer::Interrupted;
+                    }
+                }
+            } else {
+                answer
+            };
+            if answer == expected {
+                Answer::Yes
+            } else {
+                Answer::No
             }
-            Some(answer.trim() == expected)
         };
         match &state.spinner {
             Some(pb) => pb.suspend(ask),
             None => ask(),
+        }
+    }
+}
+
+/// One line from the terminal, trimmed; `None` when `stop` is set first (Ctrl-C), or at the
+/// end of input. The read happens on a thread of its own, so a signal is not stuck behind it.
+fn read_answer(stop: &watch::Receiver<bool>) -> Option<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = io::stdin().lock().read_line(&mut line);
+        let _ = tx.send(
+            read.ok()
+                .filter(|n| *n > 0)
+                .map(|_| line.trim().to_string()),
+        );
+    });
+    loop {
+        if *stop.borrow() {
+            return None;
+        }
+        match rx.recv_timeout(std::time::Duration::from_millis(50)) {
+            Ok(line) => return line,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Failure, Flow, Interp, Outcome, Target};
-use crate::exec::event::Event;
+use crate::exec::event::{Answer, Event};
 use crate::exec::value::Value;
 use crate::journal::Record;
 use crate::syntax::ast::{self, Block, Stmt};
@@ -194,10 +194,12 @@ impl Interp<'_> {
                 "y".to_string(),
             )
         };
-        match self.services.observer.ask(&prompt, &expected) {
-            Some(true) => journal_it(self, "prompt"),
-            Some(false) => Err(Failure::Declined),
-            None => Err(Failure::AwaitingApproval {
+        let stop = self.services.stop.clone();
+        match self.services.observer.ask(&prompt, &expected, &stop) {
+            Answer::Yes => journal_it(self, "prompt"),
+            Answer::No => Err(Failure::Declined),
+            Answer::Interrupted => Err(Failure::Interrupted),
+            Answer::Nobody => Err(Failure::AwaitingApproval {
                 message,
                 dangerous: a.dangerous,
             }),
