@@ -471,3 +471,23 @@ fn a_config_file_adds_to_the_users_ssh_config() {
     let out = t.run_env(&["run", "r.rb"], &[("HOME", home.to_str().expect("utf-8"))]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
 }
+
+/// A run killed with kill -9 leaves its ssh control directory behind; the next run with ssh
+/// hosts removes such directories of processes that are gone.
+#[test]
+fn control_directories_of_killed_runs_are_swept() {
+    let mut child = std::process::Command::new("true").spawn().expect("true");
+    let dead = child.id();
+    child.wait().expect("wait");
+    let left = std::path::PathBuf::from(format!("/tmp/rb-{dead}-left"));
+    std::fs::create_dir_all(&left).expect("mkdir");
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-h");
+    let t = t.file(
+        "r.rb",
+        runbook(&sshd, "step one \"One\" on box {\n  run \"true\"\n}\n"),
+    );
+    let out = run(&t, &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(!left.exists(), "the killed run's directory is gone");
+}

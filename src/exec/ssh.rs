@@ -43,14 +43,24 @@ pub struct SshPool {
     /// Each host's master connection, once opened; emptied when it is found lost, so the
     /// next command reconnects (a host back from a reboot or a network restart).
     sessions: HashMap<String, Mutex<Option<Arc<Session>>>>,
-    /// Short (unix socket paths are limited to 108 bytes) and removed at the end.
-    control_dir: tempfile::TempDir,
+    /// Short (unix socket paths are limited to 108 bytes) and removed at the end; made only
+    /// when the runbook has ssh hosts.
+    control_dir: Option<tempfile::TempDir>,
     accept_new: bool,
 }
 
 impl SshPool {
     pub fn new(specs: HashMap<String, SshSpec>, accept_new: bool) -> std::io::Result<SshPool> {
-        let control_dir = tempfile::Builder::new().prefix("rb-").tempdir_in("/tmp")?;
+        let control_dir = if specs.is_empty() {
+            None
+        } else {
+            sweep_control_dirs();
+            Some(
+                tempfile::Builder::new()
+                    .prefix(&format!("rb-{}-", std::process::id()))
+                    .tempdir_in("/tmp")?,
+            )
+        };
         let sessions = specs
             .keys()
             .map(|h| (h.clone(), Mutex::new(None)))
@@ -61,6 +71,12 @@ impl SshPool {
             control_dir,
             accept_new,
         })
+    }
+
+    fn control_path(&self) -> &std::path::Path {
+        self.control_dir
+            .as_ref()
+            .map_or(std::path::Path::new("/tmp"), |d| d.path())
     }
 
     pub fn hosts(&self) -> impl Iterator<Item = &String> {
@@ -100,7 +116,7 @@ impl SshPool {
         } else {
             KnownHosts::Strict
         })
-        .control_directory(self.control_dir.path())
+        .control_directory(self.control_path())
         .connect_timeout(CONNECT_TIMEOUT)
         .server_alive_interval(Duration::from_secs(15));
         // A master left by a killed run goes away by itself.
@@ -141,7 +157,7 @@ impl SshPool {
         if let Some(user) = user {
             text.push_str(&format!("Include \"{}\"\n", user.display()));
         }
-        let path = self.control_dir.path().join(format!("config-{host}"));
+        let path = self.control_path().join(format!("config-{host}"));
         match std::fs::write(&path, text) {
             Ok(()) => path,
             Err(_) => given,
@@ -374,4 +390,32 @@ async fn run_once(
 
 fn lost(host: &str, e: &openssh::Error) -> TransportError {
     TransportError::Lost(format!("the connection to {host} was lost ({e})"))
+}
+
+/// Removes the control directories of runs that were killed (`rb-PID-*` of a process that is
+/// gone, and this user's): a `kill -9` leaves its directory behind.
+fn sweep_control_dirs() {
+    use std::os::unix::fs::MetadataExt;
+    let me = nix::unistd::geteuid().as_raw();
+    let Ok(entries) = std::fs::read_dir("/tmp") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("rb-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let gone = matches!(
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
+            Err(nix::errno::Errno::ESRCH)
+        );
+        let mine = entry.metadata().is_ok_and(|m| m.is_dir() && m.uid() == me);
+        if gone && mine {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
