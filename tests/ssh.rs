@@ -491,3 +491,22 @@ fn control_directories_of_killed_runs_are_swept() {
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(!left.exists(), "the killed run's directory is gone");
 }
+
+/// A remote command that exits 255 itself, even saying "Connection to ... closed", failed:
+/// the connection was not lost.
+#[test]
+fn a_remote_exit_255_is_the_commands_own() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-i");
+    let t = t.file(
+        "r.rb",
+        runbook(
+            &sshd,
+            "step one \"One\" on box {\n  run \"echo 'Connection to db closed.' >&2; exit 255\"\n}\n",
+        ),
+    );
+    let out = run(&t, &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("exited with 255"), "{}", out.stdout);
+    assert!(!out.stdout.contains("was lost"), "{}", out.stdout);
+}

@@ -367,11 +367,14 @@ async fn run_once(
         Err(e) => return Err(lost(host, &e)),
     };
     match status.code() {
-        // ssh reports a lost connection as 255 with its own message on stderr.
+        // Through the native mux a started command's 255 is its own; through the process
+        // mux (jump hosts) ssh reports a lost connection as 255 with its own last line.
         Some(255)
             if pid.is_none()
-                || stderr.contains("Connection to")
-                || stderr.contains("closed by remote host") =>
+                || (pool.specs.get(host).is_some_and(|s| s.jump.is_some())
+                    && stderr.lines().last().is_some_and(|l| {
+                        l.starts_with("Connection to") && l.contains("closed")
+                    })) =>
         {
             Err(TransportError::Lost(format!(
                 "the connection to {host} was lost"
