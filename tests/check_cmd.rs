@@ -128,20 +128,40 @@ fn unreadable_inputs_are_clear_errors() {
     let t = Runbook::new()
         .file("latin1.rb", b"runbook x \"caf\xe9\"\n")
         .file("dir/keep", "");
-    for (file, message) in [
+    // Larger than a runbook may be, without writing 64 MiB (a sparse file).
+    std::fs::File::create(t.path().join("huge.rb"))
+        .and_then(|f| f.set_len(65 * 1024 * 1024))
+        .expect("sparse file");
+    for (file, code, message) in [
         (
             "missing.rb",
+            "runbook::read::unreadable",
             "cannot read missing.rb: No such file or directory",
         ),
         (
             "latin1.rb",
+            "runbook::read::not_utf8",
             "cannot read latin1.rb: not UTF-8 text (invalid byte at offset 14)",
         ),
-        ("dir", "cannot read dir: it is a directory"),
+        (
+            "dir",
+            "runbook::read::directory",
+            "cannot read dir: it is a directory",
+        ),
+        (
+            "huge.rb",
+            "runbook::read::too_large",
+            "is more than a runbook may be (64 MiB)",
+        ),
     ] {
         let out = t.run_args(&["check", file]);
         assert_eq!(out.code, 2, "{file}");
-        assert!(out.stderr.contains(message), "{file}: {}", out.stderr);
+        let said = out.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            said.contains(code) && said.contains(message),
+            "{file}: {}",
+            out.stderr
+        );
         assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     }
 }

@@ -3,6 +3,7 @@
 mod docs;
 mod history;
 mod plan;
+pub mod read;
 mod resume;
 mod run;
 mod session;
@@ -13,7 +14,7 @@ use crate::check::{self, Options};
 use crate::cli::{Cli, Command};
 use crate::exit;
 use crate::report::Reporter;
-use crate::source::{SourceMap, MAX_SOURCE_BYTES};
+use crate::source::SourceMap;
 
 pub fn run(mut cli: Cli) -> i32 {
     let reporter = Reporter::new(cli.color);
@@ -56,10 +57,10 @@ fn check_files(reporter: &Reporter, files: &[std::path::PathBuf], options: Optio
     let mut code = exit::SUCCESS;
     for path in files {
         let shown = path.display().to_string();
-        let text = match read_source(path) {
+        let text = match read::read_source(path) {
             Ok(text) => text,
-            Err(message) => {
-                reporter.fatal(&format!("cannot read {shown}: {message}"), None);
+            Err(e) => {
+                reporter.diagnostic(&e);
                 code = exit::INVALID;
                 continue;
             }
@@ -77,25 +78,4 @@ fn check_files(reporter: &Reporter, files: &[std::path::PathBuf], options: Optio
 
 fn doc(reporter: &Reporter, output: Option<&Path>) -> i32 {
     docs::write_out(reporter, &crate::doc::stdlib_markdown(), output)
-}
-
-/// Reads a runbook as UTF-8, refusing what cannot be one.
-pub fn read_source(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.is_dir() {
-        return Err("it is a directory".into());
-    }
-    if meta.len() > MAX_SOURCE_BYTES as u64 {
-        return Err(format!(
-            "{} bytes is more than a runbook may be (64 MiB)",
-            meta.len()
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
 }

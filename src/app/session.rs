@@ -7,7 +7,6 @@ use std::path::Path;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
 
-use crate::app::read_source;
 use crate::check::{self, Options as CheckOptions, Problem};
 use crate::cli::SessionArgs;
 use crate::exec::interp::{Approvals, Interp, Services};
@@ -43,8 +42,8 @@ impl Loaded {
 /// Reads, checks and plans; on failure the problems are reported and the exit code given.
 pub fn load(reporter: &Reporter, path: &Path, request: &Request) -> Result<Loaded, i32> {
     let shown = path.display().to_string();
-    let text = read_source(path).map_err(|message| {
-        reporter.fatal(&format!("cannot read {shown}: {message}"), None);
+    let text = super::read::read_source(path).map_err(|e| {
+        reporter.diagnostic(&e);
         exit::INVALID
     })?;
     let mut sources = SourceMap::default();
