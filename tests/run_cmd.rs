@@ -836,3 +836,33 @@ fn a_multi_line_log_stays_indented() {
         out.stdout
     );
 }
+
+/// The summary table fits the terminal's width: a long note wraps inside its column.
+#[test]
+fn the_summary_table_fits_80_columns() {
+    let t = Runbook::new().file(
+        "w.rb",
+        "runbook w \"W\"\n\nstep one \"One\" {\n  fail \"this is a very long failure message that would make the summary table far wider than eighty columns on a small terminal\"\n}\n",
+    );
+    let out = t.run_env(&["run", "w.rb"], &[("COLUMNS", "80")]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let table: Vec<&str> = out
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with('╭'))
+        .take_while(|l| !l.is_empty() && !l.starts_with('✗'))
+        .collect();
+    assert!(table.len() > 4, "{}", out.stdout);
+    for line in &table {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    assert!(
+        out.stdout.contains("than eighty columns"),
+        "nothing is cut: {}",
+        out.stdout
+    );
+}

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use owo_colors::OwoColorize;
-use tabled::settings::Style;
+use tabled::settings::object::Columns;
+use tabled::settings::{Modify, Style, Width};
 use tabled::{Table, Tabled};
 use tokio::sync::watch;
 
@@ -311,6 +312,12 @@ impl RunReport {
                 if !state.rows.is_empty() {
                     let mut table = Table::new(&state.rows);
                     table.with(Style::rounded());
+                    // On a terminal the table fits its width: long notes wrap, not the lines.
+                    if let Some(width) = terminal_width().and_then(|w| note_width(&state.rows, w)) {
+                        table.with(
+                            Modify::new(Columns::last()).with(Width::wrap(width).keep_words(true)),
+                        );
+                    }
                     self.line(&state, "");
                     self.line(&state, &table.to_string());
                 }
@@ -489,4 +496,38 @@ fn read_answer(stop: &watch::Receiver<bool>) -> Option<String> {
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
         }
     }
+}
+
+/// The terminal's width when stdout is one (and `COLUMNS` does not say otherwise).
+fn terminal_width() -> Option<usize> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|c| *c >= 20)
+    {
+        return Some(columns);
+    }
+    let term = console::Term::stdout();
+    term.is_term()
+        .then(|| usize::from(term.size().1))
+        .filter(|w| *w >= 20)
+}
+
+/// How wide the note column may be for the table to fit `width`: what the other columns
+/// and the borders leave (`None` when that is too little to be worth wrapping into).
+fn note_width(rows: &[Row], width: usize) -> Option<usize> {
+    let column = |header: &str, field: fn(&Row) -> &str| {
+        rows.iter()
+            .map(|r| field(r).chars().count())
+            .chain([header.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let others = column("step", |r| &r.step)
+        + column("host", |r| &r.host)
+        + column("status", |r| &r.status)
+        + column("duration", |r| &r.duration);
+    // Each of the five columns has a space either side, and there are six borders.
+    let note = width.checked_sub(others + 5 * 2 + 6)?;
+    (note >= 16).then_some(note)
 }

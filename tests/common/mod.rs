@@ -97,6 +97,7 @@ pub fn run_in(dir: &Path, args: &[String], env: &[(String, String)]) -> Output {
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
         .env_remove("RUNBOOK_STATE_DIR")
         .env("XDG_STATE_HOME", dir.join(".state"));
     for (k, v) in env {
