@@ -954,3 +954,27 @@ fn the_lock_holds_across_state_directories_and_a_removed_lock_file() {
         "free once it ended"
     );
 }
+
+/// `show` lists steps in the order they ran, a step run again by a resume in its own place.
+#[test]
+fn show_keeps_the_steps_in_their_order_after_a_resume() {
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{THREE}"));
+    // two fails and one is rolled back; the resume runs one, two and three.
+    let failed = t.run_args(&["run", "t.rb"]);
+    assert_eq!(failed.code, 1);
+    std::fs::write(t.path().join("ok"), "").expect("fix");
+    assert_eq!(t.run_args(&["resume"]).code, 0);
+    let show = t.run_args(&["show", &run_id(&failed)]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    let at = |name: &str| {
+        show.stdout
+            .lines()
+            .position(|l| l.starts_with(&format!("│ {name} ")))
+            .unwrap_or_else(|| panic!("no row for {name}: {}", show.stdout))
+    };
+    assert!(
+        at("one") < at("two") && at("two") < at("three") && at("one") < at("↶ one"),
+        "the steps first, in order: {}",
+        show.stdout
+    );
+}

@@ -109,14 +109,19 @@ pub fn show(journal: &Journal, state: &RunState, json: bool) {
                 note,
                 ..
             } => {
-                rows.retain(|row| !(row.step == *step && row.host == *host));
-                rows.push(StepRow {
+                let row = StepRow {
                     step: step.clone(),
                     host: host.clone(),
                     status: status.replace('_', " "),
                     duration: seconds(*duration_ms),
                     note: note.clone(),
-                });
+                };
+                // A step run again (a retry of the session, a resume) keeps its place: the
+                // table lists the steps in the order they first ran, each with its last result.
+                match rows.iter_mut().find(|r| r.step == *step && r.host == *host) {
+                    Some(earlier) => *earlier = row,
+                    None => rows.push(row),
+                }
             }
             Record::RollbackResult {
                 step,
