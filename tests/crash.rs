@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 const STEPS: usize = 10;
@@ -77,11 +77,8 @@ fn journal(dir: &Path) -> Vec<serde_json::Value> {
 fn trial(kill: Kill) {
     let t = common::Runbook::new().file("c.rb", runbook(kill));
     let dir = t.path();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_runbook"))
+    let mut child = common::binary(dir)
         .args(["run", "c.rb", "-q"])
-        .current_dir(dir)
-        .env("XDG_STATE_HOME", std::path::Path::new(&dir).join(".state"))
-        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -211,11 +208,8 @@ const CUT_ROLLBACK: &str = "runbook cut \"Cut rollback\"\n\nstep s1 \"One\" {\n 
 
 fn killed_in_a_rollback() -> common::Runbook {
     let t = common::Runbook::new().file("c.rb", CUT_ROLLBACK);
-    let status = Command::new(env!("CARGO_BIN_EXE_runbook"))
+    let status = common::binary(t.path())
         .args(["run", "c.rb", "-q"])
-        .current_dir(t.path())
-        .env("XDG_STATE_HOME", t.path().join(".state"))
-        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -283,11 +277,8 @@ fn concurrent_resumes_of_one_run_let_exactly_one_proceed() {
     std::fs::write(t.path().join("fixed"), "").expect("fix");
     let children: Vec<_> = (0..4)
         .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_runbook"))
+            common::binary(t.path())
                 .args(["resume", "-q"])
-                .current_dir(t.path())
-                .env("XDG_STATE_HOME", t.path().join(".state"))
-                .env_remove("RUNBOOK_STATE_DIR")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()

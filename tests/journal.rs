@@ -375,14 +375,8 @@ fn a_second_run_is_refused_while_one_holds_the_lock() {
         "t.rb",
         format!("{HEAD}step one \"Slow\" {{\n  run \"echo $$ > started; sleep 30\"\n}}\n"),
     );
-    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+    let mut first = common::binary(t.path())
         .args(["run", "t.rb"])
-        .current_dir(t.path())
-        .env(
-            "XDG_STATE_HOME",
-            std::path::Path::new(&t.path()).join(".state"),
-        )
-        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -724,11 +718,8 @@ fn a_killed_runs_command_keeps_the_lock_until_it_ends() {
     let body =
         "step slow \"Slow\" {\n  run \"echo started >> log; sleep 2; echo ended >> log\"\n}\n";
     let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+    let mut child = common::binary(t.path())
         .args(["run", "t.rb", "-q"])
-        .current_dir(t.path())
-        .env("XDG_STATE_HOME", t.path().join(".state"))
-        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -644,14 +644,8 @@ fn stopped_by(signal: nix::sys::signal::Signal, code: i32) {
         "t.rb",
         format!("{HEAD}step one \"Long\" {{\n  run \"echo $$ > sh.pid; sleep 30\"\n}}\n\nstep two \"After\" {{\n  run \"touch after\"\n}}\n"),
     );
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+    let child = common::binary(t.path())
         .args(["run", "t.rb"])
-        .current_dir(t.path())
-        .env(
-            "XDG_STATE_HOME",
-            std::path::Path::new(&t.path()).join(".state"),
-        )
-        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");

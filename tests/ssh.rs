@@ -186,14 +186,8 @@ fn a_lost_connection_fails_the_step_and_resume_finishes_the_run() {
         "step one \"Before\" on box {{\n  run \"echo one >> {dir}/log\"\n}}\n\nstep two \"Long\" on box {{\n  run \"touch {dir}/started; test -e {dir}/second-time || sleep 30; echo two >> {dir}/log\"\n}}\n\nstep three \"After\" on box {{\n  run \"echo three >> {dir}/log\"\n}}\n"
     );
     let t = t.file("r.rb", runbook(&sshd, &body));
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+    let child = common::binary(t.path())
         .args(["run", "r.rb", "--no-rollback"])
-        .current_dir(t.path())
-        .env(
-            "XDG_STATE_HOME",
-            std::path::Path::new(&t.path()).join(".state"),
-        )
-        .env_remove("RUNBOOK_STATE_DIR")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -408,14 +408,11 @@ fn sweep_control_dirs() {
         let Some(pid) = name
             .strip_prefix("rb-")
             .and_then(|rest| rest.split('-').next())
-            .and_then(|pid| pid.parse::<i32>().ok())
+            .and_then(|pid| pid.parse::<u32>().ok())
         else {
             continue;
         };
-        let gone = matches!(
-            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
-            Err(nix::errno::Errno::ESRCH)
-        );
+        let gone = !crate::journal::lock::alive(pid);
         let mine = entry.metadata().is_ok_and(|m| m.is_dir() && m.uid() == me);
         if gone && mine {
             let _ = std::fs::remove_dir_all(entry.path());

@@ -134,11 +134,11 @@ fn bind_name(path: &Path) -> std::io::Result<UnixListener> {
     UnixListener::bind_addr(&address)
 }
 
-fn alive(pid: u32) -> bool {
+/// Whether a process of this pid exists (signal 0 only asks).
+pub(crate) fn alive(pid: u32) -> bool {
     let Ok(pid) = i32::try_from(pid) else {
         return false;
     };
-    // Signal 0 only asks whether the process exists.
     !matches!(
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
         Err(nix::errno::Errno::ESRCH)

@@ -87,19 +87,25 @@ pub fn relative(path: &Path) -> String {
         .to_string()
 }
 
+/// The binary, run in `dir` with the test's own user state directory (the default one,
+/// inside its tempdir): for tests that spawn it themselves, to kill, signal or race it.
+pub fn binary(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_runbook"));
+    cmd.current_dir(dir)
+        .env_remove("RUNBOOK_STATE_DIR")
+        .env("XDG_STATE_HOME", dir.join(".state"));
+    cmd
+}
+
 /// Runs the binary in `dir` without a terminal and with colour off unless asked.
 pub fn run_in(dir: &Path, args: &[String], env: &[(String, String)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_runbook"));
-    // Each test has its own user state directory (the default one), inside its tempdir.
-    cmd.current_dir(dir)
-        .args(args)
+    let mut cmd = binary(dir);
+    cmd.args(args)
         .stdin(Stdio::null())
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR")
         .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS")
-        .env_remove("RUNBOOK_STATE_DIR")
-        .env("XDG_STATE_HOME", dir.join(".state"));
+        .env_remove("COLUMNS");
     for (k, v) in env {
         cmd.env(k, v);
     }
