@@ -969,3 +969,26 @@ fn show_keeps_the_steps_in_their_order_after_a_resume() {
         show.stdout
     );
 }
+
+/// When the record that fills the disk is a step's result (here: a large capture), the run
+/// still names the step it stopped at.
+#[test]
+fn a_result_that_cannot_be_written_names_its_step() {
+    let body = "step one \"One\" {\n  run \"echo one >> log\"\n}\n\nstep two \"Two\" {\n  let big = run(\"head -c 3000 /dev/zero | tr '\\\\0' x\").stdout\n}\n\nstep three \"Three\" {\n  run \"echo three >> log\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let runbook = env!("CARGO_BIN_EXE_runbook");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 2; exec {runbook} run t.rb"
+        ))
+        .current_dir(t.path())
+        .env("XDG_STATE_HOME", t.path().join(".state"))
+        .env_remove("RUNBOOK_STATE_DIR")
+        .output()
+        .expect("sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(8), "{stdout}");
+    assert!(stdout.contains("stopped at step two after"), "{stdout}");
+    assert_eq!(read(t.path(), "log"), "one\n", "three did not run");
+}

@@ -344,7 +344,13 @@ impl RunReport {
                     RunStatus::JournalFailed => format!(
                         "{} stopped at step {} after {elapsed}: the journal could not be written, so nothing more ran and nothing was rolled back",
                         self.paint("✗", red),
-                        state.last_failed.clone().unwrap_or_default()
+                        // A step that did its work but whose result could not be written
+                        // did not fail: it is the last one that ran.
+                        state
+                            .last_failed
+                            .clone()
+                            .or_else(|| state.rows.last().map(|r| r.step.clone()))
+                            .unwrap_or_default()
                     ),
                     RunStatus::FailedNoRollback => format!(
                         "{} failed at step {} after {elapsed}; nothing was rolled back (--no-rollback)",
