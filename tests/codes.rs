@@ -62,7 +62,7 @@ fn codes_are_documented() {
 fn codes_are_exercised() {
     // Fixture snapshots cover the parse and check codes; integration tests assert the rest.
     let mut corpus = String::new();
-    for dir in ["tests/snapshots", "tests"] {
+    for dir in ["tests/snapshots", "tests", "tests/run_cmd", "tests/twin"] {
         for entry in std::fs::read_dir(common::root().join(dir)).expect("tests") {
             let path = entry.expect("entry").path();
             if path.is_file() && path.file_name().is_some_and(|n| n != "codes.rs") {

@@ -2,6 +2,8 @@
 //! see of them.
 
 mod common;
+#[path = "run_cmd/secrets.rs"]
+mod secrets;
 
 use std::path::Path;
 

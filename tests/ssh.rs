@@ -504,3 +504,33 @@ fn a_remote_exit_255_is_the_commands_own() {
     assert!(out.stdout.contains("exited with 255"), "{}", out.stdout);
     assert!(!out.stdout.contains("was lost"), "{}", out.stdout);
 }
+
+#[test]
+fn a_secret_is_on_no_command_line_of_the_host() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-s");
+    let dir = t.path().display().to_string();
+    let body = format!(
+        "secret token = env(\"RB_SSH_SECRET\")\n\nstep one \"Remote\" on box {{\n  run \"x={{{{ token }}}}; cat /proc/[0-9]*/cmdline | tr '\\\\000' '\\\\n' > {dir}/ps-ssh.txt; printf '%s' \\\"$x\\\" > {dir}/got\"\n  run \"x={{{{ token }}}}; cat /proc/[0-9]*/cmdline | tr '\\\\000' '\\\\n' > {dir}/ps-ssh-sudo.txt\", sudo: true\n}}\n"
+    );
+    let t = t.file("r.rb", runbook(&sshd, &body));
+    let secret = "ssh-s3cr3t 'q\" \\ end";
+    let out = t.run_env(&["run", "r.rb"], &[("RB_SSH_SECRET", secret)]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        read(t.path(), "got"),
+        secret,
+        "the command got the secret exactly"
+    );
+    for ps in ["ps-ssh.txt", "ps-ssh-sudo.txt"] {
+        let text = read(t.path(), ps);
+        assert!(
+            text.contains("__rb_1"),
+            "the dump holds the remote shell: {text}"
+        );
+        assert!(
+            !text.contains("s3cr3t"),
+            "{ps}: the secret is on a command line:\n{text}"
+        );
+    }
+}

@@ -199,6 +199,14 @@ fn go(
     let report = session::report(&style);
     let mut interp = session::interpreter(reporter, loaded, &runtime, &report, &style).ok()?;
     interp.run_id = state.run_id.clone();
+    interp.vault = held
+        .1
+        .as_ref()
+        .map(|w| journal::vault::Vault::beside(w.path()));
+    if let Err(refused) = crate::exec::restore_captures(&mut interp, &resume_of(state)) {
+        reporter.diagnostic(&refused);
+        return Some(exit::INVALID);
+    }
     interp.journal = held
         .1
         .take()
@@ -376,7 +384,6 @@ fn resume_of(state: &RunState) -> Resume {
     Resume {
         completed: state.completed.clone(),
         captures: state.captures.clone(),
-        host_captures: state.host_captures.clone(),
     }
 }
 

@@ -65,6 +65,7 @@ pub fn run(
         Err(code) => return code,
     };
     interp.run_id = run_id.clone();
+    interp.vault = Some(journal::vault::Vault::beside(writer.path()));
     interp.journal = Some(std::sync::Arc::new(std::sync::Mutex::new(writer)));
     let started = started_record(&loaded, &path, &run_id);
     if let Err(e) = interp.record(&started) {

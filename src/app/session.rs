@@ -124,6 +124,11 @@ pub fn interpreter<'a>(
     }
     crate::exec::init_globals(&loaded.plan, &mut interp)
         .map_err(|errors| plan_problems(reporter, loaded, errors))?;
+    for name in interp.services.masker.short() {
+        reporter.warn(&format!(
+            "secret `{name}` is shorter than 3 characters: runbook masks it wherever it shows a value, but cannot find it in what commands print"
+        ));
+    }
     Ok(interp)
 }
 

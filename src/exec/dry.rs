@@ -104,7 +104,9 @@ fn step_doc(
             Modifier::When(e) | Modifier::Unless(e) => {
                 let kind = m.node.keyword();
                 interp.dry_begin();
-                let value = interp.guard_value(e, target);
+                let value = interp
+                    .guard_value(e, target)
+                    .map(|v| crate::exec::taint::reveal(v, &mut Vec::new()));
                 let commands = interp.dry_end();
                 doc.verdict = match (kind, value) {
                     ("when", Ok(Value::Bool(false))) | ("unless", Ok(Value::Bool(true))) => {

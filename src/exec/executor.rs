@@ -1,17 +1,20 @@
 //! The step loop: guards, attempts, timeouts, the rollback chain, and the run's verdict.
 //! Every transition is journaled before it takes effect.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::event::{Event, RunStatus, StepStatus};
 use super::hosts::Transports;
 use super::interp::{Failure, Interp, Target};
-use super::step::{fan_out_limits, run_in_parallel, run_in_turn, verdict, HostOutcome};
+use super::step::{
+    capture_label, fan_out_limits, run_in_parallel, run_in_turn, verdict, HostOutcome,
+};
+use super::taint;
 use super::value::{self, Value};
 use crate::exit;
-use crate::journal::reader::StepKey;
-use crate::journal::record::{now, CaptureRecord};
+use crate::journal;
+use crate::journal::reader::{Captured, StepKey};
+use crate::journal::record::now;
 use crate::journal::Record;
 use crate::plan::{self, Plan};
 use crate::syntax::ast::{self, Block, Stmt};
@@ -26,9 +29,8 @@ pub struct Options {
 #[derive(Debug, Clone, Default)]
 pub struct Resume {
     pub completed: Vec<StepKey>,
-    pub captures: BTreeMap<String, CaptureRecord>,
-    /// The same, by host: each host's value of a capture made on a group.
-    pub host_captures: BTreeMap<StepKey, CaptureRecord>,
+    /// What the completed steps captured, in order.
+    pub captures: Vec<Captured>,
 }
 
 /// A completed step whose rollback may be needed.
@@ -50,7 +52,7 @@ pub fn execute(
 ) -> i32 {
     let started = Instant::now();
     let steps: Vec<&ast::Step> = plan.steps().collect();
-    begin(plan, interp, steps.len(), resume);
+    begin(plan, interp, steps.len());
     let mut done: Vec<Done> = Vec::new();
     let mut status = RunStatus::Succeeded;
     'steps: for step in steps {
@@ -153,7 +155,7 @@ pub fn roll_back_run(
     resume: &Resume,
 ) -> i32 {
     let started = Instant::now();
-    begin(plan, interp, 0, Some(resume));
+    begin(plan, interp, 0);
     let mut done = Vec::new();
     for step in plan.steps() {
         for host in plan.targets(step) {
@@ -177,7 +179,7 @@ pub fn roll_back_run(
 }
 
 /// Announces the session and restores what earlier sessions captured.
-fn begin(plan: &Plan, interp: &mut Interp, steps: usize, resume: Option<&Resume>) {
+fn begin(plan: &Plan, interp: &mut Interp, steps: usize) {
     let event = Event::RunStarted {
         run_id: interp.run_id.clone(),
         runbook: plan.name.clone(),
@@ -185,16 +187,32 @@ fn begin(plan: &Plan, interp: &mut Interp, steps: usize, resume: Option<&Resume>
         steps,
     };
     emit(interp, event);
-    let Some(resume) = resume else { return };
-    // Sealed captures get back the secrets this session has read.
+}
+
+/// Gives a resumed session the captures of the sessions before it; a capture locked with
+/// secrets that are not the same now is refused, never replaced by its mask.
+pub fn restore_captures(interp: &mut Interp, resume: &Resume) -> Result<(), journal::Error> {
     let masker = interp.services.masker.clone();
-    let restore = |c: &CaptureRecord| value::from_json(c.restore(|v| masker.unseal_json(v)));
-    for ((host, name), c) in &resume.host_captures {
-        interp.restore_capture(Some(host), name, restore(c));
+    let vault = interp.vault.clone();
+    for c in &resume.captures {
+        let value = match (&c.record.locked, &vault) {
+            (Some(locked), Some(vault)) => {
+                let label = capture_label(&c.step, &c.host, &c.name);
+                let clear =
+                    vault
+                        .open(&label, locked, |n| masker.value_of(n))
+                        .map_err(|refusal| journal::Error::CaptureLocked {
+                            capture: format!("{}.{}", c.step, c.name),
+                            reason: refusal.to_string(),
+                        })?;
+                // Locked because it came from these secrets: a secret again.
+                taint::taint(value::from_json(clear), locked.from.clone())
+            }
+            _ => value::from_json(c.record.restore(|v| masker.unseal_json(v))),
+        };
+        interp.restore_capture(Some(&c.host), &c.name, value);
     }
-    for (name, c) in &resume.captures {
-        interp.restore_capture(None, name, restore(c));
-    }
+    Ok(())
 }
 
 fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 {
@@ -368,7 +386,8 @@ pub fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Er
             match interp.evaluate(&s.source) {
                 Ok(Value::Str(v)) => {
                     interp.services.masker.add(&s.name.node, &v);
-                    interp.set_global(&s.name.node, Value::Str(v));
+                    let secret = taint::taint(Value::Str(v), vec![s.name.node.clone()]);
+                    interp.set_global(&s.name.node, secret);
                 }
                 Ok(other) => errors.push(plan::Error::SecretUnavailable {
                     name: s.name.node.clone(),

@@ -4,36 +4,87 @@ use std::borrow::Cow;
 
 pub const MASK: &str = "••••";
 
-/// Brackets a secret's name in a sealed capture: a control character, which command output
-/// practically never holds (a value that does is left masked, not sealed).
+/// Brackets a secret's name in a sealed capture of a format 2 journal.
 const SEAL: char = '\u{1}';
+
+/// Shorter secrets cannot be scrubbed from free text: `ab` would garble every word.
+const MIN_SCRUBBED: usize = 3;
 
 #[derive(Debug, Default, Clone)]
 pub struct Masker {
-    /// Longest first, so a secret containing another is masked whole.
+    /// The texts scrubbed from free text (command output), longest first, so a secret
+    /// containing another is masked whole.
     secrets: Vec<String>,
-    /// (name, value), longest value first: what sealing replaces and unsealing restores.
+    /// Every secret by name, whatever its length: what vaults lock captures with.
     named: Vec<(String, String)>,
+    /// Secrets too short to scrub from free text without garbling it.
+    short: Vec<String>,
 }
 
 impl Masker {
     pub fn add(&mut self, name: &str, secret: &str) {
-        // Masking very short values would garble ordinary output; they are still never
-        // journaled or shown as values, but cannot be scrubbed from free text.
-        if secret.len() < 3 {
-            return;
-        }
         self.named.push((name.to_string(), secret.to_string()));
         self.named.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        if !self.scrub(secret) {
+            self.short.push(name.to_string());
+        }
+    }
+
+    /// Scrubs `secret` (a value made from secrets, handed to one command) from free text
+    /// too; false when it is too short to.
+    pub fn scrub(&mut self, secret: &str) -> bool {
+        // Every line of a multi-line secret too: output is scrubbed line by line.
+        let lines = secret.lines().filter(|l| l.len() != secret.len());
+        let mut forms: Vec<String> = std::iter::once(secret)
+            .chain(lines)
+            .filter(|f| f.trim().len() >= MIN_SCRUBBED)
+            .map(str::to_string)
+            .collect();
+        if forms.is_empty() {
+            return false;
+        }
         // A command holds a secret as a quoted shell word, which may differ from the
         // secret itself (`it's` becomes `"it's"`, or is split between quotes).
-        let quoted = super::value::quote(secret).ok();
-        for form in std::iter::once(secret.to_string()).chain(quoted) {
+        forms.extend(super::value::quote(secret).ok());
+        for form in forms {
             if !self.secrets.contains(&form) {
                 self.secrets.push(form);
             }
         }
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        true
+    }
+
+    /// The value of a secret, by name.
+    pub fn value_of(&self, name: &str) -> Option<&str> {
+        self.named
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Secrets too short to be found in what commands print (they are masked wherever
+    /// runbook itself puts them).
+    pub fn short(&self) -> &[String] {
+        &self.short
+    }
+
+    /// The secrets whose text appears in a JSON value (a capture of command output that
+    /// printed one), by name.
+    pub fn found_in(&self, value: &serde_json::Value) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut copy = value.clone();
+        map_strings(&mut copy, &mut |s: &mut String| {
+            for (name, secret) in &self.named {
+                let scrubbed = self.secrets.iter().any(|f| f == secret);
+                if scrubbed && s.contains(secret.as_str()) && !found.contains(name) {
+                    found.push(name.clone());
+                }
+            }
+            true
+        });
+        found.sort();
+        found
     }
 
     pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
@@ -61,29 +112,9 @@ impl Masker {
         any
     }
 
-    /// A captured value with each secret replaced by a reference to its name, for the
-    /// journal: a resumed run puts the secrets (read again) back. `None` when nothing
-    /// needs sealing or a string already holds the bracket character.
-    pub fn seal_json(&self, value: &serde_json::Value) -> Option<serde_json::Value> {
-        let mut sealed = value.clone();
-        let mut any = false;
-        let ok = map_strings(&mut sealed, &mut |s: &mut String| {
-            if s.contains(SEAL) {
-                return false;
-            }
-            for (name, secret) in &self.named {
-                if s.contains(secret.as_str()) {
-                    *s = s.replace(secret.as_str(), &format!("{SEAL}{name}{SEAL}"));
-                    any = true;
-                }
-            }
-            true
-        });
-        (ok && any).then_some(sealed)
-    }
-
-    /// Undoes [`Masker::seal_json`] with this session's secrets; a secret that no longer
-    /// exists stays masked.
+    /// Restores a `sealed` capture of a format 2 journal (each secret as its name between
+    /// two U+0001) with this session's secrets; a secret that no longer exists stays
+    /// masked.
     pub fn unseal_json(&self, sealed: &serde_json::Value) -> serde_json::Value {
         let mut value = sealed.clone();
         map_strings(&mut value, &mut |s: &mut String| {

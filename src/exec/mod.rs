@@ -11,7 +11,10 @@ mod pump;
 pub mod ssh;
 mod step;
 pub mod sudo;
+pub mod taint;
 pub mod transport;
 pub mod value;
 
-pub use executor::{execute, init_globals, roll_back_run, undo_list, Options, Resume};
+pub use executor::{
+    execute, init_globals, restore_captures, roll_back_run, undo_list, Options, Resume,
+};

@@ -10,6 +10,8 @@ use super::event::{Event, RunStatus, StepStatus};
 use super::executor::{emit, emit_finished, millis};
 use super::hosts::Transports;
 use super::interp::{Failure, Interp, Target};
+use super::taint;
+use super::value::Value;
 use crate::journal::record::{now, CaptureRecord};
 use crate::journal::Record;
 use crate::syntax::ast::{self, FailBudget, Modifier, Stmt};
@@ -28,15 +30,8 @@ pub(super) fn journal_result(
         for s in &step.body.stmts {
             if let Stmt::Let(l) = &s.node {
                 if let Some(v) = interp.capture_on(&target.host, &l.name.node) {
-                    let mut value = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
-                    let masker = &interp.services.masker;
-                    let sealed = masker.seal_json(&value);
-                    let masked = masker.mask_json(&mut value);
-                    let capture = CaptureRecord {
-                        value,
-                        masked,
-                        sealed,
-                    };
+                    let label = capture_label(&target.step, &target.host, &l.name.node);
+                    let capture = capture_record(interp, &label, v.clone())?;
                     captures.insert(l.name.node.clone(), capture);
                 }
             }
@@ -54,6 +49,45 @@ pub(super) fn journal_result(
         note: note.to_string(),
         captures,
         at: now(),
+    })
+}
+
+/// What names a capture in its lock: it opens only as the same step's, host's and name's.
+pub(super) fn capture_label(step: &str, host: &str, name: &str) -> String {
+    format!("{step}\0{host}\0{name}")
+}
+
+/// A captured value for the journal: as it is, or, when it holds a secret (by taint, or
+/// by its text: output that printed one), shown masked and locked for a resumed run.
+fn capture_record(interp: &Interp, label: &str, v: Value) -> Result<CaptureRecord, Failure> {
+    let masker = &interp.services.masker;
+    let mut value = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
+    let mut from = Vec::new();
+    let clear = serde_json::to_value(taint::reveal(v, &mut from)).unwrap_or_default();
+    from.extend(masker.found_in(&clear));
+    from.sort();
+    from.dedup();
+    let masked = masker.mask_json(&mut value) || !from.is_empty();
+    let locked = match (&interp.vault, from.is_empty()) {
+        (Some(vault), false) => {
+            let pairs: Vec<(String, String)> = from
+                .iter()
+                .filter_map(|n| masker.value_of(n).map(|v| (n.clone(), v.to_string())))
+                .collect();
+            let locked = vault
+                .lock(label, &pairs, &clear)
+                .map_err(|e| Failure::Journal {
+                    message: format!("cannot lock a capture made from a secret: {e}"),
+                })?;
+            Some(locked)
+        }
+        _ => None,
+    };
+    Ok(CaptureRecord {
+        value,
+        masked,
+        sealed: None,
+        locked,
     })
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::taint::Tainted;
 use crate::syntax::ast::human_duration;
 
 /// What `run(...)` gives back.
@@ -30,6 +31,8 @@ pub enum Value {
     Nothing,
     /// In a dry run: a value only known when the runbook really runs, described.
     Unknown(String),
+    /// A secret, or a value computed from one: shown as its mask, never as itself.
+    Secret(Arc<Tainted>),
 }
 
 impl Value {
@@ -45,13 +48,15 @@ impl Value {
             Value::Result(_) => "a command result",
             Value::Nothing => "nothing",
             Value::Unknown(_) => "a value known at run time",
+            Value::Secret(t) => t.value.type_name(),
         }
     }
 
-    /// The words a value becomes in a command, each quoted for `sh`.
-    pub fn shell_words(&self) -> Result<Vec<String>, String> {
+    /// The words a value becomes in a command, before quoting.
+    pub fn words(&self) -> Result<Vec<String>, String> {
         match self {
             Value::Unknown(what) => Ok(vec![format!("<{what}>")]),
+            Value::Secret(t) => t.value.words(),
             Value::List(items) => {
                 let mut words = Vec::with_capacity(items.len());
                 for item in items {
@@ -59,7 +64,8 @@ impl Value {
                         Value::List(_) | Value::Map(_) | Value::Result(_) | Value::Nothing => {
                             return Err(format!("a list item is {}, not a word", item.type_name()))
                         }
-                        _ => words.push(quote(&item.to_string())?),
+                        Value::Secret(t) => words.extend(t.value.words()?),
+                        _ => words.push(item.to_string()),
                     }
                 }
                 Ok(words)
@@ -67,7 +73,7 @@ impl Value {
             Value::Map(_) | Value::Result(_) | Value::Nothing => {
                 Err(format!("{} cannot be put in a command", self.type_name()))
             }
-            other => Ok(vec![quote(&other.to_string())?]),
+            other => Ok(vec![other.to_string()]),
         }
     }
 }
@@ -112,6 +118,7 @@ impl fmt::Display for Value {
             Value::Result(r) => write!(f, "<command result, exit code {}>", r.code),
             Value::Nothing => f.write_str("nothing"),
             Value::Unknown(what) => write!(f, "<{what}>"),
+            Value::Secret(t) => f.write_str(&t.shown),
         }
     }
 }
@@ -129,6 +136,7 @@ impl Serialize for Value {
             Value::Result(r) => r.serialize(s),
             Value::Nothing => s.serialize_unit(),
             Value::Unknown(what) => s.serialize_str(&format!("<{what}>")),
+            Value::Secret(t) => s.serialize_str(&t.shown),
         }
     }
 }

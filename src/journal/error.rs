@@ -12,6 +12,13 @@ pub enum Error {
     )]
     StateDir { path: String, reason: String },
 
+    #[error("the capture `{capture}` was made from a secret and cannot be restored: {reason}")]
+    #[diagnostic(
+        code(runbook::journal::capture_locked),
+        help("a value made from a secret is locked in the journal with that secret: set the secret as it was when the run began, then resume again; or start a new run")
+    )]
+    CaptureLocked { capture: String, reason: String },
+
     #[error("will not use {path}: {reason}")]
     #[diagnostic(
         code(runbook::journal::untrusted),

@@ -12,6 +12,7 @@ pub mod lock;
 pub mod reader;
 pub mod record;
 pub mod seal;
+pub mod vault;
 pub mod writer;
 
 use std::collections::BTreeMap;

@@ -107,11 +107,20 @@ pub struct RunState {
     pub rollback_interrupted: Vec<StepKey>,
     pub failed: Option<(StepKey, String)>,
     pub paused: Option<StepKey>,
-    pub captures: BTreeMap<String, CaptureRecord>,
-    /// Captures by (host, name): a group step's hosts each have their own.
-    pub host_captures: BTreeMap<StepKey, CaptureRecord>,
+    /// Every capture of the completed steps, in the order they were made (a later one
+    /// of the same name and host replaces an earlier one).
+    pub captures: Vec<Captured>,
     pub rolled_back: Vec<StepKey>,
     pub sessions: usize,
+}
+
+/// A value a step captured on a host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Captured {
+    pub step: String,
+    pub host: String,
+    pub name: String,
+    pub record: CaptureRecord,
 }
 
 impl RunState {
@@ -207,9 +216,12 @@ pub fn state(journal: &Journal) -> RunState {
                         }
                         s.rolled_back.retain(|k| *k != key);
                         for (name, c) in captures {
-                            s.captures.insert(name.clone(), c.clone());
-                            s.host_captures
-                                .insert((host.clone(), name.clone()), c.clone());
+                            s.captures.push(Captured {
+                                step: step.clone(),
+                                host: host.clone(),
+                                name: name.clone(),
+                                record: c.clone(),
+                            });
                         }
                     }
                     "awaiting_approval" | "declined" => s.paused = Some(key),

@@ -95,10 +95,13 @@ pub struct CaptureRecord {
     /// The value contained a secret and is stored masked.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub masked: bool,
-    /// A masked value with each secret as `\u0001NAME\u0001`: a resumed run, which reads
-    /// its secrets again, restores the value from it.
+    /// Format 2 only: the value with each secret as `\u0001NAME\u0001`. Read, never written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed: Option<serde_json::Value>,
+    /// The value itself, locked with the run's key and the secrets it was made from: what
+    /// a resumed run gets back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked: Option<super::vault::Locked>,
 }
 
 impl CaptureRecord {

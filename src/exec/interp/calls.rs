@@ -3,9 +3,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::expr::on_clear;
+use super::secret_words;
 use super::{Failure, Flow, Frame, Interp, Outcome, Target};
 use crate::exec::event::Event;
 use crate::exec::sudo;
+use crate::exec::taint;
 use crate::exec::transport::{CommandSpec, TransportError};
 use crate::exec::value::{self, CmdResult, Value};
 use crate::syntax::ast::{Arg, Expr, FnDef, Node};
@@ -56,7 +59,11 @@ impl Interp<'_> {
                 if let Value::Unknown(what) = &recv {
                     return Ok(Value::Unknown(format!("{what}.{}()", method.node)));
                 }
-                call_method(recv, &method.node, values)
+                values.insert(0, recv);
+                on_clear(values, |mut v| {
+                    let recv = v.remove(0);
+                    call_method(recv, &method.node, v)
+                })
             }
             _ => Err(eval_error("this cannot be called")),
         }
@@ -96,16 +103,24 @@ impl Interp<'_> {
                 vars.insert(p.name.node.clone(), v);
             }
         }
+        // A function given a secret gives a secret back, whatever it does with it.
+        let mut from = Vec::new();
+        for v in vars.values() {
+            taint::reveal(v.clone(), &mut from);
+        }
         self.frames.push(Frame {
             vars,
             function_of: Some(module),
         });
         let result = self.block(&def.body, target);
         self.frames.pop();
-        Ok(match result? {
-            Flow::Return(v) => v,
-            Flow::Next => Value::Nothing,
-        })
+        Ok(taint::taint(
+            match result? {
+                Flow::Return(v) => v,
+                Flow::Next => Value::Nothing,
+            },
+            from,
+        ))
     }
 
     /// Named arguments by name, positional ones in order.
@@ -129,7 +144,24 @@ impl Interp<'_> {
     }
 
     fn builtin(&mut self, name: &str, args: &[Arg], target: Option<&Target>) -> Outcome<Value> {
-        let (pos, mut named) = self.args(args, target)?;
+        let (pos, named) = self.args(args, target)?;
+        let mut from = Vec::new();
+        let pos: Vec<Value> = pos
+            .into_iter()
+            .map(|v| taint::reveal(v, &mut from))
+            .collect();
+        let secret = !from.is_empty();
+        self.builtin_on(name, pos, named)
+            .map(|v| taint::taint(v, from))
+            .map_err(|f| super::render::hide(f, secret))
+    }
+
+    fn builtin_on(
+        &mut self,
+        name: &str,
+        pos: Vec<Value>,
+        mut named: HashMap<String, Value>,
+    ) -> Outcome<Value> {
         if let Some(Value::Unknown(what)) = pos.iter().find(|v| matches!(v, Value::Unknown(_))) {
             return Ok(Value::Unknown(what.clone()));
         }
@@ -207,9 +239,12 @@ impl Interp<'_> {
         else {
             return Err(eval_error("`run` needs a command string"));
         };
-        let mut command = self.render(template, true)?;
+        let rendered = self.render(template, true)?;
+        let mut from = rendered.from.clone();
         let mut ok_codes = vec![0];
         let mut stdin = None;
+        let mut stdin_shown = None;
+        let mut stdin_secret = None;
         let mut sudo = false;
         for a in args.iter().skip(1) {
             let v = self.eval(&a.value, Some(target))?;
@@ -226,7 +261,16 @@ impl Interp<'_> {
                         })
                         .collect();
                 }
-                (Some("stdin"), Value::Str(s)) => stdin = Some(s),
+                (Some("stdin"), v)
+                    if matches!(taint::reveal(v.clone(), &mut Vec::new()), Value::Str(_)) =>
+                {
+                    stdin_shown = Some(v.to_string());
+                    let secret = taint::holds_secret(&v);
+                    if let Value::Str(s) = taint::reveal(v, &mut from) {
+                        stdin_secret = secret.then(|| s.clone());
+                        stdin = Some(s);
+                    }
+                }
                 (Some("sudo"), Value::Bool(b)) => sudo = b,
                 (name, v) => {
                     return Err(eval_error(format!(
@@ -237,9 +281,10 @@ impl Interp<'_> {
             }
         }
         let sudo = sudo || target.sudo;
-        // What users see is masked before any wrapping: quoting the command again would
-        // split a secret that holds quotes, and the mask would no longer find it.
-        let mut shown = self.services.masker.mask(&command).into_owned();
+        // Output from outside (a secret read back from a file) is masked by its text too,
+        // before any wrapping splits it between quotes.
+        let mut shown = self.services.masker.mask(&rendered.shown).into_owned();
+        let (mut command, stdin) = secret_words::hand_over(&rendered, stdin);
         // A value known only at run time is named by its own command, not by the sudo wrap.
         let description = format!("output of `{}`", short(&shown));
         let named = shown.clone();
@@ -253,11 +298,16 @@ impl Interp<'_> {
                 command: shown,
                 sudo,
                 ok_codes: ok_codes.clone(),
-                stdin: stdin.clone(),
+                stdin: stdin_shown.map(|s| self.services.masker.mask(&s).into_owned()),
             });
             return Ok(Value::Unknown(description));
         }
-        let masker = &self.services.masker;
+        // What the command prints may hold the values made from secrets it was given.
+        let mut masker = std::borrow::Cow::Borrowed(&self.services.masker);
+        for word in rendered.words.iter().chain(stdin_secret.as_ref()) {
+            masker.to_mut().scrub(word);
+        }
+        let masker = &*masker;
         let observer = self.services.observer;
         let (step, host) = (target.step.clone(), target.host.clone());
         if self.services.verbose {
@@ -309,11 +359,15 @@ impl Interp<'_> {
                 stderr: masker.mask(&result.stderr).into_owned(),
             });
         }
-        Ok(Value::Result(Arc::new(CmdResult {
-            code: result.code,
-            stdout: result.stdout,
-            stderr: result.stderr,
-        })))
+        // What a command made of a secret is a secret too.
+        Ok(taint::taint(
+            Value::Result(Arc::new(CmdResult {
+                code: result.code,
+                stdout: result.stdout,
+                stderr: result.stderr,
+            })),
+            from,
+        ))
     }
 }
 

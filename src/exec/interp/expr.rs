@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::render::hide;
 use super::{Failure, Interp, Outcome, Target};
+use crate::exec::taint;
 use crate::exec::value::Value;
 use crate::syntax::ast::{BinaryOp, Expr, Node, UnaryOp};
 
@@ -20,7 +22,7 @@ impl Interp<'_> {
             }
         }
         Ok(match &e.node {
-            Expr::Str(t) => Value::Str(self.render(t, false)?),
+            Expr::Str(t) => self.render(t, false)?.into_value(),
             Expr::Int(i) => Value::Int(*i),
             Expr::Float(f) => Value::Float(*f),
             Expr::Bool(b) => Value::Bool(*b),
@@ -43,43 +45,50 @@ impl Interp<'_> {
             Expr::Var(name) => self.var(name)?,
             Expr::Field(obj, field) => {
                 let v = self.eval(obj, target)?;
-                field_of(&v, &field.node)?
+                self.field(v, &field.node)?
             }
             Expr::Index(obj, index) => {
                 let v = self.eval(obj, target)?;
                 let i = self.eval(index, target)?;
-                index_of(&v, &i)?
+                on_clear(vec![v, i], |v| index_of(&v[0], &v[1]))?
             }
             Expr::Call(callee, args) => self.call(callee, args, target)?,
             Expr::Unary(op, inner) => {
                 let v = self.eval(inner, target)?;
-                match (op, v) {
-                    (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
-                    (UnaryOp::Neg, Value::Int(i)) => Value::Int(
-                        i.checked_neg()
-                            .ok_or_else(|| eval_error("number too large"))?,
-                    ),
-                    (UnaryOp::Neg, Value::Float(f)) => Value::Float(-f),
-                    (op, v) => {
-                        return Err(eval_error(format!(
-                            "`{op:?}` does not apply to {}",
-                            v.type_name()
-                        )))
-                    }
-                }
+                on_clear(vec![v], |mut v| unary(*op, v.remove(0)))?
             }
             Expr::Binary(BinaryOp::And, l, r) => {
-                Value::Bool(self.truth(l, target)? && self.truth(r, target)?)
+                let (a, mut from) = self.truth(l, target)?;
+                let b = a && {
+                    let (b, more) = self.truth(r, target)?;
+                    from.extend(more);
+                    b
+                };
+                taint::taint(Value::Bool(b), from)
             }
             Expr::Binary(BinaryOp::Or, l, r) => {
-                Value::Bool(self.truth(l, target)? || self.truth(r, target)?)
+                let (a, mut from) = self.truth(l, target)?;
+                let b = a || {
+                    let (b, more) = self.truth(r, target)?;
+                    from.extend(more);
+                    b
+                };
+                taint::taint(Value::Bool(b), from)
             }
             Expr::Binary(op, l, r) => {
                 let a = self.eval(l, target)?;
                 let b = self.eval(r, target)?;
-                binary(*op, a, b)?
+                on_clear(vec![a, b], |mut v| {
+                    let b = v.remove(1);
+                    binary(*op, v.remove(0), b)
+                })?
             }
         })
+    }
+
+    /// A field of a value; of a secret, a secret.
+    pub(super) fn field(&self, v: Value, name: &str) -> Outcome<Value> {
+        on_clear(vec![v], |v| field_of(&v[0], name))
     }
 
     /// Operators over values a dry run does not know: both sides are walked (their
@@ -95,7 +104,12 @@ impl Interp<'_> {
             values.push(self.eval(o, target)?);
         }
         if !values.iter().any(|v| matches!(v, Value::Unknown(_))) {
-            return Ok(match (&e.node, values.as_slice()) {
+            let mut from = Vec::new();
+            let values: Vec<Value> = values
+                .into_iter()
+                .map(|v| taint::reveal(v, &mut from))
+                .collect();
+            let known = match (&e.node, values.as_slice()) {
                 (Expr::Binary(BinaryOp::And, ..), [Value::Bool(a), Value::Bool(b)]) => {
                     Some(Value::Bool(*a && *b))
                 }
@@ -103,18 +117,25 @@ impl Interp<'_> {
                     Some(Value::Bool(*a || *b))
                 }
                 (Expr::Binary(op, ..), [a, b]) if !matches!(op, BinaryOp::And | BinaryOp::Or) => {
-                    Some(binary(*op, a.clone(), b.clone())?)
+                    let secret = !from.is_empty();
+                    Some(binary(*op, a.clone(), b.clone()).map_err(|f| hide(f, secret))?)
                 }
-                (Expr::Unary(UnaryOp::Not, _), [Value::Bool(b)]) => Some(Value::Bool(!b)),
+                (Expr::Unary(op, _), [v]) => {
+                    let secret = !from.is_empty();
+                    Some(unary(*op, v.clone()).map_err(|f| hide(f, secret))?)
+                }
                 _ => None,
-            });
+            };
+            return Ok(known.map(|v| taint::taint(v, from)));
         }
         Ok(Some(Value::Unknown(self.source_text(e.span))))
     }
 
-    fn truth(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<bool> {
-        match self.eval(e, target)? {
-            Value::Bool(b) => Ok(b),
+    /// A bool, and the secrets it was computed from.
+    fn truth(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<(bool, Vec<String>)> {
+        let mut from = Vec::new();
+        match taint::reveal(self.eval(e, target)?, &mut from) {
+            Value::Bool(b) => Ok((b, from)),
             other => Err(eval_error(format!(
                 "expected a bool, got {}",
                 other.type_name()
@@ -187,6 +208,41 @@ fn index_of(v: &Value, i: &Value) -> Outcome<Value> {
             i.type_name()
         ))),
     }
+}
+
+fn unary(op: UnaryOp, v: Value) -> Outcome<Value> {
+    Ok(match (op, v) {
+        (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
+        (UnaryOp::Neg, Value::Int(i)) => Value::Int(
+            i.checked_neg()
+                .ok_or_else(|| eval_error("number too large"))?,
+        ),
+        (UnaryOp::Neg, Value::Float(f)) => Value::Float(-f),
+        (op, v) => {
+            return Err(eval_error(format!(
+                "`{op:?}` does not apply to {}",
+                v.type_name()
+            )))
+        }
+    })
+}
+
+/// Runs `op` on the values with their secrets revealed: its result is secret when any of
+/// them was, and its failure then says nothing of them.
+pub(super) fn on_clear(
+    values: Vec<Value>,
+    op: impl FnOnce(Vec<Value>) -> Outcome<Value>,
+) -> Outcome<Value> {
+    if !values.iter().any(taint::holds_secret) {
+        return op(values);
+    }
+    let mut from = Vec::new();
+    let clear = values
+        .into_iter()
+        .map(|v| taint::reveal(v, &mut from))
+        .collect();
+    let result = op(clear).map_err(|f| hide(f, true))?;
+    Ok(taint::taint(result, from))
 }
 
 fn binary(op: BinaryOp, a: Value, b: Value) -> Outcome<Value> {

@@ -5,6 +5,7 @@ mod calls;
 mod dry;
 mod expr;
 mod render;
+mod secret_words;
 mod stmts;
 
 use std::collections::HashMap;
@@ -225,6 +226,8 @@ pub struct Interp<'a> {
     pub run_id: String,
     /// Set for a dry run: commands are recorded, never run.
     pub dry: Option<Dry>,
+    /// Where captures made from secrets are locked (beside the journal).
+    pub vault: Option<crate::journal::vault::Vault>,
 }
 
 /// What a dry run has seen so far: nested lists of actions (a `check`'s commands inside
@@ -266,6 +269,7 @@ impl<'a> Interp<'a> {
             approver: crate::journal::user(),
             run_id: String::new(),
             dry: None,
+            vault: None,
         }
     }
 
@@ -297,6 +301,7 @@ impl<'a> Interp<'a> {
             approver: self.approver.clone(),
             run_id: self.run_id.clone(),
             dry: None,
+            vault: self.vault.clone(),
         }
     }
 
@@ -452,7 +457,7 @@ impl<'a> Interp<'a> {
 
     /// Evaluates a guard on the step's target.
     pub fn guard(&mut self, e: &ast::Node<ast::Expr>, target: &Target) -> Outcome<bool> {
-        match self.guard_value(e, target)? {
+        match crate::exec::taint::reveal(self.guard_value(e, target)?, &mut Vec::new()) {
             Value::Bool(b) => Ok(b),
             other => Err(Failure::Eval {
                 message: format!("the guard is {}, not a bool", other.type_name()),
@@ -475,7 +480,7 @@ impl<'a> Interp<'a> {
 
     /// A step's title; falls back to its text when a value in it is not known yet.
     pub fn title(&mut self, t: &ast::Template) -> String {
-        self.render(t, false).unwrap_or_else(|_| {
+        self.render(t, false).map(|r| r.shown).unwrap_or_else(|_| {
             crate::syntax::tree::template(t)
                 .trim_matches('"')
                 .to_string()

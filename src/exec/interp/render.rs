@@ -6,8 +6,9 @@ use std::sync::OnceLock;
 
 use minijinja::{Environment, UndefinedBehavior};
 
-use super::expr::field_of;
 use super::{Failure, Interp, Outcome};
+use crate::exec::mask::MASK;
+use crate::exec::taint;
 use crate::exec::value::{self, Value};
 use crate::syntax::ast::{Expr, Filter, Part, Template};
 
@@ -22,34 +23,120 @@ fn environment() -> &'static Environment<'static> {
     })
 }
 
+/// A rendered template: the text itself, what users may see of it, and the secrets in it.
+#[derive(Debug, Default)]
+pub(super) struct Rendered {
+    /// The text; in a command, each secret word is a reference to a shell variable.
+    pub text: String,
+    /// The same with each secret as `••••`.
+    pub shown: String,
+    /// The secrets it holds, by name.
+    pub from: Vec<String>,
+    /// In a command, the secret words in the order of their variables (`$__rb_1`, ...):
+    /// handed to the shell on its stdin, never on a command line.
+    pub words: Vec<String>,
+}
+
+impl Rendered {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.shown.push_str(text);
+    }
+
+    /// As a value: a template holding a secret is a secret shown with its mask inside.
+    pub fn into_value(self) -> Value {
+        taint::taint_shown(Value::Str(self.text), self.shown, self.from)
+    }
+}
+
 impl Interp<'_> {
-    pub(super) fn render(&mut self, t: &Template, command: bool) -> Outcome<String> {
-        let mut out = String::new();
+    pub(super) fn render(&mut self, t: &Template, command: bool) -> Outcome<Rendered> {
+        let mut out = Rendered::default();
         for part in &t.parts {
             match &part.node {
-                Part::Text(text) => out.push_str(text),
+                Part::Text(text) => out.push(text),
                 Part::Interp(i) => {
                     let mut v = self.var(&i.var.node)?;
                     for f in &i.fields {
-                        v = field_of(&v, &f.node)?;
+                        v = self.field(v, &f.node)?;
                     }
                     let filters: Vec<&Filter> =
                         i.filters.iter().filter(|f| f.name.node != "raw").collect();
                     if !filters.is_empty() && !matches!(v, Value::Unknown(_)) {
-                        v = apply_filters(v, &filters)?;
+                        let mut from = Vec::new();
+                        let clear = taint::reveal(v, &mut from);
+                        let secret = !from.is_empty();
+                        v = taint::taint(
+                            apply_filters(clear, &filters).map_err(|f| hide(f, secret))?,
+                            from,
+                        );
                     }
-                    if command && !i.is_raw() {
-                        let words = v
-                            .shell_words()
-                            .map_err(|message| Failure::Eval { message })?;
-                        out.push_str(&words.join(" "));
+                    let mut from = Vec::new();
+                    let clear = taint::reveal(v.clone(), &mut from);
+                    if let (true, Value::Unknown(what)) = (command, &clear) {
+                        // A dry run's placeholder is shown as it is, never quoted.
+                        out.push(&format!("<{what}>"));
+                        continue;
+                    }
+                    if command {
+                        let words = if i.is_raw() {
+                            vec![clear.to_string()]
+                        } else {
+                            clear.words().map_err(|message| Failure::Eval { message })?
+                        };
+                        if from.is_empty() {
+                            let quoted = quote_all(&words, i.is_raw())?;
+                            out.push(&quoted);
+                            continue;
+                        }
+                        let refs: Vec<String> = words
+                            .into_iter()
+                            .map(|w| {
+                                out.words.push(w);
+                                let var = secret_var(out.words.len());
+                                if i.is_raw() {
+                                    format!("${var}")
+                                } else {
+                                    format!("\"${var}\"")
+                                }
+                            })
+                            .collect();
+                        out.text.push_str(&refs.join(" "));
+                        out.shown.push_str(MASK);
                     } else {
-                        let _ = write!(out, "{v}");
+                        let _ = write!(out.text, "{clear}");
+                        let _ = write!(out.shown, "{v}");
                     }
+                    out.from.extend(from);
                 }
             }
         }
         Ok(out)
+    }
+}
+
+/// The shell variable that holds the `n`th secret word of a command (from 1).
+pub(super) fn secret_var(n: usize) -> String {
+    format!("__rb_{n}")
+}
+
+fn quote_all(words: &[String], raw: bool) -> Outcome<String> {
+    if raw {
+        return Ok(words.join(" "));
+    }
+    let quoted: Result<Vec<String>, String> = words.iter().map(|w| value::quote(w)).collect();
+    quoted
+        .map(|q| q.join(" "))
+        .map_err(|message| Failure::Eval { message })
+}
+
+/// A failure of an operation on a secret, with nothing of the secret in it.
+pub(super) fn hide(f: Failure, secret: bool) -> Failure {
+    match f {
+        Failure::Eval { .. } if secret => Failure::Eval {
+            message: "an operation on a secret value failed (the value is not shown)".into(),
+        },
+        other => other,
     }
 }
 

@@ -89,7 +89,7 @@ impl Interp<'_> {
         target: Option<&Target>,
         what: &str,
     ) -> Outcome<bool> {
-        match self.eval(e, target)? {
+        match crate::exec::taint::reveal(self.eval(e, target)?, &mut Vec::new()) {
             Value::Bool(b) => Ok(b),
             other => Err(Failure::Eval {
                 message: format!("`{what}` needs a bool, got {}", other.type_name()),
