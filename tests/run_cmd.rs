@@ -4,6 +4,8 @@
 mod common;
 #[path = "run_cmd/secrets.rs"]
 mod secrets;
+#[path = "run_cmd/signals.rs"]
+mod signals;
 
 use std::path::Path;
 
@@ -628,52 +630,6 @@ fn approvals_without_a_terminal_pause_the_run() {
     let both = t.run_args(&["run", "t.rb", "--yes", "--approve", "two"]);
     assert_eq!(both.code, 0, "{}", both.stdout);
     assert!(t.path().join("dropped").exists());
-}
-
-#[test]
-fn sigint_stops_the_running_command_and_says_so() {
-    stopped_by(nix::sys::signal::Signal::SIGINT, 130);
-}
-
-/// SIGTERM (a service manager, `kill`) stops the run as SIGINT does, with its own code.
-#[test]
-fn sigterm_stops_the_run_with_143() {
-    stopped_by(nix::sys::signal::Signal::SIGTERM, 143);
-}
-
-fn stopped_by(signal: nix::sys::signal::Signal, code: i32) {
-    let t = Runbook::new().file(
-        "t.rb",
-        format!("{HEAD}step one \"Long\" {{\n  run \"echo $$ > sh.pid; sleep 30\"\n}}\n\nstep two \"After\" {{\n  run \"touch after\"\n}}\n"),
-    );
-    let child = common::binary(t.path())
-        .args(["run", "t.rb"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let pid_file = t.path().join("sh.pid");
-    let start = std::time::Instant::now();
-    while !pid_file.exists() || read(t.path(), "sh.pid").trim().is_empty() {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(10),
-            "the step never started"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let runbook = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
-    nix::sys::signal::kill(runbook, signal).expect("signal");
-    let out = child.wait_with_output().expect("wait");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(code), "{signal}: {stdout}");
-    assert!(start.elapsed() < std::time::Duration::from_secs(10));
-    assert!(stdout.contains("⚠ Long · local"), "{stdout}");
-    assert!(stdout.contains("interrupted at step one"), "{stdout}");
-    assert!(
-        !t.path().join("after").exists(),
-        "no step runs after an interrupt"
-    );
-    let sh: i32 = read(t.path(), "sh.pid").trim().parse().expect("pid");
-    assert!(!running(sh), "the command was stopped");
 }
 
 #[test]

@@ -100,6 +100,8 @@ pub enum Event {
         ok: bool,
         duration_ms: u64,
         note: String,
+        /// Stopped by a signal part way: the step may be partly undone.
+        cut: bool,
     },
     RunFinished {
         status: RunStatus,

@@ -136,11 +136,12 @@ pub fn execute(
             status = RunStatus::JournalFailed;
         } else if status == RunStatus::Failed && options.no_rollback {
             status = RunStatus::FailedNoRollback;
-        } else if status == RunStatus::Failed
-            && !journal_broken
-            && !roll_back(interp, transports, &done)
-        {
-            status = RunStatus::RollbackFailed;
+        } else if status == RunStatus::Failed {
+            status = match roll_back(interp, transports, &done) {
+                Undone::All => RunStatus::Failed,
+                Undone::Failed => RunStatus::RollbackFailed,
+                Undone::Stopped => RunStatus::Interrupted,
+            };
         }
         break 'steps;
     }
@@ -170,10 +171,10 @@ pub fn roll_back_run(
             }
         }
     }
-    let status = if roll_back(interp, transports, &done) {
-        RunStatus::RolledBack
-    } else {
-        RunStatus::RollbackFailed
+    let status = match roll_back(interp, transports, &done) {
+        Undone::All => RunStatus::RolledBack,
+        Undone::Failed => RunStatus::RollbackFailed,
+        Undone::Stopped => RunStatus::Interrupted,
     };
     finish_run(interp, status, started.elapsed())
 }
@@ -249,10 +250,21 @@ fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 
     exit_code
 }
 
-/// Runs the rollbacks of completed steps, newest first, each journaled; false when one
-/// failed (the chain stops there).
-fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> bool {
+/// How far a chain of compensations got.
+enum Undone {
+    All,
+    /// One failed (or could not be journaled): the chain stopped there.
+    Failed,
+    /// A signal stopped it: the run is interrupted, not failed, and resumes like a crash.
+    Stopped,
+}
+
+/// Runs the rollbacks of completed steps, newest first, each journaled.
+fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> Undone {
     for d in done.iter().rev() {
+        if *interp.services.stop.borrow() {
+            return Undone::Stopped;
+        }
         emit(
             interp,
             Event::RollbackStarted {
@@ -280,6 +292,7 @@ fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> boo
             Ok(()) => (true, String::new()),
             Err(f) => (false, f.note()),
         };
+        let cut = matches!(result, Err(Failure::Interrupted));
         let elapsed = millis(start.elapsed());
         let journaled = interp.record(&Record::RollbackResult {
             step: d.step.clone(),
@@ -288,6 +301,7 @@ fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> boo
             note: note.clone(),
             duration_ms: elapsed,
             at: now(),
+            cut,
         });
         emit(
             interp,
@@ -297,13 +311,17 @@ fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> boo
                 ok,
                 duration_ms: elapsed,
                 note,
+                cut,
             },
         );
+        if cut {
+            return Undone::Stopped;
+        }
         if !ok || journaled.is_err() {
-            return false;
+            return Undone::Failed;
         }
     }
-    true
+    Undone::All
 }
 
 /// What `runbook rollback` would undo, newest first: each completed step (on each host) that

@@ -233,10 +233,18 @@ pub fn state(journal: &Journal) -> RunState {
                 s.last_at = at.clone();
             }
             Record::RollbackResult {
-                step, host, ok, at, ..
+                step,
+                host,
+                ok,
+                at,
+                cut: stopped,
+                ..
             } => {
                 let key = (step.clone(), host.clone());
-                undoing.retain(|k| *k != key);
+                // A compensation stopped by a signal is as unfinished as one cut by a crash.
+                if !stopped {
+                    undoing.retain(|k| *k != key);
+                }
                 if *ok {
                     s.completed.retain(|k| *k != key);
                     s.rolled_back.push(key);

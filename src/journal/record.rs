@@ -71,6 +71,9 @@ pub enum Record {
         note: String,
         duration_ms: u64,
         at: String,
+        /// Stopped by a signal part way: the step may be partly undone, as after a crash.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cut: bool,
     },
     RunFinished {
         status: String,

@@ -44,6 +44,10 @@ struct State {
     awaiting: Option<String>,
     declined: Option<String>,
     rolled_back: usize,
+    /// A rollback began: an interrupt from here on stops the undoing, not a step.
+    rolling_back: bool,
+    /// The compensation a signal stopped part way.
+    cut: Option<String>,
     run_id: String,
     /// Steps on several hosts: their lines carry the host, headers would interleave.
     fanout: std::collections::HashSet<String>,
@@ -265,6 +269,7 @@ impl RunReport {
                 });
             }
             Event::RollbackStarted { step, host } => {
+                state.rolling_back = true;
                 let text = format!(
                     "{} rolling back {step} {}",
                     self.paint("↶", |s| s.magenta().to_string()),
@@ -278,10 +283,17 @@ impl RunReport {
                 ok,
                 duration_ms,
                 note,
+                cut,
             } => {
                 state.rolled_back += usize::from(ok);
                 let (symbol, status) = if ok {
                     (self.paint("✓", green), "rolled back")
+                } else if cut {
+                    state.cut = Some(step.clone());
+                    (
+                        self.paint("⚠", |s| s.yellow().to_string()),
+                        "rollback interrupted",
+                    )
                 } else {
                     (self.paint("✗", red), "rollback failed")
                 };
@@ -365,6 +377,12 @@ impl RunReport {
                             state.run_id
                         )
                     }
+                    RunStatus::Interrupted if state.rolling_back => format!(
+                        "{} interrupted during the rollback after {elapsed}{}: finish undoing with `runbook rollback {id}`, or retry with `runbook resume {id}`",
+                        self.paint("⚠", |s| s.yellow().to_string()),
+                        state.cut.as_ref().map(|s| format!(" ({s} may be partly undone)")).unwrap_or_default(),
+                        id = state.run_id
+                    ),
                     RunStatus::Interrupted => format!(
                         "{} interrupted at step {} after {elapsed}: the running command was stopped",
                         self.paint("⚠", |s| s.yellow().to_string()),
