@@ -534,3 +534,38 @@ fn a_secret_is_on_no_command_line_of_the_host() {
         );
     }
 }
+
+/// `jump: bastion` reaches the host through the declared bastion with everything declared
+/// for it: its port, user, key (`identity:`) and config. The bastion's key is nowhere else.
+#[test]
+fn a_jump_host_is_reached_with_its_declared_identity() {
+    let t = Runbook::new();
+    let bastion = Sshd::start(&t.path().join("bastion"), "bastion-j");
+    let inner = Sshd::start(&t.path().join("inner"), "inner-j");
+    // Only where the bastion's host key is recorded: no Host line, no key, no port.
+    let trust = t.path().join("bastion_known");
+    std::fs::write(
+        &trust,
+        format!("UserKnownHostsFile {}/known_hosts\n", bastion.dir.display()),
+    )
+    .expect("bastion config");
+    let body = format!(
+        "runbook remote \"Remote\"\n\nhost bastion = ssh(\"127.0.0.1\", port: {port}, user: {user:?}, identity: {key:?}, config: {trust:?})\nhost inner = ssh({alias:?}, config: {config:?}, jump: bastion)\n\nstep one \"Through the bastion\" on inner {{\n  let via = run(\"echo $SSH_CONNECTION | cut -d' ' -f4\").stdout.trim()\n  log \"port {{{{ via }}}}\"\n}}\n",
+        port = bastion.port,
+        user = sshd::user(),
+        key = bastion.dir.join("client_key").display().to_string(),
+        trust = trust.display().to_string(),
+        alias = inner.alias,
+        config = inner.config().display().to_string(),
+    );
+    let t = t.file("r.rb", body);
+    let out = run(&t, &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(&format!("› port {}", inner.port)),
+        "the step ran on the inner host: {}",
+        out.stdout
+    );
+    assert_eq!(bastion.logins(), 1, "the bastion accepted its declared key");
+    assert_eq!(inner.logins(), 1);
+}

@@ -109,20 +109,17 @@ pub fn ssh_specs(
         }
         specs.insert(h.name.node.clone(), spec);
     }
-    // `jump: bastion` names another declared host: ssh -J takes its [user@]host[:port].
-    for (host, jump) in jumps {
-        let Some(j) = specs.get(&jump).cloned() else {
-            continue;
-        };
-        let mut via = j.destination.clone();
-        if let Some(user) = &j.user {
-            via = format!("{user}@{via}");
-        }
-        if let Some(port) = j.port {
-            via = format!("{via}:{port}");
-        }
-        if let Some(spec) = specs.get_mut(&host) {
-            spec.jump = Some(via);
+    // `jump: bastion` names another declared host: its address, user, port, key and config
+    // all reach ssh (see ssh_config).
+    // A bastion reached through another one: one pass per link of the longest chain.
+    for _ in 0..jumps.len() {
+        for (host, jump) in &jumps {
+            let Some(j) = specs.get(jump).cloned() else {
+                continue;
+            };
+            if let Some(spec) = specs.get_mut(host) {
+                spec.via = Some(Box::new(j));
+            }
         }
     }
     if errors.is_empty() {

@@ -9,6 +9,7 @@ pub mod local;
 pub mod mask;
 mod pump;
 pub mod ssh;
+mod ssh_config;
 mod step;
 pub mod sudo;
 pub mod taint;

@@ -13,6 +13,7 @@ use tokio::sync::{watch, Mutex};
 
 use super::event::Stream;
 use super::pump::{pump, Cut};
+use super::ssh_config::{self, expand_home};
 use super::transport::{CommandSpec, LineSink, RunFuture, Transport, TransportError};
 use super::value::{quote, CmdResult};
 
@@ -29,8 +30,10 @@ pub struct SshSpec {
     pub port: Option<u16>,
     pub user: Option<String>,
     pub identity: Option<String>,
-    /// `ssh -J` syntax: `[user@]host[:port]`.
+    /// `ssh -J` syntax: `[user@]host[:port]`, for a bastion given as text.
     pub jump: Option<String>,
+    /// The declared host `jump:` names, whose key and config reach ssh by the host's file.
+    pub via: Option<Box<SshSpec>>,
     /// An ssh_config file (`ssh -F`).
     pub config: Option<String>,
     /// Every command on this host under `sudo -n`.
@@ -132,10 +135,18 @@ impl SshPool {
         if let Some(key) = &spec.identity {
             b.keyfile(expand_home(key));
         }
-        if let Some(config) = &spec.config {
-            b.config_file(self.with_user_config(host, &expand_home(config)));
+        let config =
+            ssh_config::write(self.control_path(), host, spec, self.accept_new).map_err(|e| {
+                TransportError::Connect(format!("cannot write the ssh config of {host}: {e}"))
+            })?;
+        if let Some(config) = config {
+            b.config_file(config);
         }
-        let result = match &spec.jump {
+        let jump = match &spec.via {
+            Some(_) => Some(ssh_config::jump_alias(host)),
+            None => spec.jump.clone(),
+        };
+        let result = match jump {
             // Jump hosts work with the process mux only (openssh#178).
             Some(jump) => {
                 b.jump_hosts([jump.as_str()]);
@@ -144,24 +155,6 @@ impl SshPool {
             None => b.connect_mux(&spec.destination).await,
         };
         result.map_err(|e| TransportError::Connect(connect_error(host, spec, &e)))
-    }
-
-    /// `ssh -F FILE` alone would leave `~/.ssh/config` unread: a config that includes the
-    /// given file first (its settings win) and then the user's own.
-    fn with_user_config(&self, host: &str, config: &str) -> std::path::PathBuf {
-        let given = std::fs::canonicalize(config).unwrap_or_else(|_| config.into());
-        let user = std::env::var_os("HOME")
-            .map(|h| std::path::Path::new(&h).join(".ssh/config"))
-            .filter(|p| p.is_file());
-        let mut text = format!("Include \"{}\"\n", given.display());
-        if let Some(user) = user {
-            text.push_str(&format!("Include \"{}\"\n", user.display()));
-        }
-        let path = self.control_path().join(format!("config-{host}"));
-        match std::fs::write(&path, text) {
-            Ok(()) => path,
-            Err(_) => given,
-        }
     }
 
     /// Closes every master connection.
@@ -221,13 +214,6 @@ fn offending_line(detail: &str) -> Option<String> {
         .take_while(|c| !c.is_whitespace())
         .collect();
     (!word.is_empty()).then_some(word)
-}
-
-fn expand_home(path: &str) -> String {
-    match (path.strip_prefix("~/"), std::env::var("HOME")) {
-        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
-        _ => path.to_string(),
-    }
 }
 
 /// Commands to one host, through the pool's master connection.
@@ -371,7 +357,10 @@ async fn run_once(
         // mux (jump hosts) ssh reports a lost connection as 255 with its own last line.
         Some(255)
             if pid.is_none()
-                || (pool.specs.get(host).is_some_and(|s| s.jump.is_some())
+                || (pool
+                    .specs
+                    .get(host)
+                    .is_some_and(|s| s.jump.is_some() || s.via.is_some())
                     && stderr.lines().last().is_some_and(|l| {
                         l.starts_with("Connection to") && l.contains("closed")
                     })) =>

@@ -34,7 +34,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn user() -> String {
+pub fn user() -> String {
     std::env::var("USER")
         .ok()
         .filter(|u| !u.is_empty())
