@@ -2,6 +2,8 @@
 //! see of them.
 
 mod common;
+#[path = "run_cmd/limits.rs"]
+mod limits;
 #[path = "run_cmd/secrets.rs"]
 mod secrets;
 #[path = "run_cmd/signals.rs"]

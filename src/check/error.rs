@@ -291,6 +291,22 @@ pub enum Error {
         span: SourceSpan,
     },
 
+    #[error("one call of `{name}` makes {calls} function calls, over the limit of {limit}")]
+    #[diagnostic(
+        code(runbook::check::call_explosion),
+        help("`{name}` calls `{callee}` {times} times, and each of those makes {each} calls: where those calls are the same, compute the value once with `let` and reuse it")
+    )]
+    CallExplosion {
+        name: String,
+        calls: String,
+        limit: String,
+        callee: String,
+        times: u64,
+        each: String,
+        #[label("multiplies the work of the functions it calls")]
+        span: SourceSpan,
+    },
+
     #[error("{what} runs commands, which only steps can do")]
     #[diagnostic(code(runbook::check::effect_outside_step), help("values at the top of a runbook are computed before any step; capture command output with `let` inside a step"))]
     EffectOutsideStep {

@@ -1,6 +1,7 @@
 //! Static checks: everything that can be known before anything runs, reported all at once.
 
 pub mod builtins;
+mod callgraph;
 mod calls;
 pub mod error;
 mod expr;

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::callgraph;
 use super::error::Error;
 use super::items::head_span;
 use super::scope::{Binding, Kind};
@@ -274,45 +275,25 @@ impl Checker<'_> {
 
     /// After every `fn` is checked: which of them run commands, and which recurse.
     pub(super) fn resolve_fn_effects(&mut self) {
-        let mut changed = true;
-        while changed {
-            changed = false;
-            let runs: Vec<String> = self
-                .fns
-                .iter()
-                .filter(|(_, f)| {
-                    !f.runs
-                        && f.calls
-                            .iter()
-                            .any(|(c, _)| self.fns.get(c).is_some_and(|g| g.runs))
-                })
-                .map(|(n, _)| n.clone())
-                .collect();
-            for n in runs {
-                if let Some(f) = self.fns.get_mut(&n) {
-                    f.runs = true;
-                    changed = true;
-                }
-            }
+        callgraph::spread_effects(&mut self.fns);
+        for cycle in callgraph::cycles(&self.fns) {
+            self.error(Error::RecursiveFunction {
+                name: cycle.name,
+                chain: cycle.chain.join(" -> "),
+                span: cycle.span.into(),
+            });
         }
-        let mut names: Vec<&String> = self.fns.keys().collect();
-        names.sort_by_key(|n| self.fns[*n].span.start);
-        let mut reported: Vec<String> = Vec::new();
-        let mut errors = Vec::new();
-        for name in names {
-            if reported.contains(name) {
-                continue;
-            }
-            if let Some((path, span)) = self.cycle_from(name) {
-                reported.extend(path.iter().cloned());
-                errors.push(Error::RecursiveFunction {
-                    name: name.clone(),
-                    chain: path.join(" -> "),
-                    span: span.into(),
-                });
-            }
+        for e in callgraph::explosions(&self.fns) {
+            self.error(Error::CallExplosion {
+                name: e.name,
+                calls: thousands(e.calls),
+                limit: thousands(callgraph::CALL_LIMIT),
+                callee: e.callee,
+                times: e.times,
+                each: thousands(e.each),
+                span: e.span.into(),
+            });
         }
-        self.errors.extend(errors);
         for (name, span) in std::mem::take(&mut self.top_level_calls) {
             if self.fns.get(&name).is_some_and(|f| f.runs) {
                 self.error(Error::EffectOutsideStep {
@@ -321,29 +302,6 @@ impl Checker<'_> {
                 });
             }
         }
-    }
-
-    /// A call path from `start` back to itself, and the span of the call that closes it.
-    fn cycle_from(&self, start: &str) -> Option<(Vec<String>, Span)> {
-        let mut stack: Vec<(String, Vec<String>)> =
-            vec![(start.to_string(), vec![start.to_string()])];
-        let mut visited: Vec<String> = Vec::new();
-        while let Some((at, path)) = stack.pop() {
-            for (callee, span) in self.fns.get(&at).map(|f| f.calls.as_slice()).unwrap_or(&[]) {
-                if callee == start {
-                    let mut path = path.clone();
-                    path.push(start.to_string());
-                    return Some((path, *span));
-                }
-                if !visited.contains(callee) {
-                    visited.push(callee.clone());
-                    let mut p = path.clone();
-                    p.push(callee.clone());
-                    stack.push((callee.clone(), p));
-                }
-            }
-        }
-        None
     }
 
     /// An error unless `found` fits `want`.
@@ -386,4 +344,17 @@ impl Checker<'_> {
 
 fn is_run(e: &Expr) -> bool {
     matches!(e, Expr::Call(callee, _) if matches!(&callee.node, Expr::Var(v) if v == "run"))
+}
+
+/// 1234567 as "1,234,567".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -8,6 +8,28 @@ use crate::exec::taint;
 use crate::exec::value::Value;
 use crate::syntax::ast::{BinaryOp, Expr, Node, UnaryOp};
 
+/// The most a value may hold (bytes of text): a string doubled in 30 `let`s fails its step
+/// instead of exhausting memory.
+pub const VALUE_LIMIT: usize = 64 << 20;
+
+/// About how many bytes a value holds.
+fn weight(v: &Value) -> usize {
+    match v {
+        Value::Str(s) | Value::Unknown(s) => s.len(),
+        Value::List(items) => items
+            .iter()
+            .map(weight)
+            .fold(items.len(), usize::saturating_add),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| k.len().saturating_add(weight(v)))
+            .fold(entries.len(), usize::saturating_add),
+        Value::Result(r) => r.stdout.len().saturating_add(r.stderr.len()),
+        Value::Secret(t) => weight(&t.value),
+        _ => 1,
+    }
+}
+
 fn eval_error(message: impl Into<String>) -> Failure {
     Failure::Eval {
         message: message.into(),
@@ -16,6 +38,26 @@ fn eval_error(message: impl Into<String>) -> Failure {
 
 impl Interp<'_> {
     pub(super) fn eval(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Value> {
+        let value = self.eval_node(e, target)?;
+        // Lists and maps are weighed where they are built, strings everywhere (in O(1)).
+        let built = matches!(e.node, Expr::List(_) | Expr::Map(_));
+        let weight = match &value {
+            Value::Str(s) => s.len(),
+            Value::Secret(t) if matches!(t.value, Value::Str(_)) => weight(&t.value),
+            other if built => weight(other),
+            _ => 0,
+        };
+        if weight > VALUE_LIMIT {
+            return Err(eval_error(format!(
+                "this value would hold {} MiB, more than a value may ({} MiB): is something doubled again and again?",
+                weight >> 20,
+                VALUE_LIMIT >> 20
+            )));
+        }
+        Ok(value)
+    }
+
+    fn eval_node(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Value> {
         if self.is_dry() {
             if let Some(v) = self.dry_operator(e, target)? {
                 return Ok(v);
