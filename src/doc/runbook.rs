@@ -1,6 +1,7 @@
 //! A runbook as markdown for people: what it does, its params and hosts, and each step
 //! with the exact commands it runs (from the dry run, so stdlib calls are expanded).
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use crate::plan::doc::{Action, PlanDoc, StepDoc};
@@ -44,10 +45,42 @@ pub fn runbook_markdown(doc: &PlanDoc, about: Option<&str>, plan: &Plan) -> Stri
                 .join(", ")
         );
     }
+    let known = Known::of(plan);
     for (i, step) in doc.steps.iter().enumerate() {
-        step_markdown(&mut out, i + 1, step, plan);
+        step_markdown(&mut out, i + 1, step, &known);
     }
     out
+}
+
+/// What the steps' sections need of the runbook, looked up once (not once per step: a
+/// runbook of 100,000 steps is documented in one pass).
+struct Known<'a> {
+    step_docs: HashMap<&'a str, &'a str>,
+    remote_hosts: HashSet<&'a str>,
+}
+
+impl<'a> Known<'a> {
+    fn of(plan: &'a Plan) -> Self {
+        let step_docs = plan
+            .steps()
+            .filter_map(|s| s.doc.as_deref().map(|d| (s.id.node.as_str(), d)))
+            .collect();
+        let remote_hosts = plan
+            .ast
+            .stmts
+            .iter()
+            .filter_map(|s| match &s.node {
+                Stmt::Host(h) if matches!(h.target.node, Expr::Call(..)) => {
+                    Some(h.name.node.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        Known {
+            step_docs,
+            remote_hosts,
+        }
+    }
 }
 
 fn param_doc(plan: &Plan, name: &str) -> Option<String> {
@@ -57,13 +90,7 @@ fn param_doc(plan: &Plan, name: &str) -> Option<String> {
     })
 }
 
-fn step_doc(plan: &Plan, id: &str) -> Option<String> {
-    plan.steps()
-        .find(|s| s.id.node == id)
-        .and_then(|s| s.doc.clone())
-}
-
-fn step_markdown(out: &mut String, n: usize, step: &StepDoc, plan: &Plan) {
+fn step_markdown(out: &mut String, n: usize, step: &StepDoc, known: &Known) {
     let _ = writeln!(out, "## {n}. {}\n", step.title);
     let mut facts = vec![format!("step `{}`", step.id)];
     match &step.group {
@@ -83,7 +110,7 @@ fn step_markdown(out: &mut String, n: usize, step: &StepDoc, plan: &Plan) {
         facts.push(format!("retry {r}"));
     }
     let _ = writeln!(out, "_{}_\n", facts.join(" · "));
-    if let Some(d) = step_doc(plan, &step.id) {
+    if let Some(d) = known.step_docs.get(step.id.as_str()) {
         let _ = writeln!(out, "{}\n", d.trim());
     }
     if let Some(g) = &step.guard {
@@ -93,28 +120,22 @@ fn step_markdown(out: &mut String, n: usize, step: &StepDoc, plan: &Plan) {
             "Skipped when"
         };
         let _ = writeln!(out, "{what} `{}`.\n", g.condition);
-        commands(out, &g.commands, host_of(step, plan), Some("Decided by"));
+        commands(out, &g.commands, host_of(step, known), Some("Decided by"));
     }
-    actions(out, &step.actions, host_of(step, plan));
+    actions(out, &step.actions, host_of(step, known));
     if !step.rollback.is_empty() {
         let _ = writeln!(out, "### Rollback of {}\n", step.title);
         out.push_str("If a later step fails, this undoes it:\n\n");
-        actions(out, &step.rollback, host_of(step, plan));
+        actions(out, &step.rollback, host_of(step, known));
     }
 }
 
 /// The host commands are shown on: `ssh HOST` for one remote host.
 /// The one remote host a step's commands are typed for (`ssh HOST '...'`); none for a step
 /// on this machine (`local`, or a host declared `= local`) or on a group.
-fn host_of<'a>(step: &'a StepDoc, plan: &Plan) -> Option<&'a str> {
-    let remote = |name: &str| {
-        plan.ast.stmts.iter().any(|s| match &s.node {
-            Stmt::Host(h) => h.name.node == name && matches!(h.target.node, Expr::Call(..)),
-            _ => false,
-        })
-    };
+fn host_of<'a>(step: &'a StepDoc, known: &Known) -> Option<&'a str> {
     match step.hosts.as_slice() {
-        [one] if step.group.is_none() && remote(one) => Some(one),
+        [one] if step.group.is_none() && known.remote_hosts.contains(one.as_str()) => Some(one),
         _ => None,
     }
 }
