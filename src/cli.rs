@@ -39,6 +39,10 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
 
+        /// Every verdict and problem as one JSON document on stdout (docs/json.md)
+        #[arg(long)]
+        json: bool,
+
         /// Runbooks (or modules) to check
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -88,6 +92,19 @@ pub enum Command {
         json: bool,
     },
 
+    /// A shell completion script on stdout: `runbook completions bash > /etc/bash_completion.d/runbook`
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+
+    /// The manual page (roff) on stdout: `runbook man > /usr/local/share/man/man1/runbook.1`
+    Man {
+        /// Write runbook.1 and a page per subcommand (runbook-run.1, ...) into DIR instead
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+
     /// One run's steps, approvals, rollbacks and events
     Show {
         /// The run id (or its first characters)
@@ -110,9 +127,10 @@ pub struct SessionArgs {
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Also show each command as it is run
-    #[arg(short, long)]
-    pub verbose: bool,
+    /// Also show each command as it is run, and the output of guards and checks; `-vv` also
+    /// each command's exit code and time, and each journal record as it is written
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
 
     /// Approve every gate that is not marked dangerous
     #[arg(long)]

@@ -319,3 +319,75 @@ fn documented_examples_check() {
     let out = t.run_args(&args);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// `check --json`: one document with every file's verdict and every problem, its code,
+/// severity, message, help and spans (byte offsets, lines and columns), and the same exit
+/// code as without `--json`.
+#[test]
+fn json_lists_every_problem_with_its_code_and_place() {
+    let t = Runbook::new()
+        .file("good.rb", GOOD)
+        .file(
+            "bad.rb",
+            "runbook bad \"Bad\"\n\nstep one \"One\" {\n  run \"echo {{ nope }}\"\n  let unused = 1\n}\n",
+        )
+        .file("latin1.rb", vec![b'r', 0xe9, b'\n']);
+    let out = t.run_args(&[
+        "check",
+        "--json",
+        "good.rb",
+        "bad.rb",
+        "latin1.rb",
+        "gone.rb",
+    ]);
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(out.stderr, "", "nothing but the document is printed");
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["v"], 1);
+    assert_eq!(doc["ok"], false);
+    let files = doc["files"].as_array().expect("files");
+    let paths: Vec<&str> = files
+        .iter()
+        .map(|f| f["path"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(paths, ["good.rb", "bad.rb", "latin1.rb", "gone.rb"]);
+    assert_eq!(files[0]["ok"], true);
+    assert_eq!(files[0]["summary"]["steps"], 1);
+    let bad = files[1]["diagnostics"].as_array().expect("diagnostics");
+    let undefined = bad
+        .iter()
+        .find(|d| d["code"] == "runbook::check::undefined_variable")
+        .expect("the undefined variable");
+    assert_eq!(undefined["severity"], "error");
+    assert_eq!(undefined["file"], "bad.rb");
+    let label = &undefined["labels"][0];
+    assert_eq!(
+        (label["line"].as_u64(), label["column"].as_u64()),
+        (Some(4), Some(16))
+    );
+    let start = label["start"].as_u64().expect("start") as usize;
+    let end = label["end"].as_u64().expect("end") as usize;
+    let text = std::fs::read_to_string(t.path().join("bad.rb")).expect("bad.rb");
+    assert_eq!(&text[start..end], "nope");
+    assert!(
+        bad.iter()
+            .any(|d| d["code"] == "runbook::check::unused" && d["severity"] == "warning"),
+        "{bad:?}"
+    );
+    assert_eq!(
+        files[2]["diagnostics"][0]["code"],
+        "runbook::read::not_utf8"
+    );
+    assert_eq!(
+        files[3]["diagnostics"][0]["code"],
+        "runbook::read::unreadable"
+    );
+    let errors = files
+        .iter()
+        .flat_map(|f| f["diagnostics"].as_array().cloned().unwrap_or_default())
+        .filter(|d| d["severity"] == "error")
+        .count();
+    assert!(errors >= 3);
+    assert_eq!(doc["errors"], errors);
+    assert_eq!(doc["warnings"], 1);
+}

@@ -529,6 +529,76 @@ fn json_events_describe_the_run() {
     assert_eq!(evs[5]["note"], "stop here");
     assert_eq!(evs[6]["status"], "failed");
     assert_eq!(evs[6]["exit_code"], 1);
+    // Every line is versioned and stamped, in order.
+    let mut last = std::time::UNIX_EPOCH;
+    for e in &evs {
+        assert_eq!(e["v"], 1, "{e}");
+        let at =
+            humantime::parse_rfc3339(e["at"].as_str().unwrap_or("")).expect("an RFC 3339 time");
+        assert!(at >= last, "{e}");
+        last = at;
+    }
+}
+
+/// Gates are events of the stream: asked, then answered (by whom and how), or left awaiting
+/// an answer when nobody can give one.
+#[test]
+fn json_events_tell_how_each_gate_was_answered() {
+    let body = "param what = \"web\"\n\nstep one \"One\" {\n  approve \"restart {{ what }}?\"\n}\n";
+    let (t, out) = run(body, &["--json", "--yes", "--as", "ops"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let evs = events(&out);
+    let asked = evs
+        .iter()
+        .find(|e| e["event"] == "approval_requested")
+        .expect("asked");
+    assert_eq!(asked["step"], "one");
+    assert_eq!(asked["dangerous"], false);
+    assert_eq!(asked["message"], "restart web?");
+    let answered = evs
+        .iter()
+        .find(|e| e["event"] == "approval_answered")
+        .expect("answered");
+    assert_eq!(
+        (&answered["answer"], &answered["by"], &answered["how"]),
+        (&"approved".into(), &"ops".into(), &"--yes".into())
+    );
+    let paused = t.run_args(&["run", "t.rb", "--json"]);
+    let evs = events(&paused);
+    let answered = evs
+        .iter()
+        .find(|e| e["event"] == "approval_answered")
+        .expect("answered");
+    assert_eq!(answered["answer"], "awaiting");
+    assert!(answered.get("by").is_none(), "nobody approved: {answered}");
+}
+
+/// `-vv`: each command's exit code and time, and each journal record as it is written.
+#[test]
+fn double_verbose_shows_exit_codes_and_journal_records() {
+    let body = "step one \"One\" {\n  run \"exit 3\", ok: [3]\n}\n";
+    let (t, normal) = run(body, &["-v"]);
+    assert!(!normal.stdout.contains("· exit 3"), "{}", normal.stdout);
+    let out = t.run_args(&["run", "t.rb", "-vv"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("$ exit 3"),
+        "-vv includes -v: {}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("· exit 3 · "), "{}", out.stdout);
+    for record in [
+        "run_started",
+        "step_intent one on local",
+        "step_result one on local",
+        "run_finished",
+    ] {
+        assert!(
+            out.stdout.contains(&format!("· journal: {record}")),
+            "{record}: {}",
+            out.stdout
+        );
+    }
 }
 
 #[test]

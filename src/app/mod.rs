@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::check::{self, Options};
 use crate::cli::{Cli, Command};
 use crate::exit;
-use crate::report::Reporter;
+use crate::report::{check_json, Reporter};
 use crate::source::SourceMap;
 
 pub fn run(mut cli: Cli) -> i32 {
@@ -25,7 +25,11 @@ pub fn run(mut cli: Cli) -> i32 {
         _ => {}
     }
     match cli.command {
-        Command::Check { strict, files } => check_files(&reporter, &files, Options { strict }),
+        Command::Check {
+            strict,
+            json,
+            files,
+        } => check_files(&reporter, &files, Options { strict }, json),
         Command::Run(args) => run::run(&reporter, cli.color, cli.state_dir.as_deref(), &args),
         Command::Doc { file, output, .. } => match file {
             Some(file) => docs::runbook_doc(&reporter, cli.color, &file, output.as_deref()),
@@ -47,20 +51,32 @@ pub fn run(mut cli: Cli) -> i32 {
             resume::rollback(&reporter, cli.color, cli.state_dir.as_deref(), &args)
         }
         Command::Runs { json } => history::runs(&reporter, cli.state_dir.as_deref(), json),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { dir } => man(&reporter, dir.as_deref()),
         Command::Show { run_id, json } => {
             history::show(&reporter, cli.state_dir.as_deref(), &run_id, json)
         }
     }
 }
 
-fn check_files(reporter: &Reporter, files: &[std::path::PathBuf], options: Options) -> i32 {
+fn check_files(
+    reporter: &Reporter,
+    files: &[std::path::PathBuf],
+    options: Options,
+    json: bool,
+) -> i32 {
     let mut code = exit::SUCCESS;
+    let mut entries = Vec::new();
     for path in files {
         let shown = path.display().to_string();
         let text = match read::read_source(path) {
             Ok(text) => text,
             Err(e) => {
-                reporter.diagnostic(&e);
+                if json {
+                    entries.push(check_json::unreadable(&shown, &e));
+                } else {
+                    reporter.diagnostic(&e);
+                }
                 code = exit::INVALID;
                 continue;
             }
@@ -68,12 +84,53 @@ fn check_files(reporter: &Reporter, files: &[std::path::PathBuf], options: Optio
         let mut sources = SourceMap::default();
         let file = sources.add(shown.clone(), text);
         let outcome = check::check_file(&mut sources, file, options);
-        reporter.check_result(&shown, &sources, &outcome);
+        if json {
+            entries.push(check_json::checked(&shown, &sources, &outcome));
+        } else {
+            reporter.check_result(&shown, &sources, &outcome);
+        }
         if outcome.has_errors() {
             code = exit::INVALID;
         }
     }
+    if json {
+        reporter.print(&format!("{}\n", check_json::document(entries)));
+    }
     code
+}
+
+/// The completion script of `shell`, from the same definition clap parses with.
+fn completions(shell: clap_complete::Shell) -> i32 {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "runbook", &mut std::io::stdout());
+    exit::SUCCESS
+}
+
+/// runbook(1) on stdout, or it and a page per subcommand into `dir`.
+fn man(reporter: &Reporter, dir: Option<&Path>) -> i32 {
+    let command = <Cli as clap::CommandFactory>::command();
+    let written = match dir {
+        Some(dir) => std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(command, dir))
+            .map(|()| None),
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .map(|()| Some(page))
+        }
+    };
+    match written {
+        Ok(Some(page)) => {
+            reporter.print(&String::from_utf8_lossy(&page));
+            exit::SUCCESS
+        }
+        Ok(None) => exit::SUCCESS,
+        Err(e) => {
+            reporter.fatal(&format!("cannot write the manual pages: {e}"), None);
+            exit::INVALID
+        }
+    }
 }
 
 fn doc(reporter: &Reporter, output: Option<&Path>) -> i32 {

@@ -158,7 +158,7 @@ pub fn rollback(
     let session = SessionArgs {
         json: args.json,
         quiet: false,
-        verbose: false,
+        verbose: 0,
         yes: false,
         approve: Vec::new(),
         approver: None,

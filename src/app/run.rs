@@ -88,7 +88,9 @@ pub fn run(
 pub fn style(color: ColorChoice, s: &SessionArgs) -> Style {
     let detail = if s.quiet {
         Detail::Quiet
-    } else if s.verbose {
+    } else if s.verbose >= 2 {
+        Detail::Debug
+    } else if s.verbose == 1 {
         Detail::Verbose
     } else {
         Detail::Normal

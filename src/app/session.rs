@@ -114,7 +114,8 @@ pub fn interpreter<'a>(
         stop: watch_signals(runtime),
         observer: report,
         masker: Masker::default(),
-        verbose: style.detail == Detail::Verbose,
+        verbose: matches!(style.detail, Detail::Verbose | Detail::Debug),
+        debug: style.detail == Detail::Debug,
         sources: &loaded.sources,
         approvals: style.approvals.clone(),
     };

@@ -41,6 +41,18 @@ pub enum RunStatus {
     JournalFailed,
 }
 
+/// How a gate was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    Approved,
+    Declined,
+    /// No terminal to ask on and no flag: the run pauses at the gate.
+    Awaiting,
+    /// Ctrl-C (or SIGTERM) at the prompt.
+    Interrupted,
+}
+
 /// Events carry masked text only: secrets are replaced before an event is made.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -70,6 +82,22 @@ pub enum Event {
         stream: Stream,
         line: String,
     },
+    /// `-vv`: a command ended (with any code; whether it failed the step is the step's
+    /// event).
+    CommandFinished {
+        step: String,
+        host: String,
+        code: i32,
+        duration_ms: u64,
+    },
+    /// `-vv`: a record was appended to the journal, and synced.
+    Journaled {
+        record: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        host: Option<String>,
+    },
     Log {
         step: String,
         host: String,
@@ -89,6 +117,24 @@ pub enum Event {
         status: StepStatus,
         duration_ms: u64,
         note: String,
+    },
+    /// A gate was reached: it is answered by a flag, at a prompt, or not at all.
+    ApprovalRequested {
+        step: String,
+        host: String,
+        message: String,
+        dangerous: bool,
+    },
+    ApprovalAnswered {
+        step: String,
+        host: String,
+        answer: Approval,
+        /// Who approved (`$USER`, the uid's name, or `--as`); absent unless approved.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+        /// `prompt`, `--yes` or `--approve`; absent unless approved.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        how: Option<String>,
     },
     RollbackStarted {
         step: String,

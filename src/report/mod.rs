@@ -1,5 +1,6 @@
 //! The one module that prints: diagnostics, check results, and (later) progress and tables.
 
+pub mod check_json;
 mod diagnostics;
 pub mod history;
 pub mod plan;

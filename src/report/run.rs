@@ -23,6 +23,8 @@ pub enum Detail {
     Normal,
     /// `-v`: also the rendered commands.
     Verbose,
+    /// `-vv`: also exit codes, times and journal records.
+    Debug,
 }
 
 #[derive(Debug)]
@@ -268,6 +270,23 @@ impl RunReport {
                     note,
                 });
             }
+            Event::CommandFinished {
+                code, duration_ms, ..
+            } => {
+                let text = format!("  · exit {code} · {}", ms(duration_ms));
+                self.line(&state, &self.paint(&text, dim));
+            }
+            Event::Journaled { record, step, host } => {
+                let at = match (step, host) {
+                    (Some(s), Some(h)) => format!(" {s} on {h}"),
+                    (Some(s), None) => format!(" {s}"),
+                    _ => String::new(),
+                };
+                let text = format!("  · journal: {record}{at}");
+                self.line(&state, &self.paint(&text, dim));
+            }
+            // The prompt shows the gate; the journal and the footer tell how it ended.
+            Event::ApprovalRequested { .. } | Event::ApprovalAnswered { .. } => {}
             Event::RollbackStarted { step, host } => {
                 state.rolling_back = true;
                 let text = format!(
@@ -423,6 +442,18 @@ fn red(s: &str) -> String {
     s.red().to_string()
 }
 
+/// The version of the `--json` event stream (docs/json.md): raised when a field changes
+/// meaning or goes away, not when one is added.
+pub const JSON_VERSION: u32 = 1;
+
+/// One event as a line of the `--json` stream: `{"v":1,"at":"…","event":"…",…}`.
+fn json_line(event: &Event) -> Option<String> {
+    let body = serde_json::to_string(event).ok()?;
+    let at = humantime::format_rfc3339_millis(std::time::SystemTime::now());
+    let rest = body.strip_prefix('{')?;
+    Some(format!("{{\"v\":{JSON_VERSION},\"at\":\"{at}\",{rest}"))
+}
+
 fn ms(millis: u64) -> String {
     if millis < 1000 {
         format!("{millis}ms")
@@ -436,7 +467,7 @@ fn ms(millis: u64) -> String {
 impl Observer for RunReport {
     fn event(&self, event: Event) {
         if self.json {
-            if let Ok(line) = serde_json::to_string(&event) {
+            if let Some(line) = json_line(&event) {
                 let _ = writeln!(io::stdout().lock(), "{line}");
             }
         } else {

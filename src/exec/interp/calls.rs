@@ -334,11 +334,20 @@ impl Interp<'_> {
                 line: masker.mask(line).into_owned(),
             });
         };
+        let started = std::time::Instant::now();
         let result = self.services.runtime.block_on(target.transport.run(
             &spec,
             &mut on_line,
             self.services.stop.clone(),
         ));
+        if let (true, Ok(r)) = (self.services.debug, &result) {
+            observer.event(Event::CommandFinished {
+                step: target.step.clone(),
+                host: target.host.clone(),
+                code: r.code,
+                duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            });
+        }
         let result = match result {
             Ok(r) => r,
             Err(TransportError::TimedOut) => return Err(Failure::TimedOut),

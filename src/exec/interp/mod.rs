@@ -164,6 +164,8 @@ pub struct Services<'a> {
     pub observer: &'a dyn Observer,
     pub masker: Masker,
     pub verbose: bool,
+    /// `-vv`: each command's exit code and time, each journal record as it is written.
+    pub debug: bool,
     pub sources: &'a SourceMap,
     pub approvals: Approvals,
 }
@@ -281,7 +283,18 @@ impl<'a> Interp<'a> {
         let mut writer = journal.lock().unwrap_or_else(|p| p.into_inner());
         writer.write(record).map_err(|e| Failure::Journal {
             message: e.to_string(),
-        })
+        })?;
+        drop(writer);
+        if self.services.debug {
+            let fields = serde_json::to_value(record).unwrap_or_default();
+            let text = |key: &str| fields[key].as_str().map(str::to_string);
+            self.emit(Event::Journaled {
+                record: text("type").unwrap_or_default(),
+                step: text("step"),
+                host: text("host"),
+            });
+        }
+        Ok(())
     }
 
     /// An interpreter for one host of a fan-out: the same values, its own scopes.

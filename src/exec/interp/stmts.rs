@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Failure, Flow, Interp, Outcome, Target};
-use crate::exec::event::{Answer, Event};
+use crate::exec::event::{Answer, Approval, Event};
 use crate::exec::value::Value;
 use crate::journal::Record;
 use crate::syntax::ast::{self, Block, Stmt};
@@ -164,6 +164,21 @@ impl Interp<'_> {
             None
         };
         let (step, host) = (step.to_string(), host.to_string());
+        self.emit(Event::ApprovalRequested {
+            step: step.clone(),
+            host: host.clone(),
+            message: message.clone(),
+            dangerous: a.dangerous,
+        });
+        let answered = |me: &Self, answer: Approval, how: Option<&str>| {
+            me.emit(Event::ApprovalAnswered {
+                step: step.clone(),
+                host: host.clone(),
+                answer,
+                by: how.map(|_| me.approver.clone()),
+                how: how.map(str::to_string),
+            });
+        };
         let journal_it = |me: &mut Self, how: &str| {
             let record = Record::Approval {
                 step: step.clone(),
@@ -175,7 +190,9 @@ impl Interp<'_> {
             me.record(&record)
         };
         if let Some(how) = how {
-            return journal_it(self, how);
+            journal_it(self, how)?;
+            answered(self, Approval::Approved, Some(how));
+            return Ok(());
         }
         let (prompt, expected) = if a.dangerous {
             (
@@ -196,13 +213,26 @@ impl Interp<'_> {
         };
         let stop = self.services.stop.clone();
         match self.services.observer.ask(&prompt, &expected, &stop) {
-            Answer::Yes => journal_it(self, "prompt"),
-            Answer::No => Err(Failure::Declined),
-            Answer::Interrupted => Err(Failure::Interrupted),
-            Answer::Nobody => Err(Failure::AwaitingApproval {
-                message,
-                dangerous: a.dangerous,
-            }),
+            Answer::Yes => {
+                journal_it(self, "prompt")?;
+                answered(self, Approval::Approved, Some("prompt"));
+                Ok(())
+            }
+            Answer::No => {
+                answered(self, Approval::Declined, None);
+                Err(Failure::Declined)
+            }
+            Answer::Interrupted => {
+                answered(self, Approval::Interrupted, None);
+                Err(Failure::Interrupted)
+            }
+            Answer::Nobody => {
+                answered(self, Approval::Awaiting, None);
+                Err(Failure::AwaitingApproval {
+                    message,
+                    dangerous: a.dangerous,
+                })
+            }
         }
     }
 }
