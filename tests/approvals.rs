@@ -23,6 +23,15 @@ fn on_tty_after(
     wait: std::time::Duration,
     input: &str,
 ) -> (i32, String) {
+    on_tty_typing(dir, args, &[(wait, input)])
+}
+
+/// As [`on_tty`], typing each input after its wait.
+fn on_tty_typing(
+    dir: &Path,
+    args: &[&str],
+    typed: &[(std::time::Duration, &str)],
+) -> (i32, String) {
     let mut line = vec![shlex::try_quote(env!("CARGO_BIN_EXE_runbook"))
         .expect("quote")
         .into_owned()];
@@ -42,13 +51,13 @@ fn on_tty_after(
         .stderr(Stdio::piped())
         .spawn()
         .expect("script (util-linux) runs the binary on a pty");
-    std::thread::sleep(wait);
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("type");
+    let mut stdin = child.stdin.take().expect("stdin");
+    for (wait, input) in typed {
+        std::thread::sleep(*wait);
+        stdin.write_all(input.as_bytes()).expect("type");
+        stdin.flush().expect("flush");
+    }
+    drop(stdin);
     let out = child.wait_with_output().expect("wait");
     let shown = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
     (out.status.code().unwrap_or(-1), shown)
@@ -207,4 +216,32 @@ fn ctrl_c_at_a_prompt_ends_the_run_cleanly() {
     let out = t.run_args(&["resume", "--approve", "one", "--approve", "two"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(t.path().join("approved").exists());
+}
+
+/// A second Ctrl-C ends the process at once, while the command still ignores the first: the
+/// spinner's line is cleared, not left on screen, and the user is told what was left.
+#[test]
+fn a_second_ctrl_c_clears_the_spinner_and_says_what_was_left() {
+    let t = Runbook::new().file(
+        "s.rb",
+        "runbook s \"S\"\n\nstep slow \"Slow\" {\n  run \"trap '' INT TERM; sleep 3; sleep 3\"\n}\n",
+    );
+    let second = std::time::Duration::from_millis(400);
+    let (code, shown) = on_tty_typing(
+        t.path(),
+        &["run", "s.rb"],
+        &[
+            (std::time::Duration::from_millis(1800), "\u{3}"),
+            (second, "\u{3}"),
+        ],
+    );
+    assert_eq!(code, 130, "{shown}");
+    let frame = shown.rfind("Slow · local").expect("the spinner was shown");
+    let notice = shown
+        .find("\r\u{1b}[2Kstopped at once by a second signal")
+        .unwrap_or_else(|| panic!("the spinner's line is cleared, then the notice: {shown:?}"));
+    assert!(
+        frame < notice,
+        "no spinner frame after the notice: {shown:?}"
+    );
 }

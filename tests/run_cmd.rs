@@ -890,3 +890,39 @@ fn the_summary_table_fits_80_columns() {
         out.stdout
     );
 }
+
+/// 100 hosts × 5 steps: a line and a table row per step with its counts, not 500.
+#[test]
+fn a_fan_out_is_summed_up_per_step() {
+    let names: Vec<String> = (0..100).map(|i| format!("h{i}")).collect();
+    let mut body: String = names
+        .iter()
+        .map(|n| format!("host {n} = local\n"))
+        .collect();
+    body.push_str(&format!("group all = [{}]\n\n", names.join(", ")));
+    for s in 0..5 {
+        body.push_str(&format!(
+            "step s{s} \"Step {s}\" on all parallel 20 {{\n  run \"true\"\n}}\n\n"
+        ));
+    }
+    let (_, out) = run(&body, &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let rows: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('│') && !l.contains(" step "))
+        .collect();
+    assert_eq!(rows.len(), 5, "{rows:#?}");
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("100 hosts") && r.contains("100 ok")),
+        "{rows:#?}"
+    );
+    let summaries = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" · 100 hosts · "))
+        .count();
+    assert_eq!(summaries, 5, "{}", out.stdout);
+    assert!(out.stdout.lines().count() < 30, "{}", out.stdout);
+}

@@ -294,6 +294,35 @@ fn fan_out_with_a_failing_host_and_a_failure_budget() {
         "fan-out lines carry the host: {}",
         human.stdout
     );
+    // One summary line and one table row for the step, then a row for the failed host.
+    assert!(
+        human.stdout.contains("⚠ Deploy · 3 hosts · ")
+            && human
+                .stdout
+                .contains("2 ok, 1 failed (within max_fail 1: the run goes on)"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        !human.stdout.contains("✓ Deploy · web0"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("✗ Deploy · web1"), "{}", human.stdout);
+    let rows: Vec<&str> = human
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('│') && !l.contains(" step "))
+        .collect();
+    assert_eq!(rows.len(), 3, "deploy, its failed host, after: {rows:#?}");
+    assert!(
+        rows[0].contains("3 hosts") && rows[0].contains("2 ok, 1 failed"),
+        "{rows:#?}"
+    );
+    assert!(
+        rows[1].contains("web1") && rows[1].contains("failed"),
+        "{rows:#?}"
+    );
     // Without a budget the failure stops the run and the hosts that succeeded roll back.
     std::fs::remove_file(t.path().join("after")).expect("rm");
     let t = t.file("r.rb", fleet_runbook(&hosts, &step("parallel 3")));

@@ -189,6 +189,7 @@ fn watch_signals(runtime: &tokio::runtime::Runtime) -> watch::Receiver<bool> {
                 _ = int.recv() => exit::INTERRUPTED,
                 _ = term.recv() => exit::TERMINATED,
             };
+            crate::report::stopped_at_once();
             std::process::exit(code);
         });
     }

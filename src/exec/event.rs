@@ -136,6 +136,15 @@ pub enum Event {
         #[serde(skip_serializing_if = "Option::is_none")]
         how: Option<String>,
     },
+    /// A step on several hosts ended on all of them (each has had its `step_finished`).
+    FanoutFinished {
+        step: String,
+        title: String,
+        hosts: usize,
+        /// How many hosts may fail with the run going on (`max_fail`).
+        max_fail: usize,
+        duration_ms: u64,
+    },
     RollbackStarted {
         step: String,
         host: String,

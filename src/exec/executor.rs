@@ -97,12 +97,23 @@ pub fn execute(
             status = RunStatus::Interrupted;
             break 'steps;
         }
-        let (parallel, budget) = fan_out_limits(step, plan.targets(step).len());
+        let hosts = plan.targets(step).len();
+        let (parallel, budget) = fan_out_limits(step, hosts);
+        let fanned = Instant::now();
         let results = if parallel > 1 && pending.len() > 1 {
             run_in_parallel(interp, transports, step, &title, &pending, parallel, budget)
         } else {
             run_in_turn(interp, transports, step, &title, &pending, budget)
         };
+        if hosts > 1 {
+            interp.services.observer.event(Event::FanoutFinished {
+                step: step.id.node.clone(),
+                title: title.clone(),
+                hosts,
+                max_fail: budget,
+                duration_ms: u64::try_from(fanned.elapsed().as_millis()).unwrap_or(u64::MAX),
+            });
+        }
         let mut failures = Vec::new();
         for (host, result) in results {
             match result {

@@ -229,3 +229,17 @@ fn paint(text: &str, color: bool, sgr: &str) -> String {
         text.to_string()
     }
 }
+
+/// A second Ctrl-C (or SIGTERM) ends the process at once: the spinner's line is cleared (it
+/// would stay on screen, the prompt after it) and the user told what was left.
+pub fn stopped_at_once() {
+    let mut err = io::stderr().lock();
+    if io::stderr().is_terminal() {
+        let _ = write!(err, "\r\x1b[2K");
+    }
+    let _ = writeln!(
+        err,
+        "stopped at once by a second signal: the journal shows the run as unfinished; `runbook resume` continues it"
+    );
+    let _ = err.flush();
+}

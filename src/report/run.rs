@@ -1,18 +1,19 @@
 //! A run as people read it (a line per step, output under it, a summary table) or as
 //! tools read it (`--json`: one event per line).
 
+mod fanout;
+mod finish;
+
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use owo_colors::OwoColorize;
-use tabled::settings::object::Columns;
-use tabled::settings::{Modify, Style, Width};
-use tabled::{Table, Tabled};
+use tabled::Tabled;
 use tokio::sync::watch;
 
-use crate::exec::event::{Answer, Event, Observer, RunStatus, StepStatus, Stream};
+use crate::exec::event::{Answer, Event, Observer, StepStatus, Stream};
 use crate::syntax::ast::human_duration;
 
 /// What `run` shows besides step lines.
@@ -253,7 +254,14 @@ impl RunReport {
                 if !note.is_empty() {
                     text.push_str(&format!(" — {note}"));
                 }
-                self.line(&state, &text);
+                // A fan-out's hosts that went well are counted in its summary line; the
+                // others are shown as they happen.
+                let counted = state.fanout.contains(&step)
+                    && matches!(status, StepStatus::Ok | StepStatus::Skipped)
+                    && matches!(self.detail, Detail::Quiet | Detail::Normal);
+                if !counted {
+                    self.line(&state, &text);
+                }
                 match status {
                     StepStatus::Failed | StepStatus::TimedOut | StepStatus::Interrupted => {
                         state.last_failed = Some(step.clone())
@@ -269,6 +277,17 @@ impl RunReport {
                     duration: ms(duration_ms),
                     note,
                 });
+            }
+            Event::FanoutFinished {
+                step,
+                title,
+                hosts,
+                max_fail,
+                duration_ms,
+            } => {
+                let text =
+                    self.fanout_summary(&mut state, &step, &title, hosts, max_fail, duration_ms);
+                self.line(&state, &text);
             }
             Event::CommandFinished {
                 code, duration_ms, ..
@@ -336,80 +355,7 @@ impl RunReport {
                 status,
                 duration_ms,
                 ..
-            } => {
-                if let Some(pb) = state.spinner.take() {
-                    pb.finish_and_clear();
-                }
-                if !state.rows.is_empty() {
-                    let mut table = Table::new(&state.rows);
-                    table.with(Style::rounded());
-                    // On a terminal the table fits its width: long notes wrap, not the lines.
-                    if let Some(width) = terminal_width().and_then(|w| note_width(&state.rows, w)) {
-                        table.with(
-                            Modify::new(Columns::last()).with(Width::wrap(width).keep_words(true)),
-                        );
-                    }
-                    self.line(&state, "");
-                    self.line(&state, &table.to_string());
-                }
-                let elapsed = ms(duration_ms);
-                let verdict = match status {
-                    RunStatus::Succeeded => format!("{} succeeded in {elapsed}", self.paint("✓", green)),
-                    RunStatus::RolledBack => format!("{} rolled back in {elapsed}", self.paint("↶", green)),
-                    RunStatus::Failed => format!(
-                        "{} failed at step {} after {elapsed}{}",
-                        self.paint("✗", red),
-                        state.last_failed.clone().unwrap_or_default(),
-                        if state.rolled_back > 0 { format!("; {} completed step(s) rolled back", state.rolled_back) } else { String::new() }
-                    ),
-                    RunStatus::RollbackFailed => format!(
-                        "{} failed at step {}, and a rollback failed: see the table for what was undone",
-                        self.paint("✗", red),
-                        state.last_failed.clone().unwrap_or_default()
-                    ),
-                    RunStatus::Declined => format!(
-                        "{} stopped: the approval of step {} was declined; nothing after it ran",
-                        self.paint("✗", red),
-                        state.declined.clone().unwrap_or_default()
-                    ),
-                    RunStatus::JournalFailed => format!(
-                        "{} stopped at step {} after {elapsed}: the journal could not be written, so nothing more ran and nothing was rolled back",
-                        self.paint("✗", red),
-                        // A step that did its work but whose result could not be written
-                        // did not fail: it is the last one that ran.
-                        state
-                            .last_failed
-                            .clone()
-                            .or_else(|| state.rows.last().map(|r| r.step.clone()))
-                            .unwrap_or_default()
-                    ),
-                    RunStatus::FailedNoRollback => format!(
-                        "{} failed at step {} after {elapsed}; nothing was rolled back (--no-rollback)",
-                        self.paint("✗", red),
-                        state.last_failed.clone().unwrap_or_default()
-                    ),
-                    RunStatus::AwaitingApproval => {
-                        let step = state.awaiting.clone().or_else(|| state.last_failed.clone()).unwrap_or_default();
-                        format!(
-                            "{} paused at the approval gate of step {step}: continue with `runbook resume {} --approve {step}`",
-                            self.paint("⏸", |s| s.yellow().to_string()),
-                            state.run_id
-                        )
-                    }
-                    RunStatus::Interrupted if state.rolling_back => format!(
-                        "{} interrupted during the rollback after {elapsed}{}: finish undoing with `runbook rollback {id}`, or retry with `runbook resume {id}`",
-                        self.paint("⚠", |s| s.yellow().to_string()),
-                        state.cut.as_ref().map(|s| format!(" ({s} may be partly undone)")).unwrap_or_default(),
-                        id = state.run_id
-                    ),
-                    RunStatus::Interrupted => format!(
-                        "{} interrupted at step {} after {elapsed}: the running command was stopped",
-                        self.paint("⚠", |s| s.yellow().to_string()),
-                        state.last_failed.clone().unwrap_or_default()
-                    ),
-                };
-                self.line(&state, &verdict);
-            }
+            } => self.finish(&mut state, status, duration_ms),
         }
     }
 
@@ -551,38 +497,4 @@ fn read_answer(stop: &watch::Receiver<bool>) -> Option<String> {
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
         }
     }
-}
-
-/// The terminal's width when stdout is one (and `COLUMNS` does not say otherwise).
-fn terminal_width() -> Option<usize> {
-    if let Some(columns) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse::<usize>().ok())
-        .filter(|c| *c >= 20)
-    {
-        return Some(columns);
-    }
-    let term = console::Term::stdout();
-    term.is_term()
-        .then(|| usize::from(term.size().1))
-        .filter(|w| *w >= 20)
-}
-
-/// How wide the note column may be for the table to fit `width`: what the other columns
-/// and the borders leave (`None` when that is too little to be worth wrapping into).
-fn note_width(rows: &[Row], width: usize) -> Option<usize> {
-    let column = |header: &str, field: fn(&Row) -> &str| {
-        rows.iter()
-            .map(|r| field(r).chars().count())
-            .chain([header.len()])
-            .max()
-            .unwrap_or(0)
-    };
-    let others = column("step", |r| &r.step)
-        + column("host", |r| &r.host)
-        + column("status", |r| &r.status)
-        + column("duration", |r| &r.duration);
-    // Each of the five columns has a space either side, and there are six borders.
-    let note = width.checked_sub(others + 5 * 2 + 6)?;
-    (note >= 16).then_some(note)
 }
