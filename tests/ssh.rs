@@ -598,3 +598,60 @@ fn a_jump_host_is_reached_with_its_declared_identity() {
     assert_eq!(bastion.logins(), 1, "the bastion accepted its declared key");
     assert_eq!(inner.logins(), 1);
 }
+
+/// Whether `pid` runs (not a zombie waiting to be reaped).
+fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()
+                .map(|r| !r.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
+
+/// kill -9 of runbook mid-step: the remote command and what it started die with the run
+/// (the remote supervisor finds the channel closed), instead of running on beside a resume.
+#[test]
+#[allow(clippy::print_stderr)]
+fn a_killed_run_takes_its_remote_command_with_it() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-k");
+    let dir = t.path().display().to_string();
+    let t = t.file(
+        "r.rb",
+        runbook(
+            &sshd,
+            &format!("step slow \"Slow\" on box {{\n  run \"sleep 40 & echo $! > {dir}/bg.pid; echo $$ > {dir}/fg.pid; sleep 40; touch {dir}/survived\"\n}}\n"),
+        ),
+    );
+    let mut child = common::binary(t.path())
+        .args(["run", "r.rb"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runbook");
+    let started = std::time::Instant::now();
+    while read(t.path(), "bg.pid").trim().is_empty() || read(t.path(), "fg.pid").trim().is_empty() {
+        assert!(started.elapsed().as_secs() < 15, "the step never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pids: Vec<i32> = ["bg.pid", "fg.pid"]
+        .iter()
+        .map(|f| read(t.path(), f).trim().parse().expect("pid"))
+        .collect();
+    assert!(pids.iter().all(|p| alive(*p)));
+    child.kill().expect("kill -9");
+    child.wait().expect("wait");
+    let killed = std::time::Instant::now();
+    while pids.iter().any(|p| alive(*p)) {
+        assert!(
+            killed.elapsed().as_secs() < 8,
+            "the remote command outlived the run: {pids:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    eprintln!("remote command gone {:?} after the kill", killed.elapsed());
+    assert!(!t.path().join("survived").exists());
+}

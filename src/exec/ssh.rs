@@ -22,6 +22,29 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The first stderr line of every remote command: its pid, which leads its process group,
 /// so a timeout or Ctrl-C can stop everything it started.
 const PID_MARK: &str = "\u{1}runbook-pid ";
+/// The remote command under a supervisor, so it dies with the run. The login shell (the
+/// leader of the session's process group: sshd starts each session with setsid) prints its
+/// pid and starts the command. Its stdin comes through a watcher, which hands the command
+/// the `input` bytes runbook sends first, then reads on (from a process of its own, so
+/// `wait` waits for the command only): runbook keeps its end open until
+/// the command has ended, so end of file while the command still runs means runbook is gone
+/// (kill -9, a crash, a lost laptop). The watcher then stops the whole group: TERM, then
+/// KILL. A command that ended is never touched, nor what it left running on purpose.
+fn supervised(command: &str, input: usize) -> Result<String, String> {
+    let hand_over = if input > 0 {
+        format!("head -c {input}; ")
+    } else {
+        String::new()
+    };
+    let script = format!(
+        "printf '{PID_MARK}%s\\n' \"$$\" >&2; exec 3<&0; \
+         (trap '' TERM PIPE; {hand_over}exec >&- 2>/dev/null; (cat >/dev/null; \
+         kill -0 $$ && {{ kill -TERM -$$; sleep 2; kill -KILL -$$; }}) <&3 3<&- &) <&3 | sh -c {command} & \
+         c=$!; exec 3<&-; wait $c"
+    );
+    // In `sh` whatever the user's login shell is (fish has no `$$`); `exec` keeps the pid.
+    quote(&script).map(|q| format!("exec sh -c {q}"))
+}
 
 /// A host as declared: `ssh("user@host", port: 22, user:, identity:, jump:, config:)`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -289,27 +312,23 @@ async fn run_once(
         quote(&spec.command)
     }
     .map_err(TransportError::Spawn)?;
-    // The login shell prints its pid, then becomes `sh -c COMMAND` (same pid, the leader of
-    // the session's process group).
-    let wrapped = format!(
-        "printf '{}%s\\n' \"$$\" >&2; exec sh -c {command}",
-        PID_MARK
-    );
+    let input = spec.stdin.clone().unwrap_or_default();
+    let wrapped = supervised(&command, input.len()).map_err(TransportError::Spawn)?;
     let mut cmd = session.raw_command(&wrapped);
-    cmd.stdin(if spec.stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    })
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().await.map_err(|e| lost(host, &e))?;
-    if let (Some(input), Some(mut pipe)) = (spec.stdin.clone(), child.stdin().take()) {
+    // The supervisor's lifeline: open until this command is over (see `supervised`).
+    let (over, lifeline) = tokio::sync::oneshot::channel::<()>();
+    if let Some(mut pipe) = child.stdin().take() {
         tokio::spawn(async move {
             let _ = pipe.write_all(input.as_bytes()).await;
-            let _ = pipe.shutdown().await;
+            let _ = pipe.flush().await;
+            let _ = lifeline.await;
         });
     }
+    let _over = over;
     let (Some(out), Some(err)) = (child.stdout().take(), child.stderr().take()) else {
         return Err(TransportError::Spawn("no output pipes".into()));
     };
@@ -330,7 +349,7 @@ async fn run_once(
         Err(cut) => {
             if let Some(pid) = pid {
                 // Ends the remote command and everything it started.
-                let kill = format!("kill -TERM -- -{pid} 2>/dev/null; (sleep 2; kill -KILL -- -{pid}) >/dev/null 2>&1 & true");
+                let kill = format!("kill -TERM -{pid} 2>/dev/null; (sleep 2; kill -KILL -{pid}) >/dev/null 2>&1 & true");
                 let _ = session.raw_command(kill).output().await;
             }
             drop(child);
