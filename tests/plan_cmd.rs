@@ -160,3 +160,85 @@ fn a_dry_run_fails_like_the_run_would_before_starting() {
         out.stderr
     );
 }
+
+/// The dry run cannot touch a host: with every program on PATH replaced by a tripwire that
+/// logs its call (`sh`, `ssh`, `docker`, `systemctl`, `psql`, ...), the plan of every shipped
+/// runbook, and of one reaching unreachable hosts, calls none of them.
+#[test]
+fn a_dry_run_trips_no_wire() {
+    let t = Runbook::new().file("far.rb", UNREACHABLE);
+    let wires = t.path().join("wires");
+    std::fs::create_dir_all(&wires).expect("mkdir");
+    let log = t.path().join("tripped.log");
+    let wire = t.path().join("tripwire");
+    std::fs::write(
+        &wire,
+        format!("#!/bin/sh\necho \"$0 $*\" >> '{}'\nexit 1\n", log.display()),
+    )
+    .expect("tripwire");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wire, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut names = std::collections::BTreeSet::new();
+    for dir in ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"] {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            names.insert(entry.file_name());
+        }
+    }
+    for name in &names {
+        let _ = std::os::unix::fs::symlink(&wire, wires.join(name));
+    }
+    assert!(names.len() > 100, "tripwires for the machine's programs");
+    let path = wires.display().to_string();
+    let mut runbooks: Vec<std::path::PathBuf> = std::fs::read_dir(common::root().join("runbooks"))
+        .expect("runbooks")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rb"))
+        .collect();
+    runbooks.sort();
+    runbooks.push(t.path().join("far.rb"));
+    for rb in &runbooks {
+        let text = std::fs::read_to_string(rb).expect("read");
+        let mut args = vec!["plan".to_string(), rb.display().to_string()];
+        for line in text.lines().filter_map(|l| l.strip_prefix("param ")) {
+            if let (false, Some(name)) = (line.contains('='), line.split(':').next()) {
+                args.extend(["--set".into(), format!("{name}=example-{name}")]);
+            }
+        }
+        for dry in [false, true] {
+            let mut args = args.clone();
+            if dry {
+                args[0] = "run".into();
+                args.push("--dry-run".into());
+            }
+            let env = [
+                ("PATH".to_string(), path.clone()),
+                ("RB_PLAN_TOKEN".to_string(), "tok".to_string()),
+            ];
+            let out = common::run_in(t.path(), &args, &env);
+            assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        }
+    }
+    let tripped = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(
+        tripped,
+        "",
+        "{} dry runs started programs",
+        runbooks.len() * 2
+    );
+    // The wires do catch: the same local step, really run, trips one.
+    let real = t.path().join("real.rb");
+    std::fs::write(
+        &real,
+        "runbook real \"Real\"\n\nstep one \"One\" {\n  run \"true\"\n}\n",
+    )
+    .expect("write");
+    let args = ["run".to_string(), real.display().to_string()];
+    let _ = common::run_in(t.path(), &args, &[("PATH".into(), path)]);
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("sh -c"),
+        "a real run goes through the wires"
+    );
+}

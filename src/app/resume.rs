@@ -216,7 +216,7 @@ fn go(
         return None;
     }
     let pool = session::ssh_pool(reporter, loaded, &mut interp, args).ok()?;
-    let transports = Transports::new(Some(&pool));
+    let transports = Transports::new(&loaded.plan, Some(&pool));
     let code = body(&loaded.plan, &mut interp, &transports);
     drop(transports);
     runtime.block_on(pool.close());

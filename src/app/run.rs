@@ -72,7 +72,7 @@ pub fn run(
         reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
         return exit::INVALID;
     }
-    let transports = Transports::new(Some(&pool));
+    let transports = Transports::new(&loaded.plan, Some(&pool));
     let options = Options {
         no_rollback: args.session.no_rollback,
     };

@@ -2,7 +2,7 @@
 //! is connected to and no command is started; values only known at run time stay symbolic.
 
 use super::interp::{Dry, Failure, Interp, Target};
-use super::local::Local;
+use super::nowhere::Nowhere;
 use crate::plan::doc::{Action, GuardDoc, HostDoc, ParamDoc, PlanDoc, StepDoc, FORMAT};
 use crate::plan::{HostSpec, Plan};
 use crate::source::SourceMap;
@@ -12,8 +12,11 @@ use super::value::Value;
 
 pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc {
     interp.dry = Some(Dry::default());
-    // Never used: a dry run records commands before any transport would see them.
-    let nowhere = Local;
+    // Never used: a dry run records commands before any transport would see them; one that
+    // reached it would be refused, never run.
+    let nowhere = Nowhere {
+        why: "a dry run starts no command".into(),
+    };
     let mut steps = Vec::new();
     for step in plan.steps() {
         let hosts = plan.targets(step);

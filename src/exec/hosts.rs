@@ -1,23 +1,27 @@
 //! Where each host's commands go: `local`, or the ssh pool.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::interp::Interp;
 use super::local::Local;
+use super::nowhere::Nowhere;
 use super::ssh::{Ssh, SshPool, SshSpec};
 use super::transport::Transport;
 use super::value::Value;
-use crate::plan::{self, Plan};
+use crate::plan::{self, HostSpec, Plan};
 use crate::syntax::ast::{Expr, Stmt};
 
 #[derive(Debug)]
 pub struct Transports<'a> {
     local: Local,
+    /// Hosts declared `= local`, and `local` itself.
+    locals: HashSet<String>,
     ssh: HashMap<String, Ssh<'a>>,
+    unknown: Nowhere,
 }
 
 impl<'a> Transports<'a> {
-    pub fn new(pool: Option<&'a SshPool>) -> Self {
+    pub fn new(plan: &Plan, pool: Option<&'a SshPool>) -> Self {
         let ssh = pool
             .map(|p| {
                 p.hosts()
@@ -33,14 +37,32 @@ impl<'a> Transports<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        Transports { local: Local, ssh }
+        let locals = plan
+            .hosts
+            .iter()
+            .filter(|(_, spec)| matches!(spec, HostSpec::Local))
+            .map(|(name, _)| name.clone())
+            .collect();
+        Transports {
+            local: Local,
+            locals,
+            ssh,
+            unknown: Nowhere {
+                why: "the plan has no such host".into(),
+            },
+        }
     }
 
+    /// A host's transport. A name that is neither a local nor an ssh host of the plan gets
+    /// one that refuses: never, by mistake, this machine.
     pub fn get(&self, host: &str) -> &dyn Transport {
-        match self.ssh.get(host) {
-            Some(ssh) => ssh,
-            None => &self.local,
+        if let Some(ssh) = self.ssh.get(host) {
+            return ssh;
         }
+        if self.locals.contains(host) {
+            return &self.local;
+        }
+        &self.unknown
     }
 }
 

@@ -7,6 +7,7 @@ pub mod hosts;
 pub mod interp;
 pub mod local;
 pub mod mask;
+pub mod nowhere;
 mod pump;
 pub mod ssh;
 mod ssh_config;
