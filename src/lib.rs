@@ -1,7 +1,8 @@
 //! `runbook`: operations procedures as executable, verified, resumable scripts.
 //!
 //! Data flows one way: [`syntax`] -> [`check`] -> plan -> exec -> journal, and
-//! [`report`] is the one module that prints.
+//! [`report`] is the one module that prints. A module uses only those below it (values sit
+//! below the plan); `tests/architecture.rs` fails on an import against the flow.
 
 pub mod app;
 
@@ -17,3 +18,4 @@ pub mod report;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod value;

@@ -64,8 +64,10 @@ pub fn load(reporter: &Reporter, path: &Path, request: &Request) -> Result<Loade
             shown,
         }),
         Err(errors) => {
-            let problems: Vec<Problem> =
-                errors.into_iter().map(|e| Problem::Plan(file, e)).collect();
+            let problems: Vec<Problem> = errors
+                .into_iter()
+                .map(|e| Problem::Later(file, Box::new(e)))
+                .collect();
             reporter.problems(&shown, &sources, &problems);
             Err(exit::INVALID)
         }
@@ -137,7 +139,7 @@ pub fn interpreter<'a>(
 fn plan_problems(reporter: &Reporter, loaded: &Loaded, errors: Vec<crate::plan::Error>) -> i32 {
     let problems: Vec<Problem> = errors
         .into_iter()
-        .map(|e| Problem::Plan(loaded.file, e))
+        .map(|e| Problem::Later(loaded.file, Box::new(e)))
         .collect();
     reporter.problems(&loaded.shown, &loaded.sources, &problems);
     exit::INVALID

@@ -36,14 +36,15 @@ pub struct Options {
 pub enum Problem {
     Parse(FileId, syntax::Error),
     Check(FileId, Error),
-    /// The runbook is valid but cannot start as asked (params, secrets, hosts).
-    Plan(FileId, crate::plan::Error),
+    /// A later stage's refusal pointing into the file: the runbook is valid but cannot
+    /// start as asked (params, secrets, hosts). Boxed, so check knows nothing of the plan.
+    Later(FileId, Box<dyn miette::Diagnostic + Send + Sync>),
 }
 
 impl Problem {
     pub fn file(&self) -> FileId {
         match self {
-            Problem::Parse(f, _) | Problem::Check(f, _) | Problem::Plan(f, _) => *f,
+            Problem::Parse(f, _) | Problem::Check(f, _) | Problem::Later(f, _) => *f,
         }
     }
 
@@ -55,7 +56,7 @@ impl Problem {
         match self {
             Problem::Parse(_, e) => e,
             Problem::Check(_, e) => e,
-            Problem::Plan(_, e) => e,
+            Problem::Later(_, e) => e.as_ref(),
         }
     }
 }

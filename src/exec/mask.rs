@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-pub const MASK: &str = "••••";
+pub use crate::value::taint::MASK;
 
 /// Brackets a secret's name in a sealed capture of a format 2 journal.
 const SEAL: char = '\u{1}';

@@ -13,9 +13,10 @@ pub mod ssh;
 mod ssh_config;
 mod step;
 pub mod sudo;
-pub mod taint;
 pub mod transport;
-pub mod value;
+
+// Values live below the plan (params are values); exec keeps its old paths to them.
+pub use crate::value::{self, taint};
 
 pub use executor::{
     execute, init_globals, restore_captures, roll_back_run, undo_list, Options, Resume,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use super::error::Error;
 use super::Origin;
 use crate::check::types::Ty;
-use crate::exec::value::{self, Value};
 use crate::syntax::ast::{self, Expr, Stmt};
+use crate::value::{self, Value};
 
 /// What the command line asks of the params.
 #[derive(Debug, Clone, Default)]

@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::taint::Tainted;
+pub mod taint;
+
 use crate::syntax::ast::human_duration;
+use taint::Tainted;
 
 /// What `run(...)` gives back.
 #[derive(Debug, Clone, PartialEq, Serialize)]

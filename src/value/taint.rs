@@ -4,8 +4,10 @@
 
 use std::sync::Arc;
 
-use super::mask::MASK;
-use super::value::Value;
+use super::Value;
+
+/// What a secret is shown as.
+pub const MASK: &str = "••••";
 
 /// A value that is, or was computed from, a secret.
 #[derive(Debug, Clone, PartialEq)]
