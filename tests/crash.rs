@@ -371,3 +371,35 @@ fn kills_during_resume_and_rollback_double_nothing_and_lose_nothing() {
         "kills landed in rollbacks: {by_kind:?}"
     );
 }
+
+/// `runbook rollback` after a kill inside a step: the completed steps are undone, and the cut
+/// step, which may have partly happened, is named rather than passed over.
+#[test]
+fn rollback_names_a_step_cut_while_it_ran() {
+    let body = "runbook cut \"Cut step\"\n\nstep s1 \"One\" {\n  run \"echo s1 >> log\"\n  rollback {\n    run \"echo undo-s1 >> log\"\n  }\n}\n\nstep s2 \"Two\" {\n  run \"echo s2 >> log\"\n  run \"exec kill -9 $PPID\"\n  rollback {\n    run \"echo undo-s2 >> log\"\n  }\n}\n";
+    let t = common::Runbook::new().file("c.rb", body);
+    let status = common::binary(t.path())
+        .args(["run", "c.rb", "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run");
+    assert_eq!(status.code(), None, "killed by its own step");
+    let id = common::journals(t.path())[0]
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let out = t.run_args(&["rollback", &id, "--yes"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains(
+            "step s2 on local was cut while it ran: it may have partly happened, and is not undone"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("log")).unwrap_or_default(),
+        "s1\ns2\nundo-s1\n"
+    );
+}

@@ -30,10 +30,10 @@ pub fn resume(
     let Some((journal_path, state)) = open_journal(reporter, found) else {
         return exit::INVALID;
     };
-    if matches!(state.status.as_str(), "succeeded" | "rolled_back") {
+    if state.is_settled() {
         reporter.diagnostic(&journal::Error::Finished {
             run_id: state.run_id.clone(),
-            status: state.status.replace('_', " "),
+            status: state.status_words(),
         });
         return exit::INVALID;
     }
@@ -44,10 +44,10 @@ pub fn resume(
             Ok(reopened) => reopened,
             Err(code) => return code,
         };
-    if matches!(state.status.as_str(), "succeeded" | "rolled_back") {
+    if state.is_settled() {
         reporter.diagnostic(&journal::Error::Finished {
             run_id: state.run_id.clone(),
-            status: state.status.replace('_', " "),
+            status: state.status_words(),
         });
         return exit::INVALID;
     }
@@ -118,6 +118,13 @@ pub fn rollback(
             "the rollback of step {step} on {host} was cut in the last session: it may have partly happened, and runs again from its start"
         ));
     }
+    // A step cut while it ran has no result: its compensation may undo what never happened
+    // (or need a capture it never made), so it is not run; but it is never passed over quietly.
+    for (step, host) in &state.interrupted {
+        reporter.warn(&format!(
+            "step {step} on {host} was cut while it ran: it may have partly happened, and is not undone; check it by hand"
+        ));
+    }
     // A compensation cut by a crash is run again, from its start.
     let mut resume = resume_of(&state);
     resume
@@ -139,7 +146,7 @@ pub fn rollback(
     reporter.warn(&format!(
         "rollback of run {} ({}) undoes, newest first: {}",
         state.run_id,
-        state.status.replace('_', " "),
+        state.status_words(),
         shown.join(", ")
     ));
     if args.dry_run {
@@ -359,7 +366,7 @@ fn newest_unfinished(dir: &Path, runbook: Option<&Path>) -> Result<PathBuf, jour
         if runbook.is_some_and(|r| Path::new(&s.path) != r) {
             continue;
         }
-        let unfinished = !matches!(s.status.as_str(), "succeeded" | "rolled_back");
+        let unfinished = !s.is_settled();
         match (unfinished, newest_of_its_runbook) {
             (true, true) => return Ok(path),
             (true, false) => superseded.push(s.run_id),

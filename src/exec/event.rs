@@ -9,37 +9,8 @@ pub enum Stream {
     Stderr,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepStatus {
-    Ok,
-    /// Completed in an earlier session of a resumed run: not run again.
-    Done,
-    Skipped,
-    Failed,
-    TimedOut,
-    Interrupted,
-    AwaitingApproval,
-    Declined,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    Succeeded,
-    Failed,
-    RollbackFailed,
-    AwaitingApproval,
-    Interrupted,
-    /// `runbook rollback RUN_ID` undid the run's completed steps.
-    RolledBack,
-    /// A step failed and nothing was undone (`--no-rollback`).
-    FailedNoRollback,
-    /// An approval was refused at its prompt.
-    Declined,
-    /// The journal could not be written: the run stopped, and nothing was undone.
-    JournalFailed,
-}
+// The verdicts are the journal's: one enum for what is written, shown and streamed.
+pub use crate::journal::record::{RunStatus, StepStatus};
 
 /// How a gate was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -238,14 +238,10 @@ fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 
         RunStatus::Declined => exit::DECLINED,
         RunStatus::JournalFailed => exit::JOURNAL_FAILED,
     };
-    let status_text = serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
     // The verdict is the last record; if it cannot be written the journal still shows
     // where the run stopped.
     let _ = interp.record(&Record::RunFinished {
-        status: status_text,
+        status,
         exit_code,
         duration_ms: millis(elapsed),
         at: now(),

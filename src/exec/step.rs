@@ -37,10 +37,6 @@ pub(super) fn journal_result(
             }
         }
     }
-    let status = serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
     interp.record(&Record::StepResult {
         step: target.step.clone(),
         host: target.host.clone(),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::error::Error;
-use super::record::{CaptureRecord, ParamRecord, Record};
+use super::record::{CaptureRecord, ParamRecord, Record, RunStatus, StepStatus};
 use super::seal;
 
 #[derive(Debug, Clone)]
@@ -93,9 +93,9 @@ pub struct RunState {
     pub params: BTreeMap<String, ParamRecord>,
     pub started_at: String,
     pub last_at: String,
-    /// `succeeded`, `failed`, `rollback_failed`, `awaiting_approval`, `interrupted`, or
-    /// `unfinished` when the last session ended without a verdict (killed, crashed).
-    pub status: String,
+    /// The last session's verdict; `None` when it ended without one (killed, crashed): the
+    /// run is unfinished.
+    pub status: Option<RunStatus>,
     pub exit_code: Option<i32>,
     pub duration_ms: u64,
     /// Steps done (ok or skipped) and not undone by a rollback, in order.
@@ -124,8 +124,23 @@ pub struct Captured {
 }
 
 impl RunState {
+    /// As written in journals and `--json`: `rolled_back`, or `unfinished`.
+    pub fn status_name(&self) -> &'static str {
+        self.status.map_or("unfinished", RunStatus::name)
+    }
+
+    /// As people read it: `rolled back`.
+    pub fn status_words(&self) -> String {
+        self.status_name().replace('_', " ")
+    }
+
+    /// Nothing is left to resume: succeeded, or rolled back.
+    pub fn is_settled(&self) -> bool {
+        self.status.is_some_and(RunStatus::is_settled)
+    }
+
     pub fn is_finished(&self) -> bool {
-        self.status == "succeeded"
+        self.status == Some(RunStatus::Succeeded)
     }
 
     /// The step to name in listings: the one that failed, paused or was cut.
@@ -177,12 +192,12 @@ pub fn state(journal: &Journal) -> RunState {
                 s.params = params.clone();
                 s.started_at = at.clone();
                 s.last_at = at.clone();
-                s.status = "unfinished".into();
+                s.status = None;
                 s.sessions = 1;
             }
             Record::Resumed { at, .. } => {
                 cut(&mut s, &mut undoing);
-                s.status = "unfinished".into();
+                s.status = None;
                 s.exit_code = None;
                 s.failed = None;
                 s.paused = None;
@@ -209,8 +224,8 @@ pub fn state(journal: &Journal) -> RunState {
                 let key = (step.clone(), host.clone());
                 pending.retain(|k| *k != key);
                 s.last_at = at.clone();
-                match status.as_str() {
-                    "ok" | "skipped" => {
+                match status {
+                    StepStatus::Ok | StepStatus::Skipped => {
                         if !s.completed.contains(&key) {
                             s.completed.push(key.clone());
                         }
@@ -224,7 +239,7 @@ pub fn state(journal: &Journal) -> RunState {
                             });
                         }
                     }
-                    "awaiting_approval" | "declined" => s.paused = Some(key),
+                    StepStatus::AwaitingApproval | StepStatus::Declined => s.paused = Some(key),
                     _ => s.failed = Some((key, note.clone())),
                 }
             }
@@ -257,7 +272,7 @@ pub fn state(journal: &Journal) -> RunState {
                 duration_ms,
                 at,
             } => {
-                s.status = status.clone();
+                s.status = Some(*status);
                 s.exit_code = Some(*exit_code);
                 s.duration_ms += duration_ms;
                 s.last_at = at.clone();

@@ -45,7 +45,7 @@ pub enum Record {
     StepResult {
         step: String,
         host: String,
-        status: String,
+        status: StepStatus,
         duration_ms: u64,
         note: String,
         /// The step's own `let`s. Values holding a secret are stored masked.
@@ -76,7 +76,7 @@ pub enum Record {
         cut: bool,
     },
     RunFinished {
-        status: String,
+        status: RunStatus,
         exit_code: i32,
         duration_ms: u64,
         at: String,
@@ -84,6 +84,91 @@ pub enum Record {
     /// A record type from a newer format: kept, not understood.
     #[serde(other)]
     Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Ok,
+    /// Completed in an earlier session of a resumed run: not run again.
+    Done,
+    Skipped,
+    Failed,
+    TimedOut,
+    Interrupted,
+    AwaitingApproval,
+    Declined,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Succeeded,
+    Failed,
+    RollbackFailed,
+    AwaitingApproval,
+    Interrupted,
+    /// `runbook rollback RUN_ID` undid the run's completed steps.
+    RolledBack,
+    /// A step failed and nothing was undone (`--no-rollback`).
+    FailedNoRollback,
+    /// An approval was refused at its prompt.
+    Declined,
+    /// The journal could not be written: the run stopped, and nothing was undone.
+    JournalFailed,
+}
+
+impl StepStatus {
+    /// As written in the journal: `timed_out`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepStatus::Ok => "ok",
+            StepStatus::Done => "done",
+            StepStatus::Skipped => "skipped",
+            StepStatus::Failed => "failed",
+            StepStatus::TimedOut => "timed_out",
+            StepStatus::Interrupted => "interrupted",
+            StepStatus::AwaitingApproval => "awaiting_approval",
+            StepStatus::Declined => "declined",
+        }
+    }
+
+    /// As people read it: `timed out`.
+    pub fn words(self) -> String {
+        self.name().replace('_', " ")
+    }
+
+    /// Done: its effect is in place (`ok`, or `skipped` by its guard).
+    pub fn is_done(self) -> bool {
+        matches!(self, StepStatus::Ok | StepStatus::Skipped)
+    }
+}
+
+impl RunStatus {
+    /// As written in the journal: `rolled_back`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::RollbackFailed => "rollback_failed",
+            RunStatus::AwaitingApproval => "awaiting_approval",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::RolledBack => "rolled_back",
+            RunStatus::FailedNoRollback => "failed_no_rollback",
+            RunStatus::Declined => "declined",
+            RunStatus::JournalFailed => "journal_failed",
+        }
+    }
+
+    /// As people read it: `rolled back`.
+    pub fn words(self) -> String {
+        self.name().replace('_', " ")
+    }
+
+    /// Nothing is left to resume: the run did all it set out to, or undid it.
+    pub fn is_settled(self) -> bool {
+        matches!(self, RunStatus::Succeeded | RunStatus::RolledBack)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

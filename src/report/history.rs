@@ -43,7 +43,7 @@ pub fn runs(states: &[RunState], json: bool) {
             runbook: s.runbook.clone(),
             started: s.started_at.clone(),
             duration: seconds(s.duration_ms),
-            status: s.status.replace('_', " "),
+            status: s.status_words(),
             stopped_at: s.stopped_at().unwrap_or_default(),
         })
         .collect();
@@ -58,7 +58,7 @@ fn summary_json(s: &RunState) -> serde_json::Value {
         "started_at": s.started_at,
         "last_at": s.last_at,
         "duration_ms": s.duration_ms,
-        "status": s.status,
+        "status": s.status_name(),
         "exit_code": s.exit_code,
         "stopped_at": s.stopped_at(),
         "sessions": s.sessions,
@@ -86,7 +86,7 @@ pub fn show(journal: &Journal, state: &RunState, json: bool) {
         "run {} · {} · {} · started {}",
         state.run_id,
         state.runbook,
-        state.status.replace('_', " "),
+        state.status_words(),
         state.started_at
     ));
     out(&format!("runbook {}", state.path));
@@ -112,7 +112,7 @@ pub fn show(journal: &Journal, state: &RunState, json: bool) {
                 let row = StepRow {
                     step: step.clone(),
                     host: host.clone(),
-                    status: status.replace('_', " "),
+                    status: status.words(),
                     duration: seconds(*duration_ms),
                     note: note.clone(),
                 };
@@ -192,7 +192,7 @@ fn event_line(r: &Record) -> String {
             } else {
                 format!(" — {note}")
             };
-            format!("{at}  {step} on {host}: {}{note}", status.replace('_', " "))
+            format!("{at}  {step} on {host}: {}{note}", status.words())
         }
         Record::Approval {
             at,
@@ -231,10 +231,7 @@ fn event_line(r: &Record) -> String {
             status,
             exit_code,
             ..
-        } => format!(
-            "{at}  finished: {} (exit {exit_code})",
-            status.replace('_', " ")
-        ),
+        } => format!("{at}  finished: {} (exit {exit_code})", status.words()),
         Record::Unknown => "(a record of a newer format)".into(),
     }
 }
