@@ -295,31 +295,6 @@ fn a_flood_of_problems_is_capped() {
     );
 }
 
-/// The runbooks shown to users in the docs must themselves pass `check`.
-#[test]
-fn documented_examples_check() {
-    let mut t = Runbook::new();
-    let mut names = Vec::new();
-    for doc in ["README.md", "docs/language.md"] {
-        let text = std::fs::read_to_string(common::root().join(doc)).expect("doc");
-        for (i, block) in text.split("```").skip(1).step_by(2).enumerate() {
-            let is_runbook = block
-                .lines()
-                .any(|l| l.starts_with("runbook ") && l.ends_with('"'));
-            if is_runbook {
-                let name = format!("{}-{i}.rb", doc.replace('/', "_"));
-                t = t.file(&name, block.trim_start_matches('\n'));
-                names.push(name);
-            }
-        }
-    }
-    assert!(names.len() >= 2, "found the examples: {names:?}");
-    let mut args = vec!["check"];
-    args.extend(names.iter().map(String::as_str));
-    let out = t.run_args(&args);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-}
-
 /// `check --json`: one document with every file's verdict and every problem, its code,
 /// severity, message, help and spans (byte offsets, lines and columns), and the same exit
 /// code as without `--json`.

@@ -4,6 +4,8 @@
 mod common;
 #[path = "run_cmd/limits.rs"]
 mod limits;
+#[path = "run_cmd/problems.rs"]
+mod problems;
 #[path = "run_cmd/secrets.rs"]
 mod secrets;
 #[path = "run_cmd/signals.rs"]
@@ -517,18 +519,20 @@ fn json_events_describe_the_run() {
             "output",
             "step_finished",
             "step_started",
+            "step_problem",
             "step_finished",
             "run_finished"
         ]
     );
+    assert_eq!(evs[5]["problem"]["code"], "runbook::run::failed");
     assert_eq!(evs[0]["runbook"], "t");
     assert_eq!(evs[0]["steps"], 2);
     assert_eq!(evs[2]["line"], "hi");
     assert_eq!(evs[2]["stream"], "stdout");
-    assert_eq!(evs[5]["status"], "failed");
-    assert_eq!(evs[5]["note"], "stop here");
     assert_eq!(evs[6]["status"], "failed");
-    assert_eq!(evs[6]["exit_code"], 1);
+    assert_eq!(evs[6]["note"], "stop here");
+    assert_eq!(evs[7]["status"], "failed");
+    assert_eq!(evs[7]["exit_code"], 1);
     // Every line is versioned and stamped, in order.
     let mut last = std::time::UNIX_EPOCH;
     for e in &evs {

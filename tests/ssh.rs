@@ -147,6 +147,11 @@ fn authentication_failure_is_named() {
         "{}",
         out.stdout
     );
+    assert!(
+        out.stdout.contains("runbook::run::unreachable"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -205,6 +210,7 @@ fn a_lost_connection_fails_the_step_and_resume_finishes_the_run() {
         stdout.contains("the connection to box was lost"),
         "{stdout}"
     );
+    assert!(stdout.contains("runbook::run::connection_lost"), "{stdout}");
     sshd.restart();
     std::fs::write(t.path().join("second-time"), "").expect("marker");
     let resumed = t.run_args(&["resume"]);

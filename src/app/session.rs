@@ -121,6 +121,7 @@ pub fn interpreter<'a>(
         sources: &loaded.sources,
         approvals: style.approvals.clone(),
     };
+    report.show_sources(&loaded.sources);
     let mut interp = Interp::new(&loaded.plan, services);
     if let Some(name) = &style.approver {
         interp.approver = name.clone();

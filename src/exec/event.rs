@@ -12,6 +12,24 @@ pub enum Stream {
 // The verdicts are the journal's: one enum for what is written, shown and streamed.
 pub use crate::journal::record::{RunStatus, StepStatus};
 
+/// A failure as a diagnostic: code, message, what to do, and where in which file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub code: String,
+    pub message: String,
+    pub help: String,
+    pub label: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Byte offsets into `file`, for rendering.
+    pub start: usize,
+    pub end: usize,
+    /// The last lines the command wrote on stderr (masked), when a command failed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stderr: Vec<String>,
+}
+
 /// How a gate was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -106,6 +124,12 @@ pub enum Event {
         /// `prompt`, `--yes` or `--approve`; absent unless approved.
         #[serde(skip_serializing_if = "Option::is_none")]
         how: Option<String>,
+    },
+    /// Why a step failed on a host, as a diagnostic (before its `step_finished`).
+    StepProblem {
+        step: String,
+        host: String,
+        problem: Problem,
     },
     /// A step on several hosts ended on all of them (each has had its `step_finished`).
     FanoutFinished {

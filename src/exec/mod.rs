@@ -1,6 +1,7 @@
 //! Running a plan: steps in order on their targets, guards, retries, timeouts, rollbacks.
 
 pub mod dry;
+pub mod error;
 pub mod event;
 mod executor;
 pub mod hosts;

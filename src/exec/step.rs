@@ -207,11 +207,15 @@ pub(super) fn run_host(
         sudo: step.sudo(),
     };
     let start = Instant::now();
+    interp.failed_at.clear();
     let (status, note, failure) = match run_step(interp, step, &target, title, fanout) {
         Ok(StepEnd::Skipped(note)) => (StepStatus::Skipped, note, None),
         Ok(StepEnd::Done) => (StepStatus::Ok, String::new(), None),
         Err(f) => (verdict(&f).0, f.note(), Some(f)),
     };
+    if let Some(f) = &failure {
+        report_problem(interp, step, &target, f);
+    }
     let journaled = journal_result(interp, step, &target, status, start.elapsed(), &note);
     emit_finished(interp, &target, title, status, start.elapsed(), note);
     match (failure, journaled) {
@@ -340,4 +344,30 @@ pub(super) fn run_step(
         delay = delay.mul_f64(backoff);
     }
     unreachable!("the last attempt returns")
+}
+
+/// Tells where and why the step failed: at the runbook's own statement that failed (a
+/// stdlib function's line is the module's business), or at the step when a guard did.
+fn report_problem(interp: &Interp, step: &ast::Step, target: &Target, failure: &Failure) {
+    let main = interp.main_file();
+    let span = interp
+        .failed_at
+        .iter()
+        .rev()
+        .find(|s| s.file == main)
+        .copied()
+        .unwrap_or(step.id.span);
+    let Some(error) = crate::exec::error::Error::of(failure, &target.host, span) else {
+        return;
+    };
+    let stderr = match failure {
+        Failure::Command { stderr, .. } => stderr.as_str(),
+        _ => "",
+    };
+    let problem = crate::exec::error::problem(&error, span, interp.services.sources, stderr);
+    interp.services.observer.event(Event::StepProblem {
+        step: target.step.clone(),
+        host: target.host.clone(),
+        problem,
+    });
 }

@@ -1,7 +1,7 @@
 //! The one module that prints: diagnostics, check results, and (later) progress and tables.
 
 pub mod check_json;
-mod diagnostics;
+pub(crate) mod diagnostics;
 pub mod history;
 pub mod plan;
 pub mod run;

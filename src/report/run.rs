@@ -3,6 +3,7 @@
 
 mod fanout;
 mod finish;
+mod problem;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::sync::Mutex;
@@ -35,6 +36,8 @@ pub struct RunReport {
     detail: Detail,
     spinner_on: bool,
     state: Mutex<State>,
+    /// The runbook and its modules, to show the line a step failed at.
+    sources: std::sync::OnceLock<crate::source::SourceMap>,
 }
 
 #[derive(Debug, Default)]
@@ -51,6 +54,8 @@ struct State {
     rolling_back: bool,
     /// The compensation a signal stopped part way.
     cut: Option<String>,
+    /// Why steps failed, by host, in the order they did.
+    problems: Vec<(String, crate::exec::event::Problem)>,
     run_id: String,
     /// Steps on several hosts: their lines carry the host, headers would interleave.
     fanout: std::collections::HashSet<String>,
@@ -74,7 +79,13 @@ impl RunReport {
             detail,
             spinner_on,
             state: Mutex::new(State::default()),
+            sources: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Where the runbook's lines are read from when a step fails.
+    pub fn show_sources(&self, sources: &crate::source::SourceMap) {
+        let _ = self.sources.set(sources.clone());
     }
 
     fn paint(&self, text: &str, style: fn(&str) -> String) -> String {
@@ -289,6 +300,7 @@ impl RunReport {
                     self.fanout_summary(&mut state, &step, &title, hosts, max_fail, duration_ms);
                 self.line(&state, &text);
             }
+            Event::StepProblem { host, problem, .. } => state.problems.push((host, problem)),
             Event::CommandFinished {
                 code, duration_ms, ..
             } => {

@@ -230,6 +230,9 @@ pub struct Interp<'a> {
     pub dry: Option<Dry>,
     /// Where captures made from secrets are locked (beside the journal).
     pub vault: Option<crate::journal::vault::Vault>,
+    /// The statements a failure came out of, innermost first (a stdlib function's `run`,
+    /// then the runbook's line that called it): where the diagnostic points.
+    pub failed_at: Vec<Span>,
 }
 
 /// What a dry run has seen so far: nested lists of actions (a `check`'s commands inside
@@ -271,6 +274,7 @@ impl<'a> Interp<'a> {
             approver: crate::journal::user(),
             run_id: String::new(),
             dry: None,
+            failed_at: Vec::new(),
             vault: None,
         }
     }
@@ -314,6 +318,7 @@ impl<'a> Interp<'a> {
             approver: self.approver.clone(),
             run_id: self.run_id.clone(),
             dry: None,
+            failed_at: Vec::new(),
             vault: self.vault.clone(),
         }
     }
@@ -440,6 +445,11 @@ impl<'a> Interp<'a> {
     fn source_text(&self, span: Span) -> String {
         let text = self.services.sources.text(span.file);
         text.get(span.range()).unwrap_or("").to_string()
+    }
+
+    /// The runbook's own file (not a module's).
+    pub fn main_file(&self) -> crate::source::FileId {
+        self.plan.file
     }
 
     fn emit(&self, event: Event) {

@@ -14,8 +14,13 @@ impl Interp<'_> {
             if self.interrupted() {
                 return Err(Failure::Interrupted);
             }
-            if let Flow::Return(v) = self.stmt(&stmt.node, target)? {
-                return Ok(Flow::Return(v));
+            match self.stmt(&stmt.node, target) {
+                Ok(Flow::Next) => {}
+                Ok(Flow::Return(v)) => return Ok(Flow::Return(v)),
+                Err(f) => {
+                    self.failed_at.push(stmt.span);
+                    return Err(f);
+                }
             }
         }
         Ok(Flow::Next)

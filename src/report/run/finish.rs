@@ -24,6 +24,10 @@ impl RunReport {
             self.line(&*state, "");
             self.line(&*state, &table.to_string());
         }
+        // A failure that the run goes on from (within `max_fail`) is in the table only.
+        if !matches!(status, RunStatus::Succeeded | RunStatus::RolledBack) {
+            self.problems(state);
+        }
         let elapsed = ms(duration_ms);
         let verdict = match status {
             RunStatus::Succeeded => format!("{} succeeded in {elapsed}", self.paint("✓", green)),
