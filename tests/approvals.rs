@@ -1,7 +1,7 @@
 //! Approval gates on a real pseudo-terminal (through `script`, which runs the binary on a
 //! pty and types what we give it) and without one.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! (the one module that prints) and app (the wiring) on top. A module may use only those
 //! below it; this test reads every `crate::` path in src/ and fails on one against the flow.
 
-mod common;
+use crate::common;
 
 /// Each top-level module and its layer: a module may use only lower layers.
 const LAYERS: &[(&str, u32)] = &[

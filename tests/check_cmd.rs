@@ -1,6 +1,6 @@
 //! `runbook check` as users run it.
 
-mod common;
+use crate::common;
 
 use common::Runbook;
 

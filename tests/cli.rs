@@ -1,7 +1,7 @@
 //! The command line's own conventions: shell completions and manual pages generated from
 //! the same definition the arguments are parsed with.
 
-mod common;
+use crate::common;
 
 use common::Runbook;
 

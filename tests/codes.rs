@@ -1,6 +1,6 @@
 //! Diagnostic codes are a contract: unique, documented, and each produced by a test.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

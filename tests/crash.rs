@@ -4,7 +4,7 @@
 
 #[path = "crash/chains.rs"]
 mod chains;
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Stdio;

@@ -1,7 +1,7 @@
 //! Every broken fixture renders its diagnostic (code, label on the span, help) and exits 2;
 //! every warning fixture renders its warning and still exits 0.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

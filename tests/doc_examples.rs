@@ -3,7 +3,7 @@
 //! language refuses. A whole runbook must check clean; a fragment is checked inside a
 //! runbook made for it, where only the names it takes from its surroundings may be missing.
 
-mod common;
+use crate::common;
 
 use common::Runbook;
 

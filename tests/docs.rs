@@ -1,6 +1,6 @@
 //! Generated documentation stays in step with the code it is generated from.
 
-mod common;
+use crate::common;
 
 #[test]
 fn the_stdlib_reference_is_up_to_date() {

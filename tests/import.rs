@@ -1,6 +1,6 @@
 //! `runbook import` (markdown -> runbook) and `runbook doc` (runbook -> markdown).
 
-mod common;
+use crate::common;
 
 use common::Runbook;
 

@@ -1,6 +1,6 @@
 //! The journal: what it records, resume, rollback on demand, locks, torn tails, history.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! The dry run: the plan of every runbook, symbolic values, and proof that nothing runs.
 
-mod common;
+use crate::common;
 
 use common::Runbook;
 

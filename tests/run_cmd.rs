@@ -1,7 +1,7 @@
 //! `runbook run` on the local host: every construct, every failure mode, and what users
 //! see of them.
 
-mod common;
+use crate::common;
 #[path = "run_cmd/limits.rs"]
 mod limits;
 #[path = "run_cmd/problems.rs"]

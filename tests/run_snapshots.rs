@@ -1,6 +1,6 @@
 //! What a person sees of a run (colour off, not a terminal), with timings normalised.
 
-mod common;
+use crate::common;
 
 use common::Runbook;
 

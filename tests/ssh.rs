@@ -1,6 +1,6 @@
 //! Steps on ssh hosts, against real OpenSSH servers on 127.0.0.1 started by the tests.
 
-mod common;
+use crate::common;
 #[path = "common/sshd.rs"]
 mod sshd;
 

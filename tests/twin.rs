@@ -1,11 +1,11 @@
 //! The seed's procedures (`runbooks/`) run for real against a twin of its server: over ssh,
 //! as a non-root login user with NOPASSWD sudo, each test asserting the effect on the twin.
 
-mod common;
+use crate::common;
 #[path = "common/twin.rs"]
-mod twin;
+mod server;
 
-use twin::Twin;
+use server::Twin;
 
 #[path = "twin/checks.rs"]
 mod checks;

@@ -3,8 +3,7 @@
 //! files, /proc) and against recording stand-ins for the tools it cannot run (systemctl,
 //! journalctl, docker).
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 mod fakes;
 mod postgres;

@@ -2,7 +2,7 @@
 //! healthy twin, and names the cause once the twin is broken the way it says.
 
 use super::{says, shown};
-use crate::twin::Twin;
+use super::Twin;
 
 #[test]
 fn heartbeat_gpu_and_release_watch_pass_and_say_what_broke() {

@@ -4,7 +4,7 @@
 //! from Docker and from the database's rows.
 
 use super::{says, shown};
-use crate::twin::Twin;
+use super::Twin;
 
 /// The seed's deploy procedures, one after another on one twin whose web runs under Docker
 /// Compose for real: each run's effect is read back from web itself (the commit it was built
