@@ -123,3 +123,18 @@ impl<T> Spanned<T> {
         }
     }
 }
+
+/// 1-based line and column (in characters) of a byte offset into `text`; computed only
+/// when a diagnostic is rendered.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[start..].chars().count() + 1,
+    )
+}

@@ -319,44 +319,45 @@ fn kills_during_resume_and_rollback_double_nothing_and_lose_nothing() {
     let rollbacks: Vec<Vec<u64>> = (0..12u64)
         .map(|i| vec![120 + 20 * i, 25 + 15 * (i % 6)])
         .collect();
-    let mut total = chains::Found::default();
-    let mut by_kind = Vec::new();
-    std::thread::scope(|scope| {
-        let r = scope.spawn(|| {
-            let mut f = chains::Found::default();
-            for d in &resumes[..6] {
-                f += chains::kills_during_resume(d);
+    // Two threads per kind of chain, each on half of its trials.
+    type Chain = fn(&[u64]) -> chains::Found;
+    let kinds: [(&str, Chain, &[Vec<u64>]); 2] = [
+        ("kills during resume", chains::kills_during_resume, &resumes),
+        (
+            "kills during rollback",
+            chains::kills_during_rollback,
+            &rollbacks,
+        ),
+    ];
+    let by_kind: Vec<(&str, chains::Found)> = std::thread::scope(|scope| {
+        let halves: Vec<_> = kinds
+            .iter()
+            .flat_map(|(kind, chain, trials)| {
+                trials.chunks(trials.len().div_ceil(2)).map(move |half| {
+                    (
+                        *kind,
+                        scope.spawn(move || {
+                            let mut f = chains::Found::default();
+                            for delays in half {
+                                f += chain(delays);
+                            }
+                            f
+                        }),
+                    )
+                })
+            })
+            .collect();
+        let mut sums: Vec<(&str, chains::Found)> = Vec::new();
+        for (kind, half) in halves {
+            let found = half.join().expect("a chain of kills");
+            match sums.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, sum)) => *sum += found,
+                None => sums.push((kind, found)),
             }
-            f
-        });
-        let r2 = scope.spawn(|| {
-            let mut f = chains::Found::default();
-            for d in &resumes[6..] {
-                f += chains::kills_during_resume(d);
-            }
-            f
-        });
-        let u = scope.spawn(|| {
-            let mut f = chains::Found::default();
-            for d in &rollbacks[..6] {
-                f += chains::kills_during_rollback(d);
-            }
-            f
-        });
-        let u2 = scope.spawn(|| {
-            let mut f = chains::Found::default();
-            for d in &rollbacks[6..] {
-                f += chains::kills_during_rollback(d);
-            }
-            f
-        });
-        let mut resume = r.join().expect("resume trials");
-        resume += r2.join().expect("resume trials");
-        let mut rollback = u.join().expect("rollback trials");
-        rollback += u2.join().expect("rollback trials");
-        by_kind.push(("kills during resume", resume));
-        by_kind.push(("kills during rollback", rollback));
+        }
+        sums
     });
+    let mut total = chains::Found::default();
     for (kind, f) in &by_kind {
         eprintln!(
             "{kind}: {} trials, {} kills landed ({} while compensations ran), {} doubled steps, {} silent losses",

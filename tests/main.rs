@@ -21,6 +21,6 @@ mod plan_cmd;
 mod run_cmd;
 mod run_snapshots;
 mod ssh;
-mod twin;
 #[path = "stdlib/main.rs"]
 mod stdlib;
+mod twin;

@@ -37,17 +37,7 @@ fn events(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// A process that exists and is not a zombie (an orphan may wait to be reaped by init).
-fn running(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            stat.rsplit(')')
-                .next()
-                .map(|rest| rest.trim_start().to_string())
-        })
-        .is_some_and(|rest| !rest.starts_with('Z'))
-}
+use common::running;
 
 #[test]
 fn hello_runs_end_to_end() {

@@ -605,18 +605,6 @@ fn a_jump_host_is_reached_with_its_declared_identity() {
     assert_eq!(inner.logins(), 1);
 }
 
-/// Whether `pid` runs (not a zombie waiting to be reaped).
-fn alive(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            s.rsplit(')')
-                .next()
-                .map(|r| !r.trim_start().starts_with('Z'))
-        })
-        .unwrap_or(false)
-}
-
 /// kill -9 of runbook mid-step: the remote command and what it started die with the run
 /// (the remote supervisor finds the channel closed), instead of running on beside a resume.
 #[test]
@@ -647,11 +635,11 @@ fn a_killed_run_takes_its_remote_command_with_it() {
         .iter()
         .map(|f| read(t.path(), f).trim().parse().expect("pid"))
         .collect();
-    assert!(pids.iter().all(|p| alive(*p)));
+    assert!(pids.iter().all(|p| common::running(*p)));
     child.kill().expect("kill -9");
     child.wait().expect("wait");
     let killed = std::time::Instant::now();
-    while pids.iter().any(|p| alive(*p)) {
+    while pids.iter().any(|p| common::running(*p)) {
         assert!(
             killed.elapsed().as_secs() < 8,
             "the remote command outlived the run: {pids:?}"

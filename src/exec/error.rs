@@ -7,7 +7,7 @@ use thiserror::Error as ThisError;
 
 use super::event::Problem;
 use super::interp::Failure;
-use crate::source::{SourceMap, Span};
+use crate::source::{line_col, SourceMap, Span};
 
 #[derive(Debug, ThisError, Diagnostic)]
 pub enum Error {
@@ -192,17 +192,3 @@ pub fn problem(error: &Error, span: Span, sources: &SourceMap, stderr: &str) -> 
 
 /// How many of a failed command's last stderr lines a problem shows.
 const STDERR_TAIL: usize = 5;
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        before.matches('\n').count() + 1,
-        before[start..].chars().count() + 1,
-    )
-}

@@ -42,17 +42,7 @@ fn column(text: &str, offset: usize) -> usize {
     offset - text[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[start..].chars().count() + 1)
-}
+pub(super) use crate::source::line_col;
 
 /// A diagnostic as miette draws it (with its source, when it carries one).
 pub fn render_plain(d: &dyn Diagnostic, color: bool) -> String {

@@ -151,3 +151,22 @@ pub fn approvals(records: &[serde_json::Value]) -> Vec<(String, String, String)>
         .map(|r| (field(r, "step"), field(r, "by"), field(r, "how")))
         .collect()
 }
+
+/// The journal of the one run made in `dir` (its `.jsonl`, not the key beside it).
+pub fn journal(dir: &Path) -> Option<PathBuf> {
+    journals(dir)
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+}
+
+/// A process that exists and is not a zombie (an orphan may wait to be reaped by init).
+pub fn running(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit(')')
+                .next()
+                .map(|rest| !rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
+}

@@ -46,9 +46,7 @@ fn session(dir: &Path, args: &[&str], kill_after: Option<Duration>) -> Session {
 fn begun(dir: &Path, args: &[&str], ms: u64) -> Session {
     for extra in 0..20 {
         let s = session(dir, args, Some(Duration::from_millis(ms + 50 * extra)));
-        let journal = common::journals(dir)
-            .into_iter()
-            .find(|p| p.extension().is_some_and(|e| e == "jsonl"));
+        let journal = common::journal(dir);
         match journal {
             Some(j) if std::fs::metadata(&j).is_ok_and(|m| m.len() > 0) => return s,
             // Killed as the journal was made: `runbook::journal::empty` says to remove it.
@@ -77,9 +75,7 @@ fn until_unlocked(dir: &Path, args: &[&str], kill_after: Option<Duration>) -> Se
 
 /// The status of the last `run_finished` of the one journal in `dir`.
 fn final_status(dir: &Path) -> Option<String> {
-    let path = common::journals(dir)
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))?;
+    let path = common::journal(dir)?;
     common::records(&path)
         .iter()
         .rev()
@@ -202,9 +198,7 @@ pub fn kills_during_rollback(delays: &[u64]) -> Found {
             .count()
     };
     let mut in_rollback = usize::from(first.code.is_none() && undoing(dir) > 0);
-    let id = common::journals(dir)
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+    let id = common::journal(dir)
         .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .expect("a journal");
     for d in &delays[1..] {

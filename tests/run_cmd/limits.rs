@@ -1,7 +1,7 @@
 //! Runbooks that multiply their own work: refused by `check` when the call graph shows it,
 //! failed as a step when a value outgrows the limit, never left to exhaust memory.
 
-use super::common::{journals, records, Runbook};
+use super::common::{journal, journals, records, Runbook};
 use super::HEAD;
 
 /// Each function calls the next twice: 2^17 calls from `f0`. Refused before anything runs.
@@ -67,10 +67,7 @@ fn a_value_that_outgrows_the_limit_fails_its_step() {
         "{}",
         out.stdout
     );
-    let journal = journals(t.path())
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .expect("a journal");
+    let journal = journal(t.path()).expect("a journal");
     let failed = records(&journal)
         .into_iter()
         .any(|r| r["type"] == "step_result" && r["step"] == "grow" && r["status"] == "failed");

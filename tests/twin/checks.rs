@@ -1,8 +1,8 @@
 //! The seed's read-only checks and its diagnoses that need no Docker: each passes on the
 //! healthy twin, and names the cause once the twin is broken the way it says.
 
-use super::{says, shown};
 use super::Twin;
+use super::{says, shown};
 
 #[test]
 fn heartbeat_gpu_and_release_watch_pass_and_say_what_broke() {

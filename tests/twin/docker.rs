@@ -3,8 +3,8 @@
 //! built from, the env it runs with), from nginx-proxy (the certificate it serves, its 502),
 //! from Docker and from the database's rows.
 
-use super::{says, shown};
 use super::Twin;
+use super::{says, shown};
 
 /// The seed's deploy procedures, one after another on one twin whose web runs under Docker
 /// Compose for real: each run's effect is read back from web itself (the commit it was built
