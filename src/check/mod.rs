@@ -68,8 +68,9 @@ pub enum Summary {
     Module { functions: usize },
 }
 
+/// What `check` found in one file: every problem, the tree, and what the file is.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct Verdict {
     pub problems: Vec<Problem>,
     /// The tree, when the file parsed.
     pub ast: Option<ast::File>,
@@ -77,19 +78,19 @@ pub struct Outcome {
     pub modules: HashMap<String, ModuleSig>,
 }
 
-impl Outcome {
+impl Verdict {
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| !p.is_warning())
     }
 }
 
 /// Parses and checks `file`, loading the stdlib modules it uses into `sources`.
-pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Outcome {
+pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Verdict {
     let text = sources.text(file).to_string();
     let ast = match syntax::parse(&text, file) {
         Ok(ast) => ast,
         Err(errors) => {
-            return Outcome {
+            return Verdict {
                 problems: errors
                     .into_iter()
                     .map(|e| Problem::Parse(file, e))
@@ -105,7 +106,7 @@ pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Ou
     let imported = loader.load_uses(sources, &ast, &mut problems);
     let checked = Checker::new(file, options, &imported).run(&ast);
     problems.extend(checked.errors.into_iter().map(|e| Problem::Check(file, e)));
-    Outcome {
+    Verdict {
         problems,
         ast: Some(ast),
         summary: Some(checked.summary),

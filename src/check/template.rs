@@ -5,7 +5,7 @@ use super::error::Error;
 use super::suggest::did_you_mean;
 use super::types::Ty;
 use super::Checker;
-use crate::syntax::ast::{Interp, Part, Template};
+use crate::syntax::ast::{Interpolation, Part, Template};
 
 /// Where the shell is in a command's literal text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +23,7 @@ impl Checker<'_> {
         for part in &t.parts {
             match &part.node {
                 Part::Text(text) => quote = advance(quote, text),
-                Part::Interp(i) => {
+                Part::Interpolation(i) => {
                     secret |= self.check_interp(i, part.span);
                     if command && quote != Quote::None && !i.is_raw() {
                         let quote = if quote == Quote::Single {
@@ -42,7 +42,7 @@ impl Checker<'_> {
         secret
     }
 
-    fn check_interp(&mut self, i: &Interp, span: crate::source::Span) -> bool {
+    fn check_interp(&mut self, i: &Interpolation, span: crate::source::Span) -> bool {
         let mut info = self.var(&i.var.node, i.var.span);
         for f in &i.fields {
             info = self.field_of(info, &f.node, f.span);

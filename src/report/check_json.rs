@@ -6,7 +6,7 @@ use miette::Diagnostic;
 use serde_json::{json, Value};
 
 use super::diagnostics::line_col;
-use crate::check::{Outcome, Problem, Summary};
+use crate::check::{Problem, Summary, Verdict};
 use crate::source::SourceMap;
 
 /// The version of this document's shape (docs/json.md).
@@ -26,7 +26,7 @@ pub fn document(files: Vec<Value>) -> Value {
 }
 
 /// A file that was read and checked.
-pub fn checked(path: &str, sources: &SourceMap, outcome: &Outcome) -> Value {
+pub fn checked(path: &str, sources: &SourceMap, outcome: &Verdict) -> Value {
     let diagnostics: Vec<Value> = outcome
         .problems
         .iter()

@@ -10,7 +10,7 @@ pub use diagnostics::render_problem;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use crate::check::{Outcome, Summary};
+use crate::check::{Summary, Verdict};
 use crate::source::SourceMap;
 
 /// `--color`
@@ -57,7 +57,7 @@ impl Reporter {
     }
 
     /// Every problem of one file on stderr, then its one-line verdict on stdout.
-    pub fn check_result(&self, path: &str, sources: &SourceMap, outcome: &Outcome) {
+    pub fn check_result(&self, path: &str, sources: &SourceMap, outcome: &Verdict) {
         let mut err = io::stderr().lock();
         for p in outcome.problems.iter().take(MAX_SHOWN) {
             // A closed pipe is not worth a panic.

@@ -303,15 +303,15 @@ impl Template {
         for part in &self.parts {
             match &part.node {
                 Part::Text(text) => out.push_str(text),
-                Part::Interp(_) => return None,
+                Part::Interpolation(_) => return None,
             }
         }
         Some(out)
     }
 
-    pub fn interpolations(&self) -> impl Iterator<Item = &Interp> {
+    pub fn interpolations(&self) -> impl Iterator<Item = &Interpolation> {
         self.parts.iter().filter_map(|p| match &p.node {
-            Part::Interp(i) => Some(i),
+            Part::Interpolation(i) => Some(i),
             Part::Text(_) => None,
         })
     }
@@ -320,18 +320,18 @@ impl Template {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
     Text(String),
-    Interp(Interp),
+    Interpolation(Interpolation),
 }
 
 /// `{{ var.field | filter(arg) }}`
 #[derive(Debug, Clone, PartialEq)]
-pub struct Interp {
+pub struct Interpolation {
     pub var: Name,
     pub fields: Vec<Name>,
     pub filters: Vec<Filter>,
 }
 
-impl Interp {
+impl Interpolation {
     pub fn is_raw(&self) -> bool {
         self.filters.iter().any(|f| f.name.node == "raw")
     }

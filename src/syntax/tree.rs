@@ -236,7 +236,7 @@ pub fn template(t: &Template) -> String {
     for p in &t.parts {
         match &p.node {
             Part::Text(text) => escape_into(&mut s, text),
-            Part::Interp(i) => {
+            Part::Interpolation(i) => {
                 s.push_str("{{ ");
                 s.push_str(&i.var.node);
                 for f in &i.fields {

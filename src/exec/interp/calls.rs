@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::expr::on_clear;
 use super::secret_words;
-use super::{Failure, Flow, Frame, Interp, Outcome, Target};
+use super::{Failure, Flow, Frame, FrameKind, Interp, Outcome, Target};
 use crate::exec::event::Event;
 use crate::exec::sudo;
 use crate::exec::taint;
@@ -110,7 +110,10 @@ impl Interp<'_> {
         }
         self.frames.push(Frame {
             vars,
-            function_of: Some(module),
+            kind: match module {
+                Some(m) => FrameKind::ModuleFunction(m),
+                None => FrameKind::RunbookFunction,
+            },
         });
         let result = self.block(&def.body, target);
         self.frames.pop();

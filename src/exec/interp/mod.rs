@@ -200,8 +200,18 @@ impl<'a> Target<'a> {
 #[derive(Debug)]
 struct Frame {
     vars: HashMap<String, Value>,
-    /// For a function: the module it belongs to (`None` for the runbook's own).
-    function_of: Option<Option<String>>,
+    kind: FrameKind,
+}
+
+/// What a frame is the scope of, which decides what it sees past its own names.
+#[derive(Debug)]
+enum FrameKind {
+    /// A rollback block: the step's captures, then the globals.
+    Rollback,
+    /// A function of the runbook: the runbook's globals only.
+    RunbookFunction,
+    /// A function (or the top-level values) of a module: that module's globals only.
+    ModuleFunction(String),
 }
 
 #[derive(Debug)]
@@ -355,7 +365,7 @@ impl<'a> Interp<'a> {
         for (name, module) in &self.plan.modules {
             self.frames.push(Frame {
                 vars: HashMap::new(),
-                function_of: Some(Some(name.clone())),
+                kind: FrameKind::ModuleFunction(name.clone()),
             });
             let mut values = HashMap::new();
             for stmt in &module.ast.stmts {
@@ -388,12 +398,12 @@ impl<'a> Interp<'a> {
             if let Some(v) = frame.vars.get(name) {
                 return Some(v);
             }
-            match &frame.function_of {
-                Some(Some(module)) => {
+            match &frame.kind {
+                FrameKind::ModuleFunction(module) => {
                     return self.module_globals.get(module).and_then(|g| g.get(name))
                 }
-                Some(None) => return self.globals.get(name),
-                None => {}
+                FrameKind::RunbookFunction => return self.globals.get(name),
+                FrameKind::Rollback => {}
             }
         }
         let on_host = self
@@ -422,8 +432,12 @@ impl<'a> Interp<'a> {
         self.frames
             .iter()
             .rev()
-            .find_map(|f| f.function_of.as_ref())
-            .and_then(|m| m.as_deref())
+            .find_map(|f| match &f.kind {
+                FrameKind::ModuleFunction(m) => Some(Some(m.as_str())),
+                FrameKind::RunbookFunction => Some(None),
+                FrameKind::Rollback => None,
+            })
+            .flatten()
     }
 
     fn bind(&mut self, name: &str, value: Value) {
@@ -471,7 +485,7 @@ impl<'a> Interp<'a> {
         self.set_host(&target.host);
         self.frames.push(Frame {
             vars: HashMap::new(),
-            function_of: None,
+            kind: FrameKind::Rollback,
         });
         let result = self.block(block, Some(target));
         self.frames.pop();

@@ -55,7 +55,7 @@ impl Interp<'_> {
         for part in &t.parts {
             match &part.node {
                 Part::Text(text) => out.push(text),
-                Part::Interp(i) => {
+                Part::Interpolation(i) => {
                     let mut v = self.var(&i.var.node)?;
                     for f in &i.fields {
                         v = self.field(v, &f.node)?;

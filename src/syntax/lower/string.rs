@@ -25,7 +25,7 @@ impl Lowerer<'_> {
                 }
                 Rule::template_tag => self.error(Error::TemplateTag { span: s.into() }),
                 Rule::interpolation => {
-                    parts.push(Spanned::new(Part::Interp(self.interpolation(p)), s))
+                    parts.push(Spanned::new(Part::Interpolation(self.interpolation(p)), s))
                 }
                 r => unreachable!("rule string cannot hold {r:?}"),
             }
@@ -85,7 +85,7 @@ impl Lowerer<'_> {
         })
     }
 
-    fn interpolation(&self, p: Pair<Rule>) -> Interp {
+    fn interpolation(&self, p: Pair<Rule>) -> Interpolation {
         let mut it = p.into_inner();
         let mut path = next(&mut it, "interpolation path").into_inner();
         let var = self.name(next(&mut path, "interpolation variable"));
@@ -99,7 +99,7 @@ impl Lowerer<'_> {
                 Filter { name, args, span }
             })
             .collect();
-        Interp {
+        Interpolation {
             var,
             fields,
             filters,
