@@ -229,3 +229,32 @@ fn join_or(items: &[&str]) -> String {
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::KEYWORDS;
+    use crate::source::FileId;
+
+    /// The grammar and this list agree: each word with a `kw_` rule is either reserved
+    /// (listed, and refused as a name) or contextual (not listed, and a fine name, as
+    /// `sudo` is in `sudo: true`). A word reserved by one only would be refused without the
+    /// diagnostic saying why, or said reserved and accepted.
+    #[test]
+    fn the_keyword_list_is_the_grammars() {
+        let grammar = include_str!("../../grammar/runbook.pest");
+        let words: Vec<&str> = grammar
+            .lines()
+            .filter_map(|l| l.strip_prefix("kw_"))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        assert!(words.len() > 30, "the grammar's keyword rules were found");
+        for word in &words {
+            let text = format!("runbook t \"T\"\n\nlet {word} = 1\n");
+            let refused = crate::syntax::parse(&text, FileId(0)).is_err();
+            assert_eq!(refused, KEYWORDS.contains(word), "`{word}`");
+        }
+        for word in KEYWORDS {
+            assert!(words.contains(word), "`{word}` has no rule in the grammar");
+        }
+    }
+}
