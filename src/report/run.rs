@@ -4,18 +4,20 @@
 mod fanout;
 mod finish;
 mod problem;
+mod steps;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use owo_colors::OwoColorize;
 use tabled::Tabled;
 use tokio::sync::watch;
 
 use crate::exec::event::{Answer, Event, Observer, StepStatus, Stream};
 use crate::syntax::ast::human_duration;
+use steps::{Finished, Undone};
 
 /// What `run` shows besides step lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,39 +150,7 @@ impl RunReport {
                 host,
                 attempt,
                 fanout,
-            } => {
-                if fanout {
-                    state.fanout.insert(step);
-                    return;
-                }
-                let shown = if attempt > 1 {
-                    format!("{title} (attempt {attempt})")
-                } else {
-                    title.clone()
-                };
-                state.pending = Some((shown, host.clone()));
-                if self.spinner_on {
-                    // Hidden at first: quick steps should not flicker; a step still running
-                    // after a second shows a spinner with its elapsed time.
-                    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-                    pb.set_style(
-                        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                    );
-                    pb.set_message(format!("{title} · {host}"));
-                    pb.enable_steady_tick(Duration::from_millis(100));
-                    let later = pb.clone();
-                    std::thread::spawn(move || {
-                        std::thread::sleep(Duration::from_secs(1));
-                        if !later.is_finished() {
-                            later.set_draw_target(ProgressDrawTarget::stderr());
-                        }
-                    });
-                    if let Some(old) = state.spinner.replace(pb) {
-                        old.finish_and_clear();
-                    }
-                }
-            }
+            } => self.step_started(&mut state, step, &title, &host, attempt, fanout),
             Event::Command { command, .. } => {
                 self.header_if_pending(&mut state);
                 self.line(&state, &format!("  {} {command}", self.paint("$", dim)));
@@ -250,45 +220,17 @@ impl RunReport {
                 status,
                 duration_ms,
                 note,
-            } => {
-                if let Some(pb) = state.spinner.take() {
-                    pb.finish_and_clear();
-                }
-                state.pending = None;
-                let (symbol, word) = self.status(status);
-                let timing = if matches!(status, StepStatus::Skipped | StepStatus::Done) {
-                    format!("· {host}")
-                } else {
-                    format!("· {host} · {}", ms(duration_ms))
-                };
-                let mut text = format!("{symbol} {title} {}", self.paint(&timing, dim));
-                if !note.is_empty() {
-                    text.push_str(&format!(" — {note}"));
-                }
-                // A fan-out's hosts that went well are counted in its summary line; the
-                // others are shown as they happen.
-                let counted = state.fanout.contains(&step)
-                    && matches!(status, StepStatus::Ok | StepStatus::Skipped)
-                    && matches!(self.detail, Detail::Quiet | Detail::Normal);
-                if !counted {
-                    self.line(&state, &text);
-                }
-                match status {
-                    StepStatus::Failed | StepStatus::TimedOut | StepStatus::Interrupted => {
-                        state.last_failed = Some(step.clone())
-                    }
-                    StepStatus::Declined => state.declined = Some(step.clone()),
-                    StepStatus::AwaitingApproval => state.awaiting = Some(step.clone()),
-                    _ => {}
-                }
-                state.rows.push(Row {
+            } => self.step_finished(
+                &mut state,
+                Finished {
                     step,
+                    title,
                     host,
-                    status: word.into(),
-                    duration: ms(duration_ms),
+                    status,
+                    duration_ms,
                     note,
-                });
-            }
+                },
+            ),
             Event::FanoutFinished {
                 step,
                 title,
@@ -334,35 +276,17 @@ impl RunReport {
                 duration_ms,
                 note,
                 cut,
-            } => {
-                state.rolled_back += usize::from(ok);
-                let (symbol, status) = if ok {
-                    (self.paint("✓", green), "rolled back")
-                } else if cut {
-                    state.cut = Some(step.clone());
-                    (
-                        self.paint("⚠", |s| s.yellow().to_string()),
-                        "rollback interrupted",
-                    )
-                } else {
-                    (self.paint("✗", red), "rollback failed")
-                };
-                let mut text = format!(
-                    "{symbol} {status} {step} {}",
-                    self.paint(&format!("· {host} · {}", ms(duration_ms)), dim)
-                );
-                if !note.is_empty() {
-                    text.push_str(&format!(" — {note}"));
-                }
-                self.line(&state, &text);
-                state.rows.push(Row {
-                    step: format!("↶ {step}"),
+            } => self.rollback_finished(
+                &mut state,
+                Undone {
+                    step,
                     host,
-                    status: status.into(),
-                    duration: ms(duration_ms),
+                    ok,
+                    duration_ms,
                     note,
-                });
-            }
+                    cut,
+                },
+            ),
             Event::RunFinished {
                 status,
                 duration_ms,
