@@ -7,7 +7,6 @@ mod chains;
 use crate::common;
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 const STEPS: usize = 10;
@@ -79,10 +78,7 @@ fn journal(dir: &Path) -> Vec<serde_json::Value> {
 fn trial(kill: Kill) {
     let t = common::Runbook::new().file("c.rb", runbook(kill));
     let dir = t.path();
-    let mut child = common::binary(dir)
-        .args(["run", "c.rb", "-q"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let mut child = common::silent(dir, &["run", "c.rb", "-q"])
         .spawn()
         .expect("spawn");
     if let Kill::After(ms) = kill {
@@ -210,10 +206,7 @@ const CUT_ROLLBACK: &str = "runbook cut \"Cut rollback\"\n\nstep s1 \"One\" {\n 
 
 fn killed_in_a_rollback() -> common::Runbook {
     let t = common::Runbook::new().file("c.rb", CUT_ROLLBACK);
-    let status = common::binary(t.path())
-        .args(["run", "c.rb", "-q"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let status = common::silent(t.path(), &["run", "c.rb", "-q"])
         .status()
         .expect("run");
     assert_eq!(status.code(), None, "killed by its own rollback");
@@ -279,10 +272,7 @@ fn concurrent_resumes_of_one_run_let_exactly_one_proceed() {
     std::fs::write(t.path().join("fixed"), "").expect("fix");
     let children: Vec<_> = (0..4)
         .map(|_| {
-            common::binary(t.path())
-                .args(["resume", "-q"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
+            common::silent(t.path(), &["resume", "-q"])
                 .spawn()
                 .expect("spawn")
         })
@@ -379,10 +369,7 @@ fn kills_during_resume_and_rollback_double_nothing_and_lose_nothing() {
 fn rollback_names_a_step_cut_while_it_ran() {
     let body = "runbook cut \"Cut step\"\n\nstep s1 \"One\" {\n  run \"echo s1 >> log\"\n  rollback {\n    run \"echo undo-s1 >> log\"\n  }\n}\n\nstep s2 \"Two\" {\n  run \"echo s2 >> log\"\n  run \"exec kill -9 $PPID\"\n  rollback {\n    run \"echo undo-s2 >> log\"\n  }\n}\n";
     let t = common::Runbook::new().file("c.rb", body);
-    let status = common::binary(t.path())
-        .args(["run", "c.rb", "-q"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let status = common::silent(t.path(), &["run", "c.rb", "-q"])
         .status()
         .expect("run");
     assert_eq!(status.code(), None, "killed by its own step");

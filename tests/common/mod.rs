@@ -97,6 +97,13 @@ pub fn binary(dir: &Path) -> Command {
     cmd
 }
 
+/// The binary in `dir` with `args`, its output thrown away: for runs that are killed or raced.
+pub fn silent(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = binary(dir);
+    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    cmd
+}
+
 /// Runs the binary in `dir` without a terminal and with colour off unless asked.
 pub fn run_in(dir: &Path, args: &[String], env: &[(String, String)]) -> Output {
     let mut cmd = binary(dir);
