@@ -19,6 +19,8 @@ pub const LOCKED: i32 = 7;
 /// The journal could not be written (a full disk, a file-size limit): the run stopped before
 /// anything it could not record, and undid nothing.
 pub const JOURNAL_FAILED: i32 = 8;
+/// `import` found nothing runnable: the runbook it wrote has no step.
+pub const NOTHING_IMPORTED: i32 = 9;
 /// Interrupted by SIGINT (128 + SIGINT, as shells report it).
 pub const INTERRUPTED: i32 = 130;
 /// Interrupted by SIGTERM (128 + SIGTERM).
@@ -48,5 +50,6 @@ Exit codes:
   6    an approval was declined
   7    another run holds the runbook's lock
   8    the journal could not be written (disk full?): the run stopped
+  9    import found nothing runnable
   130  interrupted (SIGINT)
   143  terminated (SIGTERM)";

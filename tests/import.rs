@@ -2,6 +2,8 @@
 
 use crate::common;
 
+mod corpus;
+
 use common::Runbook;
 
 /// Commands of the fenced shell blocks of a markdown file, read independently of the
@@ -21,6 +23,8 @@ fn fenced_commands(markdown: &str) -> Vec<String> {
             continue;
         }
         let t = t.strip_prefix("$ ").unwrap_or(t);
+        // A trailing comment (`cmd   # why`) is not part of the command.
+        let t = t.split_once("  #").map_or(t, |(c, _)| c.trim_end());
         current.push_str(t.trim_end_matches('\\'));
         current.push(' ');
         if !t.ends_with('\\') {
@@ -78,29 +82,22 @@ fn the_seed_becomes_a_checked_runbook_that_keeps_every_command() {
             "the seed's command is not in the import:\n{cmd}"
         );
     }
-    // The danger sections are gated.
-    let reset = imported
-        .split("step full_database_reset_danger")
-        .nth(1)
-        .expect("the reset step");
-    assert!(
-        reset
-            .split("\n}\n")
+    // The danger sections are gated: the step that runs each dangerous command asks first.
+    let asks_before = |command: &str| {
+        let step = imported
+            .split("\nstep ")
+            .find(|s| s.contains(command))
+            .unwrap_or_else(|| panic!("a step runs {command}"));
+        step.split(command)
             .next()
-            .unwrap_or("")
-            .contains("approve dangerous"),
+            .is_some_and(|before| before.contains("approve dangerous"))
+    };
+    assert!(
+        asks_before("DROP DATABASE IF EXISTS skriptoteket"),
         "the database reset asks first"
     );
-    let cleanup = imported
-        .split("step disk_space_session_cleanup")
-        .nth(1)
-        .expect("the cleanup step");
-    let before_wipe = cleanup
-        .split("clear-all-session-files")
-        .next()
-        .unwrap_or("");
     assert!(
-        before_wipe.contains("approve dangerous"),
+        asks_before("clear-all-session-files"),
         "deleting every session file asks first (DANGER, --yes)"
     );
     assert!(

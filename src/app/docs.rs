@@ -37,6 +37,10 @@ pub fn import(reporter: &Reporter, file: &Path, output: Option<&Path>) -> i32 {
     let imported = crate::import::import(&markdown, &stem);
     let code = write_out(reporter, &imported.text, output);
     reporter.import_summary(&file.display().to_string(), &imported.summary);
+    let found = imported.summary.runs + imported.summary.checks > 0;
+    if code == exit::SUCCESS && !found {
+        return exit::NOTHING_IMPORTED;
+    }
     code
 }
 

@@ -1,13 +1,18 @@
-//! Writing the runbook text.
+//! Walking the document: each section's text and blocks become steps, in the sessions the
+//! document opened, with gates, checks, conditions and rollbacks where the text asks for them.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
-use std::sync::OnceLock;
+use std::collections::BTreeSet;
 
-use regex::Regex;
-
+use super::block::{self, Context, Kind, Piece};
+use super::danger;
+use super::draft::{Chunk, Draft, Line, Steps};
+use super::endless::endless;
 use super::markdown::{self, Item, Section};
-use super::shell::{self, Line, Target};
+use super::params::{assignment, Params};
+use super::session::{self, Frame, Sessions};
+use super::shell::{self, Target};
+use super::structure::{self, Role};
+use super::text::{comment_block, comment_lines, one_line};
 
 /// What the import made of the document, for the summary on stderr.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,9 +21,9 @@ pub struct Summary {
     pub runs: usize,
     pub checks: usize,
     pub approvals: usize,
-    pub dangerous: usize,
     pub params: usize,
     pub hosts: usize,
+    pub sessions: usize,
     pub review: usize,
 }
 
@@ -28,411 +33,525 @@ pub struct Imported {
     pub summary: Summary,
 }
 
-/// Code blocks in these languages are commands; others (configs, logs) are kept as comments.
-const SHELLS: &[&str] = &["", "bash", "sh", "shell", "console", "zsh", "shell-session"];
-
-#[derive(Default)]
-struct Importer {
-    hosts: BTreeSet<String>,
-    params: BTreeMap<String, String>,
-    step_ids: BTreeSet<String>,
-    summary: Summary,
+/// What the text before a block says of its commands.
+#[derive(Debug, Clone, Default)]
+struct Cues {
+    check: bool,
+    danger: bool,
+    condition: Option<String>,
+    context: Context,
 }
 
-/// A step being written: its host and its lines.
-struct Draft {
-    host: Option<String>,
-    lines: Vec<String>,
-    commands: usize,
+#[derive(Default)]
+pub(super) struct Importer {
+    pub(super) params: Params,
+    pub(super) hosts: BTreeSet<String>,
+    pub(super) steps: Steps,
+    pub(super) summary: Summary,
+    sessions: Sessions,
+    /// The heading level of the section being read.
+    level: usize,
 }
 
 pub fn import(markdown: &str, stem: &str) -> Imported {
     let doc = markdown::parse(markdown);
     let mut im = Importer::default();
-    let mut body = String::new();
     let intro_has_commands = doc
         .intro
         .iter()
-        .any(|i| matches!(i, Item::Code { lang, .. } if SHELLS.contains(&lang.as_str())));
+        .any(|i| matches!(i, Item::Code { lang, .. } if block::kind(lang) != Kind::Data));
     if intro_has_commands {
         // Commands before any heading (a plain numbered list, say) form a step of their own.
         let heading = doc.title.clone().unwrap_or_else(|| stem.to_string());
-        im.section(
-            &mut body,
-            &Section {
-                heading,
-                level: 1,
-                items: doc.intro.clone(),
-            },
-        );
+        let intro = Section {
+            heading,
+            level: 1,
+            items: doc.intro.clone(),
+        };
+        im.section(&intro, &Role::Plain);
     } else {
+        let mut lines = Vec::new();
         for item in &doc.intro {
-            comment_item(&mut body, "", item);
+            comment_item(&mut lines, item);
         }
+        im.steps.chunks.push(Chunk::Lines(lines));
     }
-    for section in &doc.sections {
-        im.section(&mut body, section);
+    let roles = structure::roles(&doc.sections);
+    for (section, role) in doc.sections.iter().zip(&roles) {
+        im.section(section, role);
     }
-    let name = ident(doc.id.as_deref().unwrap_or(stem));
-    let title = doc.title.clone().unwrap_or_else(|| stem.to_string());
-    let mut out = String::new();
-    let _ = writeln!(out, "## Imported from {stem}.md by `runbook import`: read the `# review:` comments before running it.");
-    let _ = writeln!(out, "runbook {name} {}\n", literal_plain(&title));
-    for (param, placeholder) in &im.params {
-        let _ = writeln!(out, "## Stands for `{placeholder}` in the original.");
-        let _ = writeln!(out, "param {param}: string");
-    }
-    for host in &im.hosts {
-        let _ = writeln!(out, "host {} = ssh({})", ident(host), literal_plain(host));
-    }
-    out.push('\n');
-    out.push_str(&body);
-    im.summary.params = im.params.len();
-    im.summary.hosts = im.hosts.len();
-    Imported {
-        text: out,
-        summary: im.summary,
+    im.close_sessions();
+    super::render::render(im, &doc, stem)
+}
+
+fn comment_item(lines: &mut Vec<String>, item: &Item) {
+    match item {
+        Item::Text { text, .. } => comment_lines(lines, text),
+        Item::Code { lang, code } => {
+            let body: Vec<String> = code.lines().map(str::to_string).collect();
+            comment_block(lines, lang, &body);
+        }
     }
 }
 
 impl Importer {
-    fn section(&mut self, out: &mut String, section: &Section) {
-        let text: String = section
+    fn section(&mut self, section: &Section, role: &Role) {
+        let base_when = match role {
+            Role::Alternative { param, value } => {
+                self.params.choice(param, value);
+                Some(format!("{param} == \"{value}\""))
+            }
+            Role::Rollback => Some(super::draft::ROLLBACK_PARAM.to_string()),
+            Role::Plain => None,
+        };
+        let warned = danger::warns(&section.heading)
+            || section.items.iter().any(|i| match i {
+                Item::Text { text, .. } => danger::warns(text),
+                Item::Code { .. } => false,
+            });
+        let has_fence = section
             .items
             .iter()
-            .filter_map(|i| {
-                if let Item::Text(t) = i {
-                    Some(t.as_str())
-                } else {
-                    None
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        let danger = is_danger(&section.heading) || is_danger(&text);
-        let consent = text.to_lowercase().contains("explicit approval");
-        let verify = starts_like_check(&section.heading);
-        let mut drafts: Vec<Draft> = Vec::new();
-        let mut draft = Draft {
-            host: None,
-            lines: Vec::new(),
-            commands: 0,
+            .any(|i| matches!(i, Item::Code { lang, .. } if block::kind(lang) != Kind::Data));
+        let mut draft = Draft::new(&section.heading, base_when.clone(), warned);
+        self.level = section.level;
+        for ended in self.sessions.heading(section.level) {
+            self.unused_client(&mut draft, ended);
+        }
+        draft.lines.push(Line::Heading(format!(
+            "# {} {}",
+            "#".repeat(section.level),
+            section.heading
+        )));
+        let heading_context = Context::of(&section.heading);
+        let mut cues = Cues {
+            check: starts_like_check(&section.heading),
+            context: heading_context,
+            ..Cues::default()
         };
-        let mut gated = false;
-        let mut next_check = false;
-        let mut next_danger = false;
         for item in &section.items {
             match item {
-                Item::Text(t) => comment_lines(&mut draft.lines, t),
-                Item::Code { lang, code } if SHELLS.contains(&lang.as_str()) => {
-                    for line in shell::split(code) {
-                        match line {
-                            Line::Comment(c) => {
-                                next_check |= starts_like_check(&c);
-                                next_danger |= is_danger(&c);
-                                draft.lines.push(format!("# {c}"));
-                            }
-                            Line::Command(cmd) => {
-                                let (host, command) = match shell::target(&cmd) {
-                                    Target::Local(c) => (None, c),
-                                    Target::Remote(r) => (Some(r.host), r.command),
-                                    Target::Unclear(why) => {
-                                        self.review(&mut draft.lines, &why, &cmd);
-                                        continue;
-                                    }
-                                };
-                                if let Some(why) = shell::interactive(&command) {
-                                    self.review(&mut draft.lines, why, &cmd);
-                                    continue;
-                                }
-                                if draft.commands > 0 && draft.host != host {
-                                    drafts.push(std::mem::replace(
-                                        &mut draft,
-                                        Draft {
-                                            host: host.clone(),
-                                            lines: Vec::new(),
-                                            commands: 0,
-                                        },
-                                    ));
-                                    gated = false;
-                                }
-                                draft.host = host.clone();
-                                if let Some(h) = &host {
-                                    self.hosts.insert(h.clone());
-                                }
-                                let destructive = next_danger || is_destructive(&command);
-                                if destructive || ((danger || consent) && !gated) {
-                                    let kind = if destructive || danger {
-                                        "approve dangerous"
-                                    } else {
-                                        "approve"
-                                    };
-                                    let message = format!(
-                                        "{}: run `{}`?",
-                                        section.heading,
-                                        one_line(&command)
-                                    );
-                                    draft
-                                        .lines
-                                        .push(format!("{kind} {}", literal_plain(&message)));
-                                    self.summary.approvals += 1;
-                                    if kind == "approve dangerous" {
-                                        self.summary.dangerous += 1;
-                                    }
-                                    gated = true;
-                                }
-                                let lit = self.command_literal(&command);
-                                if next_check || verify || looks_like_check(&command) {
-                                    let message = format!("`{}` failed", one_line(&command));
-                                    draft.lines.push(format!(
-                                        "check run({lit}).ok else {}",
-                                        literal_plain(&message)
-                                    ));
-                                    self.summary.checks += 1;
-                                } else {
-                                    draft.lines.push(format!("run {lit}"));
-                                    self.summary.runs += 1;
-                                }
-                                draft.commands += 1;
-                                next_check = false;
-                                next_danger = false;
-                            }
+                Item::Text { text, inline, list } => {
+                    draft.comment_text(text);
+                    let context = Context::of(text);
+                    cues = Cues {
+                        check: starts_like_check(text) || starts_like_check(&section.heading),
+                        danger: danger::warns(text),
+                        condition: condition(text).then(|| self.params.condition(text)),
+                        context: Context {
+                            output: context.output,
+                            query: context.query || heading_context.query,
+                        },
+                    };
+                    self.inline(&mut draft, text, inline, *list && !has_fence, &cues);
+                }
+                Item::Code { lang, code } => {
+                    self.block(&mut draft, lang, code, &cues);
+                    cues.condition = None;
+                    cues.danger = false;
+                    cues.context.output = false;
+                }
+            }
+        }
+        self.steps.finish(draft, role == &Role::Rollback);
+    }
+
+    /// Inline code of a paragraph: an `ssh HOST` login where the text says to log in; in a
+    /// list with no code blocks, commands.
+    fn inline(
+        &mut self,
+        draft: &mut Draft,
+        text: &str,
+        inline: &[String],
+        commands: bool,
+        cues: &Cues,
+    ) {
+        for code in inline {
+            let code = code.trim();
+            if let Some(Frame::Host(_)) = session::opener(code) {
+                if !tells_to_log_in(text) {
+                    continue;
+                }
+                // A login named in prose is made from the control machine, not from inside
+                // the session before it.
+                for ended in self.sessions.heading(0) {
+                    self.unused_client(draft, ended);
+                }
+                self.command(draft, code, &[], cues);
+            } else if commands && code.contains(' ') && shell::known_command(code) {
+                self.command(draft, code, &[], cues);
+            }
+        }
+    }
+
+    fn block(&mut self, draft: &mut Draft, lang: &str, code: &str, cues: &Cues) {
+        match block::kind(lang) {
+            Kind::Data => {
+                let body: Vec<String> = code.lines().map(str::to_string).collect();
+                draft.comments(|l| comment_block(l, lang, &body));
+            }
+            Kind::PowerShell => {
+                for line in code.lines().filter(|l| !l.trim().is_empty()) {
+                    self.review(draft, "a PowerShell command (runbook runs sh)", line);
+                }
+            }
+            Kind::Sql => self.client_input(draft, code.trim_end(), cues),
+            Kind::Shell => {
+                let pieces = block::pieces(code, cues.context);
+                if only_logins(&pieces) {
+                    draft.comments(|l| {
+                        l.push("# ways to log in, not a session the commands below run in:".into());
+                        l.extend(
+                            code.lines()
+                                .filter(|c| !c.trim().is_empty())
+                                .map(|c| format!("#   {c}")),
+                        );
+                    });
+                    return;
+                }
+                let mut input = Vec::new();
+                for piece in pieces {
+                    if !matches!(piece, Piece::ClientInput(_)) && !input.is_empty() {
+                        self.client_input(draft, &input.join("\n"), cues);
+                        input.clear();
+                    }
+                    match piece {
+                        Piece::Comment(c) => {
+                            draft.pending_danger |= danger::warns(&c);
+                            draft.pending_check |= starts_like_check(&c);
+                            draft.comments(|l| l.push(format!("# {c}")));
+                        }
+                        Piece::Output { lines, why } => {
+                            draft.comments(|l| {
+                                l.push(format!("# {why}, not run:"));
+                                l.extend(
+                                    lines
+                                        .iter()
+                                        .map(|x| format!("#   {x}").trim_end().to_string()),
+                                );
+                            });
+                        }
+                        Piece::ClientInput(s) if s.trim() != "exit" && s.trim() != "\\q" => {
+                            input.push(s)
+                        }
+                        Piece::ClientInput(_) => {}
+                        Piece::Foreign(s) => {
+                            self.review(draft, "a PowerShell command (runbook runs sh)", &s)
+                        }
+                        Piece::Command { text, output } => {
+                            self.command(draft, &text, &output, cues)
                         }
                     }
                 }
-                Item::Code { lang, code } => {
-                    draft.lines.push(format!("# ```{lang}"));
-                    for l in code.lines() {
-                        draft.lines.push(format!("# {l}").trim_end().to_string());
-                    }
-                    draft.lines.push("# ```".into());
+                if !input.is_empty() {
+                    self.client_input(draft, &input.join("\n"), cues);
                 }
             }
         }
-        drafts.push(draft);
-        let with_commands = drafts.iter().filter(|d| d.commands > 0).count();
-        let _ = writeln!(out, "# {} {}", "#".repeat(section.level), section.heading);
-        for d in drafts {
-            if d.commands == 0 {
-                for l in &d.lines {
-                    let _ = writeln!(out, "{l}");
-                }
-                continue;
-            }
-            let mut title = section.heading.clone();
-            if with_commands > 1 {
-                title = format!("{title} ({})", d.host.as_deref().unwrap_or("local"));
-            }
-            let id = self.step_id(&title);
-            let on = d
-                .host
-                .as_ref()
-                .map_or(String::new(), |h| format!(" on {}", ident(h)));
-            let _ = writeln!(out, "step {id} {}{on} {{", literal_plain(&title));
-            for l in &d.lines {
-                for part in l.split('\n') {
-                    let _ = writeln!(out, "  {part}");
-                }
-            }
-            let _ = writeln!(out, "}}\n");
-            self.summary.steps += 1;
-        }
-        out.push('\n');
     }
 
-    fn review(&mut self, lines: &mut Vec<String>, why: &str, command: &str) {
-        self.summary.review += 1;
-        lines.push(format!("# review: not imported, {why}:"));
-        for l in command.lines() {
-            lines.push(format!("# review:   {l}"));
-        }
-    }
-
-    fn step_id(&mut self, title: &str) -> String {
-        let base = ident(title);
-        let mut id = base.clone();
-        let mut n = 2;
-        while !self.step_ids.insert(id.clone()) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
-        id
-    }
-
-    /// The command as a runbook string: escaped, placeholders turned into params (closing
-    /// and reopening the shell quotes around them, so the value stays one quoted word).
-    fn command_literal(&mut self, command: &str) -> String {
-        static RE: OnceLock<Regex> = OnceLock::new();
-        let re = RE.get_or_init(|| {
-            Regex::new(r"<[a-z][a-z0-9_-]*>|YYYY-?MM-?DD(?:-HHMMSS)?")
-                .unwrap_or_else(|_| unreachable!("a valid regex"))
-        });
-        let mut out = String::from("\"");
-        let mut quote: Option<char> = None;
-        let mut last = 0;
-        // A heredoc's body is data (HTML, config), not placeholders: only its first line counts.
-        let searched = if command.contains("<<") {
-            command.split('\n').next().unwrap_or("")
-        } else {
-            command
-        };
-        for m in re.find_iter(searched) {
-            quote = escape_into(&mut out, &command[last..m.start()], quote);
-            let placeholder = m.as_str();
-            let name = ident(placeholder.trim_matches(['<', '>']).to_lowercase().as_str());
-            self.params.insert(name.clone(), placeholder.to_string());
-            let interp = format!("{{{{ {name} }}}}");
-            match quote {
-                None => out.push_str(&interp),
-                Some('\'') => out.push_str(&format!("'{interp}'")),
-                Some(_) => out.push_str(&format!("\\\"{interp}\\\"")),
-            }
-            last = m.end();
-        }
-        escape_into(&mut out, &command[last..], quote);
-        out.push('"');
-        out
-    }
-}
-
-/// Appends `text` escaped for a runbook string; returns the shell quote state after it.
-fn escape_into(out: &mut String, text: &str, mut quote: Option<char>) -> Option<char> {
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                out.push_str("\\\\");
-                if quote != Some('\'') {
-                    if let Some(n) = chars.next() {
-                        push_escaped(out, n);
-                    }
-                }
-                continue;
-            }
-            '\'' if quote.is_none() => quote = Some('\''),
-            '\'' if quote == Some('\'') => quote = None,
-            '"' if quote.is_none() => quote = Some('"'),
-            '"' if quote == Some('"') => quote = None,
-            _ => {}
-        }
-        if c == '{' && matches!(chars.peek(), Some('{' | '%' | '#')) {
-            out.push_str("\\{");
-            continue;
-        }
-        push_escaped(out, c);
-    }
-    quote
-}
-
-fn push_escaped(out: &mut String, c: char) {
-    match c {
-        '"' => out.push_str("\\\""),
-        '\\' => out.push_str("\\\\"),
-        '\n' => out.push_str("\\n"),
-        '\t' => out.push_str("\\t"),
-        '{' => out.push('{'),
-        c => out.push(c),
-    }
-}
-
-/// A plain runbook string (no interpolation).
-fn literal_plain(text: &str) -> String {
-    let mut out = String::from("\"");
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '{' && matches!(chars.peek(), Some('{' | '%' | '#')) {
-            out.push_str("\\{");
-            continue;
-        }
-        push_escaped(&mut out, c);
-    }
-    out.push('"');
-    out
-}
-
-fn comment_item(out: &mut String, indent: &str, item: &Item) {
-    let mut lines = Vec::new();
-    match item {
-        Item::Text(t) => comment_lines(&mut lines, t),
-        Item::Code { lang, code } => {
-            lines.push(format!("# ```{lang}"));
-            lines.extend(
-                code.lines()
-                    .map(|l| format!("# {l}").trim_end().to_string()),
+    /// SQL or console input: given on stdin to the client the document opened, else review.
+    fn client_input(&mut self, draft: &mut Draft, input: &str, cues: &Cues) {
+        let Some(client) = self.sessions.client() else {
+            self.review(
+                draft,
+                "input for a client (SQL, a console) that the text does not name",
+                input,
             );
-            lines.push("# ```".into());
+            return;
+        };
+        let client = if client.split_whitespace().any(|w| w.ends_with("psql")) {
+            format!("{client} -v ON_ERROR_STOP=1")
+        } else {
+            client
+        };
+        let placed = self.sessions.place(&client);
+        let host = self.sessions.host().map(str::to_string);
+        self.emit(draft, &placed, host, Some(input), &[], cues);
+    }
+
+    fn command(&mut self, draft: &mut Draft, text: &str, output: &[String], cues: &Cues) {
+        let (trimmed, comment) = shell::split_comment(text.trim());
+        if let Some(comment) = comment {
+            draft.comments(|l| l.push(comment.to_string()));
+        }
+        if let Some(frame) = self.sessions.leave_client() {
+            self.unused_client(draft, frame);
+        }
+        if matches!(trimmed, "exit" | "logout" | "quit") {
+            let left = self.sessions.pop();
+            draft.comments(|l| {
+                l.push(match left {
+                    Some(_) => format!("# `{trimmed}`: the session above ends here"),
+                    None => format!("# `{trimmed}`"),
+                })
+            });
+            return;
+        }
+        if let Some((name, value)) = assignment(trimmed) {
+            self.params.assign(&name, &value);
+            draft.comments(|l| l.push(format!("# `{trimmed}`: a param now")));
+            return;
+        }
+        if is_setup(trimmed) {
+            self.sessions.setup(trimmed);
+            draft.comments(|l| l.push(format!("# `{trimmed}`: for the commands below")));
+            return;
+        }
+        if let Some(frame) = session::opener(trimmed) {
+            if let Frame::Host(h) = &frame {
+                if !self.sessions.is_open() {
+                    self.hosts.insert(h.clone());
+                }
+            }
+            self.summary.sessions += 1;
+            draft.comments(|l| {
+                l.push(format!(
+                    "# session: `{trimmed}`: the commands below run in it"
+                ))
+            });
+            // A session lasts into the sections after it (a Diagnosis opens the shell a
+            // Mitigation works in) until the next chapter (`#`).
+            let level = self.level.saturating_sub(1).min(1);
+            for ended in self.sessions.push(frame, level) {
+                self.unused_client(draft, ended);
+            }
+            return;
+        }
+        // The command as typed where it runs, and whether the sessions still wrap it.
+        let (host, command, in_session) = match shell::target(trimmed) {
+            Target::Local(c) => (self.sessions.host().map(str::to_string), c, true),
+            Target::Remote(r) if r.host.contains('$') || r.host.contains('<') => (
+                self.sessions.host().map(str::to_string),
+                trimmed.to_string(),
+                true,
+            ),
+            // `ssh HOST "…"` is typed on the control machine, even in a page that logged in
+            // above: it names where it runs.
+            Target::Remote(r) => {
+                self.hosts.insert(r.host.clone());
+                (Some(r.host), r.command, false)
+            }
+            Target::Unclear(why) => {
+                self.review(draft, &why, text);
+                return;
+            }
+        };
+        let mut place = |c: &str| {
+            if in_session {
+                self.sessions.place(c)
+            } else {
+                c.to_string()
+            }
+        };
+        if let Some(e) = endless(&command) {
+            let bounded = e.bounded.map(|b| place(&b));
+            self.review(draft, e.why, text);
+            if let Some(bounded) = bounded {
+                draft.comments(|l| l.push("# review: a bounded form of it, run instead:".into()));
+                self.emit(draft, &bounded, host, None, &[], cues);
+            }
+            return;
+        }
+        let command = place(&command);
+        self.emit(draft, &command, host, None, output, cues);
+    }
+
+    fn emit(
+        &mut self,
+        draft: &mut Draft,
+        command: &str,
+        host: Option<String>,
+        stdin: Option<&str>,
+        output: &[String],
+        cues: &Cues,
+    ) {
+        let when = join_when(draft.base_when.clone(), cues.condition.clone());
+        let all = format!("{command}\n{}", stdin.unwrap_or(""));
+        let destructive = danger::destructive(&all).is_some();
+        let gate = destructive || cues.danger || draft.pending_danger || draft.warned;
+        self.steps
+            .split_if(draft, host.as_deref(), when.as_deref(), gate);
+        draft.host = host;
+        draft.when = when;
+        if gate && !draft.gated {
+            let message = format!(
+                "{}: run `{}`?",
+                draft.heading,
+                one_line(stdin.unwrap_or(command))
+            );
+            draft.lines.push(Line::Gate(message));
+            draft.gated = true;
+            self.summary.approvals += 1;
+        }
+        let lit = self.params.command_literal(command);
+        let call = match stdin {
+            Some(input) => format!("run({lit}, stdin: {})", self.params.command_literal(input)),
+            None => format!("run({lit})"),
+        };
+        let is_check = cues.check || draft.pending_check || looks_like_check(command);
+        let statement = match expectation(output) {
+            Some(test) => format!(
+                "check {call}{test} else {}",
+                super::text::literal_plain(&format!(
+                    "`{}` did not show `{}`",
+                    one_line(command),
+                    output[0].trim()
+                ))
+            ),
+            None if is_check => format!(
+                "check {call}.ok else {}",
+                super::text::literal_plain(&format!("`{}` failed", one_line(command)))
+            ),
+            None => match stdin {
+                Some(input) => format!("run {lit}, stdin: {}", self.params.command_literal(input)),
+                None => format!("run {lit}"),
+            },
+        };
+        if statement.starts_with("check") {
+            self.summary.checks += 1;
+        } else {
+            self.summary.runs += 1;
+        }
+        draft.lines.push(Line::Statement(statement));
+        if expectation(output).is_none() && !output.is_empty() {
+            draft.comments(|l| {
+                l.push("# its output, as the original shows it:".into());
+                l.extend(
+                    output
+                        .iter()
+                        .map(|x| format!("#   {x}").trim_end().to_string()),
+                );
+            });
+        }
+        draft.commands += 1;
+        draft.pending_check = false;
+        draft.pending_danger = false;
+    }
+
+    pub(super) fn review(&mut self, draft: &mut Draft, why: &str, command: &str) {
+        self.summary.review += 1;
+        draft.comments(|lines| {
+            lines.push(format!("# review: not imported, {why}:"));
+            for l in command.lines() {
+                lines.push(format!("# review:   {l}"));
+            }
+        });
+    }
+
+    fn unused_client(&mut self, draft: &mut Draft, frame: Frame) {
+        if let Frame::Client {
+            command,
+            used: false,
+        } = frame
+        {
+            self.review(
+                draft,
+                "an interactive client, and the text gives it nothing to run",
+                &command,
+            );
         }
     }
-    for l in lines {
-        let _ = writeln!(out, "{indent}{l}");
-    }
-}
 
-/// Text as `#` comment lines of at most ~96 characters.
-fn comment_lines(lines: &mut Vec<String>, text: &str) {
-    let mut line = String::from("#");
-    for word in text.split_whitespace() {
-        if line.len() + word.len() > 96 && line.len() > 1 {
-            lines.push(std::mem::replace(&mut line, String::from("#")));
+    /// Sessions still open at the end: an interactive client never given input is a review item.
+    fn close_sessions(&mut self) {
+        let mut draft = Draft::new("", None, false);
+        while let Some(frame) = self.sessions.pop() {
+            self.unused_client(&mut draft, frame);
         }
-        line.push(' ');
-        line.push_str(word);
-    }
-    if line.len() > 1 {
-        lines.push(line);
+        self.steps.finish(draft, false);
     }
 }
 
-/// A name the language accepts: lowercase, `_` for the rest, not a keyword, not empty.
-fn ident(text: &str) -> String {
-    let mut s = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            s.push(c.to_ascii_lowercase());
-        } else if !s.ends_with('_') {
-            s.push('_');
+fn join_when(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(format!("{a} and {b}")),
+        (a, b) => a.or(b),
+    }
+}
+
+/// `cd DIR` or `name=value` alone: set up for the commands that follow.
+fn is_setup(command: &str) -> bool {
+    let single = !command.contains("&&") && !command.contains(';') && !command.contains('\n');
+    single
+        && (command.starts_with("cd ")
+            || command.split_once('=').is_some_and(|(n, v)| {
+                !n.is_empty()
+                    && !v.contains(' ')
+                    && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            }))
+}
+
+/// A block of two or more `ssh HOST` lines and nothing else: the ways in, as a list.
+fn only_logins(pieces: &[Piece]) -> bool {
+    let mut logins = 0;
+    for piece in pieces {
+        match piece {
+            Piece::Command { text, .. } => match session::opener(shell::split_comment(text).0) {
+                Some(Frame::Host(_)) => logins += 1,
+                _ => return false,
+            },
+            Piece::Comment(_) => {}
+            _ => return false,
         }
     }
-    let mut s = s.trim_matches('_').to_string();
-    if s.len() > 40 {
-        s.truncate(40);
-        s = s.trim_end_matches('_').to_string();
-    }
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
-        s = format!("s_{s}");
-    }
-    if crate::syntax::is_keyword(&s)
-        || matches!(s.as_str(), "local" | "run" | "env" | "file" | "ssh")
-    {
-        s.push('_');
-    }
-    s
+    logins >= 2
 }
 
-fn one_line(command: &str) -> String {
-    let flat = command.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > 70 {
-        format!("{}…", flat.chars().take(70).collect::<String>())
-    } else {
-        flat
-    }
-}
-
-fn is_danger(text: &str) -> bool {
+/// "SSH to the box: `ssh web1`", "runs on db1: `ssh db1`, then …"; not "`ssh web1` times out".
+fn tells_to_log_in(text: &str) -> bool {
     let lower = text.to_lowercase();
-    text.contains("DANGER")
-        || lower.contains("destroys all data")
-        || lower.contains("destroy all")
-        || lower.contains("irreversible")
+    [
+        "ssh to",
+        "ssh into",
+        "log in",
+        "log into",
+        "log on",
+        "login to",
+        "sign in",
+        "connect to",
+        "then",
+        "first",
+        "runs",
+        "run on",
+    ]
+    .iter()
+    .any(|cue| lower.contains(cue))
 }
 
-fn is_destructive(command: &str) -> bool {
-    let lower = command.to_lowercase();
-    command.contains("--yes")
-        || lower.contains("drop database")
-        || lower.contains("rm -rf")
-        || lower.contains("mkfs")
-        || lower.contains("sysrq-trigger")
+/// "If the link is down, restart it:", "Roll back to X if needed:".
+fn condition(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    lower.starts_with("if ")
+        || [
+            " if needed",
+            " if necessary",
+            " if required",
+            " only if ",
+            " if you need",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Output that is plainly what the command must show: a status line, or one word of state.
+fn expectation(output: &[String]) -> Option<String> {
+    let [line] = output else {
+        return None;
+    };
+    let line = line.trim();
+    if line.starts_with("HTTP/") && line.split_whitespace().nth(1).is_some_and(|c| c.len() == 3) {
+        return Some(format!(
+            ".stdout.contains({})",
+            super::text::literal_plain(line)
+        ));
+    }
+    const STATES: &[&str] = &[
+        "active", "running", "enabled", "ok", "OK", "PONG", "true", "healthy", "ready", "up",
+    ];
+    STATES
+        .contains(&line)
+        .then(|| format!(".stdout.trim() == {}", super::text::literal_plain(line)))
 }
 
 fn starts_like_check(text: &str) -> bool {

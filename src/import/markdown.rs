@@ -4,8 +4,13 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
-    /// A paragraph or list item, as plain text (inline code keeps its backticks).
-    Text(String),
+    /// A paragraph or list item, as plain text (inline code keeps its backticks), with its
+    /// inline code spans apart, and whether it is a list item.
+    Text {
+        text: String,
+        inline: Vec<String>,
+        list: bool,
+    },
     /// A fenced or indented code block and its language.
     Code { lang: String, code: String },
 }
@@ -40,12 +45,10 @@ pub fn parse(markdown: &str) -> Document {
     }
     let mut heading: Option<(usize, String)> = None;
     let mut text = String::new();
+    let mut inline: Vec<String> = Vec::new();
+    let mut items_open = 0usize;
     let mut code: Option<(String, String)> = None;
     let mut current: Option<Section> = None;
-    let push = |doc: &mut Document, current: &mut Option<Section>, item: Item| match current {
-        Some(s) => s.items.push(item),
-        None => doc.intro.push(item),
-    };
     for event in Parser::new(body) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
@@ -67,6 +70,13 @@ pub fn parse(markdown: &str) -> Document {
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
+                flush(
+                    &mut doc,
+                    &mut current,
+                    &mut text,
+                    &mut inline,
+                    items_open > 0,
+                );
                 let lang = match kind {
                     CodeBlockKind::Fenced(l) => {
                         l.split_whitespace().next().unwrap_or("").to_string()
@@ -91,14 +101,30 @@ pub fn parse(markdown: &str) -> Document {
                     text.push('`');
                     text.push_str(&t);
                     text.push('`');
+                    inline.push(t.to_string());
                 }
             },
             Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item) => {
-                let t = std::mem::take(&mut text);
-                if !t.trim().is_empty() {
-                    push(&mut doc, &mut current, Item::Text(t.trim().to_string()));
-                }
+            Event::Start(Tag::Item) => {
+                flush(
+                    &mut doc,
+                    &mut current,
+                    &mut text,
+                    &mut inline,
+                    items_open > 0,
+                );
+                items_open += 1;
+            }
+            Event::End(TagEnd::Paragraph) => flush(
+                &mut doc,
+                &mut current,
+                &mut text,
+                &mut inline,
+                items_open > 0,
+            ),
+            Event::End(TagEnd::Item) => {
+                flush(&mut doc, &mut current, &mut text, &mut inline, true);
+                items_open = items_open.saturating_sub(1);
             }
             _ => {}
         }
@@ -107,6 +133,33 @@ pub fn parse(markdown: &str) -> Document {
         doc.sections.push(done);
     }
     doc
+}
+
+fn push(doc: &mut Document, current: &mut Option<Section>, item: Item) {
+    match current {
+        Some(s) => s.items.push(item),
+        None => doc.intro.push(item),
+    }
+}
+
+/// Ends the text gathered so far as one item.
+fn flush(
+    doc: &mut Document,
+    current: &mut Option<Section>,
+    text: &mut String,
+    inline: &mut Vec<String>,
+    list: bool,
+) {
+    let t = std::mem::take(text);
+    let codes = std::mem::take(inline);
+    if !t.trim().is_empty() {
+        let item = Item::Text {
+            text: t.trim().to_string(),
+            inline: codes,
+            list,
+        };
+        push(doc, current, item);
+    }
 }
 
 fn level_number(level: HeadingLevel) -> usize {

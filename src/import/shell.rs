@@ -1,63 +1,38 @@
-//! Shell code blocks as commands: prompts stripped, `\` continuations joined, heredocs kept
-//! whole, comments kept apart; and `ssh HOST "cmd"` unwrapped.
+//! Shell commands as words: the programs an operator types, heredocs, and `ssh HOST "cmd"`
+//! unwrapped.
 
 use std::sync::OnceLock;
 
 use regex::Regex;
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Line {
-    Comment(String),
-    Command(String),
-}
-
-pub fn split(code: &str) -> Vec<Line> {
-    let lines: Vec<&str> = code.lines().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let raw = lines[i].trim_end();
-        i += 1;
-        let line = raw.trim_start();
-        let line = line.strip_prefix("$ ").unwrap_or(line);
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(comment) = line.strip_prefix('#') {
-            out.push(Line::Comment(comment.trim().to_string()));
-            continue;
-        }
-        let mut command = line.to_string();
-        while command.ends_with('\\') && i < lines.len() {
-            command.pop();
-            command.push_str("\\\n");
-            command.push_str(lines[i].trim());
-            i += 1;
-        }
-        if let Some(word) = heredoc_word(&command) {
-            while i < lines.len() {
-                let body = lines[i];
-                i += 1;
-                command.push('\n');
-                command.push_str(body);
-                if body.trim() == word {
-                    break;
-                }
-            }
-        }
-        out.push(Line::Command(command));
-    }
-    out
-}
-
 /// The terminator of a heredoc the command opens (`<<EOF`, `<<-'EOF'`, `<< "END"`).
-fn heredoc_word(command: &str) -> Option<String> {
+pub fn heredoc_word(command: &str) -> Option<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(r#"<<-?\s*['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?"#)
             .unwrap_or_else(|_| unreachable!("a valid regex"))
     });
     re.captures(command).map(|c| c[1].to_string())
+}
+
+/// A command and the comment that ends its line (`ssh web1   # as root`), read with the
+/// shell's quoting: a `#` inside quotes or a word is not a comment.
+pub fn split_comment(command: &str) -> (&str, Option<&str>) {
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (i, c) in command.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '#') if previous.is_whitespace() && i > 0 && !command.contains('\n') => {
+                return (command[..i].trim_end(), Some(command[i..].trim()));
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    (command, None)
 }
 
 /// A command run over ssh: `ssh [options] HOST "remote command"`.
@@ -80,6 +55,10 @@ pub fn target(command: &str) -> Target {
     let trimmed = command.trim_start();
     if !(trimmed.starts_with("ssh ") || trimmed == "ssh") {
         return Target::Local(command.to_string());
+    }
+    if trimmed.starts_with("ssh ") && (trimmed.contains(" \\\"") || trimmed.contains(" \\'")) {
+        // `ssh host \"cmd\"`: the quotes reach the remote shell, which reads them otherwise.
+        return Target::Unclear("its escaped quotes reach the remote shell as quotes".into());
     }
     let Some(words) = shlex::split(trimmed) else {
         return Target::Unclear("its quoting could not be read".into());
@@ -116,21 +95,118 @@ pub fn target(command: &str) -> Target {
     })
 }
 
-/// Why a command cannot run unattended, if it looks like it cannot.
-pub fn interactive(command: &str) -> Option<&'static str> {
-    let padded = format!(" {command} ");
-    let checks: [(&str, &str); 8] = [
-        (" -it ", "it needs an interactive terminal (-it)"),
-        (" -ti ", "it needs an interactive terminal (-ti)"),
-        ("logs -f ", "it follows a log forever (-f)"),
-        (" tail -f ", "it follows a file forever (tail -f)"),
-        (" journalctl -f", "it follows the journal forever (-f)"),
-        (" watch ", "it refreshes forever (watch)"),
-        (" tcpdump ", "it captures until stopped (tcpdump)"),
-        (" top ", "it is interactive (top)"),
-    ];
-    checks
-        .iter()
-        .find(|(needle, _)| padded.contains(needle))
-        .map(|(_, why)| *why)
+/// Programs an operator types: a line starting with one of them is a shell command.
+const PROGRAMS: &[&str] = &[
+    "apt",
+    "apt-get",
+    "awk",
+    "borg",
+    "btrfs",
+    "bundle",
+    "cat",
+    "cd",
+    "certbot",
+    "chmod",
+    "chown",
+    "chroot",
+    "cp",
+    "crontab",
+    "curl",
+    "dd",
+    "df",
+    "dig",
+    "dnf",
+    "docker",
+    "docker-compose",
+    "du",
+    "echo",
+    "etcdctl",
+    "export",
+    "find",
+    "free",
+    "fsck",
+    "git",
+    "gitlab-ctl",
+    "gitlab-rake",
+    "grep",
+    "helm",
+    "ip",
+    "journalctl",
+    "kill",
+    "kubectl",
+    "ln",
+    "ls",
+    "lsblk",
+    "make",
+    "mkdir",
+    "mkfs",
+    "mount",
+    "mv",
+    "nginx",
+    "npm",
+    "oc",
+    "openssl",
+    "pg_dump",
+    "pg_restore",
+    "ping",
+    "pkill",
+    "podman",
+    "psql",
+    "reboot",
+    "restic",
+    "rm",
+    "rsync",
+    "scp",
+    "sed",
+    "service",
+    "shutdown",
+    "smartctl",
+    "ss",
+    "ssh",
+    "sudo",
+    "systemctl",
+    "tail",
+    "tar",
+    "tee",
+    "terraform",
+    "test",
+    "tootctl",
+    "touch",
+    "ufw",
+    "umount",
+    "wget",
+    "yarn",
+    "zfs",
+    "zpool",
+];
+
+/// Whether the line starts like a command: a known program, a path, or `NAME=value cmd`.
+pub fn known_command(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let mut first = words.next().unwrap_or("");
+    while first.contains('=') && !first.starts_with('=') {
+        first = words.next().unwrap_or("");
+    }
+    PROGRAMS.contains(&first) || first.starts_with("./") || first.starts_with('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trailing_comment_is_split_off() {
+        assert_eq!(
+            split_comment("ssh web1   # as root"),
+            ("ssh web1", Some("# as root"))
+        );
+        assert_eq!(
+            split_comment("echo 'a # b' #c"),
+            ("echo 'a # b'", Some("#c"))
+        );
+        assert_eq!(
+            split_comment("curl http://x/#frag"),
+            ("curl http://x/#frag", None)
+        );
+    }
 }

@@ -132,21 +132,29 @@ impl Reporter {
         let mut err = io::stderr().lock();
         let _ = writeln!(
             err,
-            "imported {path}: {}, {}, {}, {} ({} dangerous), {}, {}",
+            "imported {path}: {}, {}, {}, {}, {}, {}, {}",
             counted(s.steps, "step"),
             counted(s.runs, "command"),
             counted(s.checks, "check"),
-            counted(s.approvals, "approval gate"),
-            s.dangerous,
+            counted(s.approvals, "dangerous-approval gate"),
             counted(s.params, "param"),
-            counted(s.hosts, "host")
+            counted(s.hosts, "host"),
+            counted(s.sessions, "session")
         );
         if s.review > 0 {
             let _ = writeln!(
                 err,
-                "{} {} lines need review: search the result for `# review:`",
+                "{} {} {} review: search the result for `# review:`",
                 paint("review:", self.color_err, "33;1"),
-                s.review
+                counted(s.review, "item"),
+                if s.review == 1 { "needs" } else { "need" }
+            );
+        }
+        if s.runs + s.checks == 0 {
+            let _ = writeln!(
+                err,
+                "{} nothing runnable was found in {path}: no shell block, transcript or command in a list; the runbook written has no step",
+                paint("warning:", self.color_err, "33;1"),
             );
         }
     }
