@@ -211,3 +211,44 @@ fn doc_types_a_local_hosts_commands_without_ssh() {
     );
     assert!(out.stdout.contains("ssh far 'echo far'"), "{}", out.stdout);
 }
+
+/// A round trip keeps the warnings: `doc` on an imported runbook shows its comments, its
+/// `# review:` items and the stdin of each command, and importing that document again
+/// runs none of the review items.
+#[test]
+fn doc_keeps_the_comments_review_items_and_stdin_of_an_import() {
+    let markdown = "# Redis\n\n## Look\n\nSSH to the box: `ssh cache-1`. Then:\n\n```\nsudo gitlab-redis-cli info replication\nsudo tail -f /var/log/redis/current\n```\n\n## Keys\n\n```\nsudo gitlab-redis-cli\n> info keyspace\n```\n";
+    let t = Runbook::new().file("r.md", markdown);
+    let out = t.run_args(&["import", "r.md", "-o", "r.rb"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = t.run_args(&["doc", "r.rb"]);
+    assert_eq!(doc.code, 0, "{}", doc.stderr);
+    let md = &doc.stdout;
+    assert!(md.contains("> **Review before running:**"), "{md}");
+    assert!(md.contains("> sudo tail -f /var/log/redis/current"), "{md}");
+    assert!(
+        md.contains("SSH to the box: `ssh cache-1`. Then:"),
+        "a comment is kept: {md}"
+    );
+    assert!(
+        md.contains("ssh cache_1 'sudo gitlab-redis-cli' <<'EOF'\ninfo keyspace\nEOF"),
+        "the stdin a command is given: {md}"
+    );
+    assert_eq!(
+        md.matches("## Look").count(),
+        0,
+        "a heading comment is not repeated: {md}"
+    );
+    let again = Runbook::new().file("d.md", md);
+    let out = again.run_args(&["import", "d.md", "-o", "again.rb"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rb = std::fs::read_to_string(again.path().join("again.rb")).expect("again.rb");
+    assert!(
+        !rb.contains("run \"sudo tail -f"),
+        "a review item is never run: {rb}"
+    );
+    assert!(
+        rb.contains("sudo tail -f /var/log/redis/current"),
+        "but it is kept: {rb}"
+    );
+}

@@ -64,6 +64,7 @@ pub fn runbook_doc(
         crate::syntax::ast::Stmt::Header(h) => h.doc.clone(),
         _ => None,
     });
-    let text = crate::doc::runbook_markdown(&doc, header_doc.as_deref(), &loaded.plan);
+    let source = loaded.sources.text(loaded.file);
+    let text = crate::doc::runbook_markdown(&doc, header_doc.as_deref(), &loaded.plan, source);
     write_out(reporter, &text, output)
 }

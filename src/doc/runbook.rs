@@ -4,11 +4,14 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
+use super::notes::{self, Notes, RunbookNotes, Text};
 use crate::plan::doc::{Action, PlanDoc, StepDoc};
 use crate::plan::Plan;
 use crate::syntax::ast::{Expr, Stmt};
 
-pub fn runbook_markdown(doc: &PlanDoc, about: Option<&str>, plan: &Plan) -> String {
+/// `source` is the runbook's text: its comments and `# review:` items are part of the
+/// document, so that warnings survive a round trip through markdown.
+pub fn runbook_markdown(doc: &PlanDoc, about: Option<&str>, plan: &Plan, source: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", doc.title);
     if let Some(about) = about {
@@ -45,11 +48,60 @@ pub fn runbook_markdown(doc: &PlanDoc, about: Option<&str>, plan: &Plan) -> Stri
                 .join(", ")
         );
     }
-    let known = Known::of(plan);
+    let known = Known::of(plan, doc, source);
     for (i, step) in doc.steps.iter().enumerate() {
         step_markdown(&mut out, i + 1, step, &known);
     }
+    text(&mut out, &known.notes.end, &[]);
     out
+}
+
+/// Comments as paragraphs, and review items as a warning a reader cannot miss. Indented
+/// comment lines (output an import kept, a table) are shown as they are, in a text block;
+/// a heading that only repeats a title shown anyway (`# ## Mitigation` above the step
+/// `Mitigation`, which an import writes) is left out.
+fn text(out: &mut String, text: &Text, titles: &[&str]) {
+    if text.is_empty() {
+        return;
+    }
+    if !text.review.is_empty() {
+        out.push_str("> **Review before running:**\n>\n> ```text\n");
+        for item in &text.review {
+            let _ = writeln!(out, "> {}", item.trim());
+        }
+        out.push_str("> ```\n\n");
+    }
+    let mut lines = text.lines.iter().peekable();
+    let mut paragraph = Vec::new();
+    while let Some(line) = lines.next() {
+        let heading = line.trim_start_matches('#');
+        if line.starts_with('#') && titles.contains(&heading.trim()) {
+            continue;
+        }
+        if !line.starts_with("  ") {
+            if line.is_empty() {
+                end_paragraph(out, &mut paragraph);
+            } else {
+                paragraph.push(line.as_str());
+            }
+            continue;
+        }
+        end_paragraph(out, &mut paragraph);
+        out.push_str("```text\n");
+        let _ = writeln!(out, "{}", &line[2..]);
+        while let Some(next) = lines.next_if(|l| l.starts_with("  ")) {
+            let _ = writeln!(out, "{}", &next[2..]);
+        }
+        out.push_str("```\n\n");
+    }
+    end_paragraph(out, &mut paragraph);
+}
+
+fn end_paragraph(out: &mut String, paragraph: &mut Vec<&str>) {
+    if !paragraph.is_empty() {
+        let _ = writeln!(out, "{}\n", paragraph.join("\n"));
+        paragraph.clear();
+    }
 }
 
 /// What the steps' sections need of the runbook, looked up once (not once per step: a
@@ -57,10 +109,12 @@ pub fn runbook_markdown(doc: &PlanDoc, about: Option<&str>, plan: &Plan) -> Stri
 struct Known<'a> {
     step_docs: HashMap<&'a str, &'a str>,
     remote_hosts: HashSet<&'a str>,
+    notes: RunbookNotes,
+    title: &'a str,
 }
 
 impl<'a> Known<'a> {
-    fn of(plan: &'a Plan) -> Self {
+    fn of(plan: &'a Plan, doc: &'a PlanDoc, source: &str) -> Self {
         let step_docs = plan
             .steps()
             .filter_map(|s| s.doc.as_deref().map(|d| (s.id.node.as_str(), d)))
@@ -79,6 +133,8 @@ impl<'a> Known<'a> {
         Known {
             step_docs,
             remote_hosts,
+            notes: notes::of(&plan.ast, source),
+            title: &doc.title,
         }
     }
 }
@@ -91,6 +147,9 @@ fn param_doc(plan: &Plan, name: &str) -> Option<String> {
 }
 
 fn step_markdown(out: &mut String, n: usize, step: &StepDoc, known: &Known) {
+    let no_notes = Notes::default();
+    let notes = known.notes.steps.get(step.id.as_str()).unwrap_or(&no_notes);
+    text(out, &notes.before, &[step.title.as_str(), known.title]);
     let _ = writeln!(out, "## {n}. {}\n", step.title);
     let mut facts = vec![format!("step `{}`", step.id)];
     match &step.group {
@@ -113,6 +172,7 @@ fn step_markdown(out: &mut String, n: usize, step: &StepDoc, known: &Known) {
     if let Some(d) = known.step_docs.get(step.id.as_str()) {
         let _ = writeln!(out, "{}\n", d.trim());
     }
+    text(out, &notes.inside, &[]);
     if let Some(g) = &step.guard {
         let what = if g.kind == "when" {
             "Runs only when"
