@@ -252,3 +252,23 @@ fn doc_keeps_the_comments_review_items_and_stdin_of_an_import() {
         "but it is kept: {rb}"
     );
 }
+
+/// A document with nothing to run is said to be so, with its own exit code: a 0-step
+/// runbook that passes `check` is not a success to report silently.
+#[test]
+fn a_document_with_nothing_runnable_warns_and_exits_9() {
+    let markdown = "# Incident review\n\nWe looked at the graphs and found nothing.\n\n```yaml\nalert: Down\n```\n";
+    let t = Runbook::new().file("n.md", markdown);
+    let out = t.run_args(&["import", "n.md", "-o", "n.rb"]);
+    assert_eq!(out.code, 9, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("nothing runnable was found in n.md"),
+        "{}",
+        out.stderr
+    );
+    let rb = std::fs::read_to_string(t.path().join("n.rb")).expect("written all the same");
+    assert!(
+        rb.contains("# alert: Down"),
+        "the text is kept as comments: {rb}"
+    );
+}

@@ -4,15 +4,15 @@
 use std::collections::BTreeSet;
 
 use super::block::{self, Context, Kind, Piece};
+use super::cues::{condition, only_logins, starts_like_check, tells_to_log_in};
 use super::danger;
 use super::draft::{Chunk, Draft, Line, Steps};
-use super::endless::endless;
 use super::markdown::{self, Item, Section};
-use super::params::{assignment, Params};
+use super::params::Params;
 use super::session::{self, Frame, Sessions};
-use super::shell::{self, Target};
+use super::shell;
 use super::structure::{self, Role};
-use super::text::{comment_block, comment_lines, one_line};
+use super::text::{comment_block, comment_lines};
 
 /// What the import made of the document, for the summary on stderr.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,11 +35,11 @@ pub struct Imported {
 
 /// What the text before a block says of its commands.
 #[derive(Debug, Clone, Default)]
-struct Cues {
-    check: bool,
-    danger: bool,
-    condition: Option<String>,
-    context: Context,
+pub(super) struct Cues {
+    pub(super) check: bool,
+    pub(super) danger: bool,
+    pub(super) condition: Option<String>,
+    pub(super) context: Context,
 }
 
 #[derive(Default)]
@@ -48,9 +48,9 @@ pub(super) struct Importer {
     pub(super) hosts: BTreeSet<String>,
     pub(super) steps: Steps,
     pub(super) summary: Summary,
-    sessions: Sessions,
+    pub(super) sessions: Sessions,
     /// The heading level of the section being read.
-    level: usize,
+    pub(super) level: usize,
 }
 
 pub fn import(markdown: &str, stem: &str) -> Imported {
@@ -270,189 +270,6 @@ impl Importer {
         self.emit(draft, &placed, host, Some(input), &[], cues);
     }
 
-    fn command(&mut self, draft: &mut Draft, text: &str, output: &[String], cues: &Cues) {
-        let (trimmed, comment) = shell::split_comment(text.trim());
-        if let Some(comment) = comment {
-            draft.comments(|l| l.push(comment.to_string()));
-        }
-        if let Some(frame) = self.sessions.leave_client() {
-            self.unused_client(draft, frame);
-        }
-        if matches!(trimmed, "exit" | "logout" | "quit") {
-            let left = self.sessions.pop();
-            draft.comments(|l| {
-                l.push(match left {
-                    Some(_) => format!("# `{trimmed}`: the session above ends here"),
-                    None => format!("# `{trimmed}`"),
-                })
-            });
-            return;
-        }
-        if let Some((name, value)) = assignment(trimmed) {
-            self.params.assign(&name, &value);
-            draft.comments(|l| l.push(format!("# `{trimmed}`: a param now")));
-            return;
-        }
-        if is_setup(trimmed) {
-            self.sessions.setup(trimmed);
-            draft.comments(|l| l.push(format!("# `{trimmed}`: for the commands below")));
-            return;
-        }
-        if let Some(frame) = session::opener(trimmed) {
-            if let Frame::Host(h) = &frame {
-                if !self.sessions.is_open() {
-                    self.hosts.insert(h.clone());
-                }
-            }
-            self.summary.sessions += 1;
-            draft.comments(|l| {
-                l.push(format!(
-                    "# session: `{trimmed}`: the commands below run in it"
-                ))
-            });
-            // A session lasts into the sections after it (a Diagnosis opens the shell a
-            // Mitigation works in) until the next chapter (`#`).
-            let level = self.level.saturating_sub(1).min(1);
-            for ended in self.sessions.push(frame, level) {
-                self.unused_client(draft, ended);
-            }
-            return;
-        }
-        // The command as typed where it runs, and whether the sessions still wrap it.
-        let (host, command, in_session) = match shell::target(trimmed) {
-            Target::Local(c) => (self.sessions.host().map(str::to_string), c, true),
-            Target::Remote(r) if r.host.contains('$') || r.host.contains('<') => (
-                self.sessions.host().map(str::to_string),
-                trimmed.to_string(),
-                true,
-            ),
-            // `ssh HOST "…"` is typed on the control machine, even in a page that logged in
-            // above: it names where it runs.
-            Target::Remote(r) => {
-                self.hosts.insert(r.host.clone());
-                (Some(r.host), r.command, false)
-            }
-            Target::Unclear(why) => {
-                self.review(draft, &why, text);
-                return;
-            }
-        };
-        let mut place = |c: &str| {
-            if in_session {
-                self.sessions.place(c)
-            } else {
-                c.to_string()
-            }
-        };
-        if let Some(e) = endless(&command) {
-            let bounded = e.bounded.map(|b| place(&b));
-            self.review(draft, e.why, text);
-            if let Some(bounded) = bounded {
-                draft.comments(|l| l.push("# review: a bounded form of it, run instead:".into()));
-                self.emit(draft, &bounded, host, None, &[], cues);
-            }
-            return;
-        }
-        let command = place(&command);
-        self.emit(draft, &command, host, None, output, cues);
-    }
-
-    fn emit(
-        &mut self,
-        draft: &mut Draft,
-        command: &str,
-        host: Option<String>,
-        stdin: Option<&str>,
-        output: &[String],
-        cues: &Cues,
-    ) {
-        let when = join_when(draft.base_when.clone(), cues.condition.clone());
-        let all = format!("{command}\n{}", stdin.unwrap_or(""));
-        let destructive = danger::destructive(&all).is_some();
-        let gate = destructive || cues.danger || draft.pending_danger || draft.warned;
-        self.steps
-            .split_if(draft, host.as_deref(), when.as_deref(), gate);
-        draft.host = host;
-        draft.when = when;
-        if gate && !draft.gated {
-            let message = format!(
-                "{}: run `{}`?",
-                draft.heading,
-                one_line(stdin.unwrap_or(command))
-            );
-            draft.lines.push(Line::Gate(message));
-            draft.gated = true;
-            self.summary.approvals += 1;
-        }
-        let lit = self.params.command_literal(command);
-        let call = match stdin {
-            Some(input) => format!("run({lit}, stdin: {})", self.params.command_literal(input)),
-            None => format!("run({lit})"),
-        };
-        let is_check = cues.check || draft.pending_check || looks_like_check(command);
-        let statement = match expectation(output) {
-            Some(test) => format!(
-                "check {call}{test} else {}",
-                super::text::literal_plain(&format!(
-                    "`{}` did not show `{}`",
-                    one_line(command),
-                    output[0].trim()
-                ))
-            ),
-            None if is_check => format!(
-                "check {call}.ok else {}",
-                super::text::literal_plain(&format!("`{}` failed", one_line(command)))
-            ),
-            None => match stdin {
-                Some(input) => format!("run {lit}, stdin: {}", self.params.command_literal(input)),
-                None => format!("run {lit}"),
-            },
-        };
-        if statement.starts_with("check") {
-            self.summary.checks += 1;
-        } else {
-            self.summary.runs += 1;
-        }
-        draft.lines.push(Line::Statement(statement));
-        if expectation(output).is_none() && !output.is_empty() {
-            draft.comments(|l| {
-                l.push("# its output, as the original shows it:".into());
-                l.extend(
-                    output
-                        .iter()
-                        .map(|x| format!("#   {x}").trim_end().to_string()),
-                );
-            });
-        }
-        draft.commands += 1;
-        draft.pending_check = false;
-        draft.pending_danger = false;
-    }
-
-    pub(super) fn review(&mut self, draft: &mut Draft, why: &str, command: &str) {
-        self.summary.review += 1;
-        draft.comments(|lines| {
-            lines.push(format!("# review: not imported, {why}:"));
-            for l in command.lines() {
-                lines.push(format!("# review:   {l}"));
-            }
-        });
-    }
-
-    fn unused_client(&mut self, draft: &mut Draft, frame: Frame) {
-        if let Frame::Client {
-            command,
-            used: false,
-        } = frame
-        {
-            self.review(
-                draft,
-                "an interactive client, and the text gives it nothing to run",
-                &command,
-            );
-        }
-    }
-
     /// Sessions still open at the end: an interactive client never given input is a review item.
     fn close_sessions(&mut self) {
         let mut draft = Draft::new("", None, false);
@@ -461,106 +278,4 @@ impl Importer {
         }
         self.steps.finish(draft, false);
     }
-}
-
-fn join_when(a: Option<String>, b: Option<String>) -> Option<String> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(format!("{a} and {b}")),
-        (a, b) => a.or(b),
-    }
-}
-
-/// `cd DIR` or `name=value` alone: set up for the commands that follow.
-fn is_setup(command: &str) -> bool {
-    let single = !command.contains("&&") && !command.contains(';') && !command.contains('\n');
-    single
-        && (command.starts_with("cd ")
-            || command.split_once('=').is_some_and(|(n, v)| {
-                !n.is_empty()
-                    && !v.contains(' ')
-                    && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            }))
-}
-
-/// A block of two or more `ssh HOST` lines and nothing else: the ways in, as a list.
-fn only_logins(pieces: &[Piece]) -> bool {
-    let mut logins = 0;
-    for piece in pieces {
-        match piece {
-            Piece::Command { text, .. } => match session::opener(shell::split_comment(text).0) {
-                Some(Frame::Host(_)) => logins += 1,
-                _ => return false,
-            },
-            Piece::Comment(_) => {}
-            _ => return false,
-        }
-    }
-    logins >= 2
-}
-
-/// "SSH to the box: `ssh web1`", "runs on db1: `ssh db1`, then …"; not "`ssh web1` times out".
-fn tells_to_log_in(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    [
-        "ssh to",
-        "ssh into",
-        "log in",
-        "log into",
-        "log on",
-        "login to",
-        "sign in",
-        "connect to",
-        "then",
-        "first",
-        "runs",
-        "run on",
-    ]
-    .iter()
-    .any(|cue| lower.contains(cue))
-}
-
-/// "If the link is down, restart it:", "Roll back to X if needed:".
-fn condition(text: &str) -> bool {
-    let lower = text.trim().to_lowercase();
-    lower.starts_with("if ")
-        || [
-            " if needed",
-            " if necessary",
-            " if required",
-            " only if ",
-            " if you need",
-        ]
-        .iter()
-        .any(|w| lower.contains(w))
-}
-
-/// Output that is plainly what the command must show: a status line, or one word of state.
-fn expectation(output: &[String]) -> Option<String> {
-    let [line] = output else {
-        return None;
-    };
-    let line = line.trim();
-    if line.starts_with("HTTP/") && line.split_whitespace().nth(1).is_some_and(|c| c.len() == 3) {
-        return Some(format!(
-            ".stdout.contains({})",
-            super::text::literal_plain(line)
-        ));
-    }
-    const STATES: &[&str] = &[
-        "active", "running", "enabled", "ok", "OK", "PONG", "true", "healthy", "ready", "up",
-    ];
-    STATES
-        .contains(&line)
-        .then(|| format!(".stdout.trim() == {}", super::text::literal_plain(line)))
-}
-
-fn starts_like_check(text: &str) -> bool {
-    let t = text.trim_start().to_lowercase();
-    t.starts_with("verify") || t.starts_with("check") || t.starts_with("quick check")
-}
-
-fn looks_like_check(command: &str) -> bool {
-    command.contains("systemctl status")
-        || (command.contains("curl") && command.contains("health"))
-        || command.trim_start().starts_with("test ")
 }

@@ -8,6 +8,8 @@
 //! it was.
 
 mod block;
+mod command;
+mod cues;
 mod danger;
 mod draft;
 mod emit;
