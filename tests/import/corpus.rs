@@ -164,6 +164,20 @@ struct Figures {
     passes_check: bool,
 }
 
+impl Figures {
+    /// The figures that count harm, in the table's order: each must be 0.
+    fn harm(&self) -> [usize; 6] {
+        [
+            self.non_commands_run,
+            self.sessions_lost,
+            self.endless_run,
+            self.dangerous_ungated,
+            self.alternatives_unconditional,
+            self.rollbacks_after_success,
+        ]
+    }
+}
+
 fn measure(runbook: &str, truth: &Truth) -> Figures {
     let commands = commands(runbook);
     let count = |pred: &dyn Fn(&Command) -> bool| commands.iter().filter(|c| pred(c)).count();
@@ -212,13 +226,8 @@ fn table(rows: &[(String, Figures)]) -> String {
     for (name, f) in rows {
         let _ = writeln!(
             out,
-            "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            f.non_commands_run,
-            f.sessions_lost,
-            f.endless_run,
-            f.dangerous_ungated,
-            f.alternatives_unconditional,
-            f.rollbacks_after_success,
+            "| {name} | {} | {} | {} | {} |",
+            f.harm().map(|n| n.to_string()).join(" | "),
             f.commands_kept,
             f.review_items,
             if f.passes_check { "yes" } else { "no" }
@@ -261,16 +270,9 @@ fn the_corpus_imports_without_harm() {
     let table = table(&rows);
     eprintln!("{table}");
     for (name, f) in &rows {
-        let harm = [
-            f.non_commands_run,
-            f.sessions_lost,
-            f.endless_run,
-            f.dangerous_ungated,
-            f.alternatives_unconditional,
-            f.rollbacks_after_success,
-        ];
         assert_eq!(
-            harm, [0; 6],
+            f.harm(),
+            [0; 6],
             "{name} imports to a harmful runbook:\n{table}"
         );
         assert!(f.passes_check, "{name}: the import passes check");
