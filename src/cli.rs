@@ -61,6 +61,17 @@ pub enum Command {
         output: Option<PathBuf>,
     },
 
+    /// Lay runbooks and modules out canonically (comments kept; strings untouched)
+    Fmt {
+        /// Change nothing: list the files that are not formatted, and exit 10 if any
+        #[arg(long)]
+        check: bool,
+
+        /// Runbooks (or modules) to format in place
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+
     /// A runbook as markdown for people (or `--stdlib`: the standard library reference)
     Doc {
         /// The runbook to document

@@ -21,6 +21,8 @@ pub const LOCKED: i32 = 7;
 pub const JOURNAL_FAILED: i32 = 8;
 /// `import` found nothing runnable: the runbook it wrote has no step.
 pub const NOTHING_IMPORTED: i32 = 9;
+/// `fmt --check` found a file that is not in the canonical layout.
+pub const NOT_FORMATTED: i32 = 10;
 /// Interrupted by SIGINT (128 + SIGINT, as shells report it).
 pub const INTERRUPTED: i32 = 130;
 /// Interrupted by SIGTERM (128 + SIGTERM).
@@ -51,5 +53,6 @@ Exit codes:
   7    another run holds the runbook's lock
   8    the journal could not be written (disk full?): the run stopped
   9    import found nothing runnable
+  10   fmt --check: a file is not formatted
   130  interrupted (SIGINT)
   143  terminated (SIGTERM)";

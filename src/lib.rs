@@ -11,6 +11,7 @@ pub mod cli;
 pub mod doc;
 pub mod exec;
 pub mod exit;
+pub mod format;
 pub mod import;
 pub mod journal;
 pub mod plan;

@@ -10,6 +10,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("exit", 0),
     ("stdlib", 0),
     ("syntax", 1),
+    ("format", 1),
     ("value", 2),
     ("check", 2),
     ("plan", 3),

@@ -13,6 +13,7 @@ mod crash;
 mod diagnostics;
 mod doc_examples;
 mod docs;
+mod fmt;
 mod fuzz;
 mod import;
 mod journal;

@@ -1,6 +1,7 @@
 //! Commands: arguments in, exit code out.
 
 mod docs;
+mod fmt;
 mod history;
 mod plan;
 pub mod read;
@@ -35,6 +36,7 @@ pub fn run(mut cli: Cli) -> i32 {
             Some(file) => docs::runbook_doc(&reporter, cli.color, &file, output.as_deref()),
             None => doc(&reporter, output.as_deref()),
         },
+        Command::Fmt { check, files } => fmt::fmt(&reporter, &files, check),
         Command::Import { file, output } => docs::import(&reporter, &file, output.as_deref()),
         Command::Plan(args) => plan::plan(
             &reporter,
