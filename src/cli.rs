@@ -72,6 +72,9 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
 
+    /// A language server on stdin/stdout for editors (docs/editors.md)
+    Lsp,
+
     /// A runbook as markdown for people (or `--stdlib`: the standard library reference)
     Doc {
         /// The runbook to document

@@ -14,6 +14,7 @@ pub mod exit;
 pub mod format;
 pub mod import;
 pub mod journal;
+pub mod lsp;
 pub mod plan;
 pub mod report;
 pub mod source;

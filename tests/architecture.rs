@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("import", 6),
     ("report", 7),
     ("cli", 8),
+    ("lsp", 8),
     ("app", 9),
 ];
 

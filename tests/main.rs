@@ -17,6 +17,7 @@ mod fmt;
 mod fuzz;
 mod import;
 mod journal;
+mod lsp;
 mod parser;
 mod plan_cmd;
 mod run_cmd;

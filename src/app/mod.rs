@@ -36,6 +36,13 @@ pub fn run(mut cli: Cli) -> i32 {
             Some(file) => docs::runbook_doc(&reporter, cli.color, &file, output.as_deref()),
             None => doc(&reporter, output.as_deref()),
         },
+        Command::Lsp => match crate::lsp::serve() {
+            Ok(()) => exit::SUCCESS,
+            Err(e) => {
+                reporter.fatal(&format!("the language server stopped: {e}"), None);
+                exit::INVALID
+            }
+        },
         Command::Fmt { check, files } => fmt::fmt(&reporter, &files, check),
         Command::Import { file, output } => docs::import(&reporter, &file, output.as_deref()),
         Command::Plan(args) => plan::plan(

@@ -13,6 +13,7 @@ use std::time::Duration;
 use pest::Parser;
 
 pub use error::Error;
+pub use expected::KEYWORDS;
 
 use crate::source::{FileId, MAX_SOURCE_BYTES};
 use grammar::{Grammar, Rule};
