@@ -15,6 +15,7 @@ mod doc_examples;
 mod docs;
 mod fmt;
 mod fuzz;
+mod grammar;
 mod import;
 mod journal;
 mod lsp;
