@@ -304,3 +304,57 @@ fn definitions_symbols_and_formatting() {
     assert_eq!(edits["result"][0]["newText"], json!(RUNBOOK), "{edits}");
     assert_eq!(client.stop(), Some(0));
 }
+
+/// Mid-edit the text does not parse: the syntax error is a diagnostic with its code, and
+/// completion goes on with what the last version that parsed declared.
+#[test]
+fn a_text_that_does_not_parse_mid_edit_keeps_completion_going() {
+    let mut client = Client::start();
+    client.open(RUNBOOK);
+    let broken = format!("{RUNBOOK}step half \"Half\" on ");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let published = client.notification("textDocument/publishDiagnostics");
+    let code = published["diagnostics"][0]["code"].as_str().unwrap_or("");
+    assert!(code.starts_with("runbook::parse::"), "{published}");
+    let hosts = client.at("textDocument/completion", 17, 23);
+    let labels: Vec<&str> = hosts
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["web"], "{hosts}");
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(
+        edits["result"],
+        Value::Null,
+        "a text that does not parse is not formatted"
+    );
+    let modules = {
+        let text = "runbook m \"M\"\nuse ";
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": 3}, "contentChanges": [{"text": text}]}),
+        );
+        client.at("textDocument/completion", 1, 4)
+    };
+    let labels: Vec<&str> = modules
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"std.http") && labels.contains(&"std.systemd"),
+        "{labels:?}"
+    );
+    let unknown = client.request("textDocument/rename", json!({}));
+    assert_eq!(unknown["error"]["code"], json!(-32601), "{unknown}");
+    assert_eq!(client.stop(), Some(0));
+}
