@@ -100,6 +100,22 @@ impl Client {
         self.notification("textDocument/publishDiagnostics")
     }
 
+    /// The whole new text of the document, as an editor sends each change.
+    pub fn change(&mut self, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    pub fn format(&mut self) -> Value {
+        let options = json!({"tabSize": 2, "insertSpaces": true});
+        self.request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": URI}, "options": options}),
+        )
+    }
+
     pub fn at(&mut self, method: &str, line: u32, character: u32) -> Value {
         let params = json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}});
         self.request(method, params)["result"].clone()
@@ -113,6 +129,14 @@ impl Client {
         let status = self.child.wait().expect("wait");
         status.code()
     }
+}
+
+/// The labels of a completion list.
+fn labels_of(items: &Value) -> Vec<&str> {
+    items
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["label"].as_str()).collect())
+        .unwrap_or_default()
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
@@ -165,10 +189,7 @@ fn diagnostics_come_as_you_type_with_their_codes() {
     );
     assert_eq!(d["range"]["start"]["line"], json!(10), "{d}");
     assert!(d["message"].as_str().unwrap_or("").contains("comit"), "{d}");
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": RUNBOOK}]}),
-    );
+    client.change(2, RUNBOOK);
     let fixed = client.notification("textDocument/publishDiagnostics");
     assert_eq!(fixed["diagnostics"], json!([]), "{fixed}");
     assert_eq!(client.stop(), Some(0));
@@ -200,12 +221,7 @@ fn completion_offers_module_functions_hosts_and_keywords() {
     let text = RUNBOOK.replace("  return http.ok(url)", "  return http.\n  on_\n");
     client.open(text.as_str());
     let items = client.at("textDocument/completion", 15, 14);
-    let labels: Vec<&str> = items
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels = labels_of(&items);
     assert!(
         labels.contains(&"status") && labels.contains(&"ok"),
         "{labels:?}"
@@ -221,25 +237,12 @@ fn completion_offers_module_functions_hosts_and_keywords() {
     );
     let step = "step next \"Next\" on \n";
     let text = format!("{RUNBOOK}{step}");
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": text}]}),
-    );
+    client.change(2, &text);
     let hosts = client.at("textDocument/completion", 17, 20);
-    let labels: Vec<&str> = hosts
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels = labels_of(&hosts);
     assert_eq!(labels, ["web"], "after `on`, the hosts");
     let everything = client.at("textDocument/completion", 18, 0);
-    let labels: Vec<&str> = everything
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels = labels_of(&everything);
     for expected in [
         "step",
         "wait_until",
@@ -293,14 +296,8 @@ fn definitions_symbols_and_formatting() {
         "a step's captures"
     );
     let messy = RUNBOOK.replace("  run \"git", "run \"git");
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": messy}]}),
-    );
-    let edits = client.request(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+    client.change(2, &messy);
+    let edits = client.format();
     assert_eq!(edits["result"][0]["newText"], json!(RUNBOOK), "{edits}");
     assert_eq!(client.stop(), Some(0));
 }
@@ -312,25 +309,14 @@ fn a_text_that_does_not_parse_mid_edit_keeps_completion_going() {
     let mut client = Client::start();
     client.open(RUNBOOK);
     let broken = format!("{RUNBOOK}step half \"Half\" on ");
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": broken}]}),
-    );
+    client.change(2, &broken);
     let published = client.notification("textDocument/publishDiagnostics");
     let code = published["diagnostics"][0]["code"].as_str().unwrap_or("");
     assert!(code.starts_with("runbook::parse::"), "{published}");
     let hosts = client.at("textDocument/completion", 17, 23);
-    let labels: Vec<&str> = hosts
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels = labels_of(&hosts);
     assert_eq!(labels, ["web"], "{hosts}");
-    let edits = client.request(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+    let edits = client.format();
     assert_eq!(
         edits["result"],
         Value::Null,
@@ -338,18 +324,10 @@ fn a_text_that_does_not_parse_mid_edit_keeps_completion_going() {
     );
     let modules = {
         let text = "runbook m \"M\"\nuse ";
-        client.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": URI, "version": 3}, "contentChanges": [{"text": text}]}),
-        );
+        client.change(3, text);
         client.at("textDocument/completion", 1, 4)
     };
-    let labels: Vec<&str> = modules
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels = labels_of(&modules);
     assert!(
         labels.contains(&"std.http") && labels.contains(&"std.systemd"),
         "{labels:?}"

@@ -34,15 +34,8 @@ pub fn stdlib_markdown() -> String {
             if f.name.node.starts_with('_') {
                 continue;
             }
-            let params: Vec<String> = f
-                .params
-                .iter()
-                .map(|p| match &p.default {
-                    Some(d) => format!("{}: {}", p.name.node, tree::expr(&d.node)),
-                    None => p.name.node.clone(),
-                })
-                .collect();
-            let _ = writeln!(out, "### `{name}.{}({})`\n", f.name.node, params.join(", "));
+            let params = tree::params(f);
+            let _ = writeln!(out, "### `{name}.{}({params})`\n", f.name.node);
             if let Some(doc) = &f.doc {
                 for line in doc.lines() {
                     let _ = writeln!(out, "{}", doc_line(line));

@@ -131,15 +131,7 @@ fn captures(block: &ast::Block, out: &mut Vec<Symbol>) {
 
 /// `fn name(a, b: "default")`.
 pub fn signature(f: &ast::FnDef) -> String {
-    let params: Vec<String> = f
-        .params
-        .iter()
-        .map(|p| match &p.default {
-            Some(d) => format!("{}: {}", p.name.node, tree::expr(&d.node)),
-            None => p.name.node.clone(),
-        })
-        .collect();
-    format!("fn {}({})", f.name.node, params.join(", "))
+    format!("fn {}({})", f.name.node, tree::params(f))
 }
 
 /// A public function of the standard library.

@@ -231,6 +231,19 @@ pub fn expr(e: &Expr) -> String {
     }
 }
 
+/// A function's parameters as its docs show them: `url, max_time: 10`.
+pub fn params(f: &super::ast::FnDef) -> String {
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .map(|p| match &p.default {
+            Some(d) => format!("{}: {}", p.name.node, expr(&d.node)),
+            None => p.name.node.clone(),
+        })
+        .collect();
+    params.join(", ")
+}
+
 pub fn template(t: &Template) -> String {
     let mut s = String::from("\"");
     for p in &t.parts {
