@@ -33,10 +33,13 @@ pub fn complete(doc: &Document, library: &[LibraryFn], offset: usize) -> Vec<Com
             })
             .collect();
     }
+    // A capture is in scope below its `let` only.
+    let in_scope = |s: &&Symbol| s.kind != Kind::Capture || s.name_span.0 < offset;
     let declared = |kinds: &[Kind]| -> Vec<CompletionItem> {
         let mut seen = std::collections::HashSet::new();
         doc.symbols
             .iter()
+            .filter(in_scope)
             .filter(|s| kinds.contains(&s.kind) && seen.insert((s.kind.word(), s.name.as_str())))
             .map(symbol_item)
             .collect()
