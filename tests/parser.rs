@@ -75,6 +75,23 @@ fn statements() {
 }
 
 #[test]
+fn if_chains_and_for_loops() {
+    assert_eq!(
+        body("if a == 1 {\n  log \"one\"\n} else if a == 2 {\n  log \"two\"\n} else {\n  fail \"other\"\n}"),
+        "if (a == 1)\nlog \"one\"\nelse if (a == 2)\nlog \"two\"\nelse\nfail \"other\""
+    );
+    assert_eq!(
+        body("for s in [\"a\", \"b\"] {\n  run \"echo {{ s }}\"\n}"),
+        "for s in [\"a\", \"b\"]\nrun(\"echo {{ s }}\")"
+    );
+    // `else` of an `if` is not the `else` of a `check`.
+    assert_eq!(
+        body("if ok {\n  check x else \"no\"\n}"),
+        "if ok\ncheck x else \"no\""
+    );
+}
+
+#[test]
 fn step_modifiers_in_any_order() {
     let text = "step deploy \"Deploy\" timeout 5m on web unless done() sudo disconnects parallel 3 max_fail 10% retry 2 every 10s backoff 2 {\n  run \"true\"\n}\n";
     assert_eq!(

@@ -2,6 +2,8 @@
 //! see of them.
 
 use crate::common;
+#[path = "run_cmd/control.rs"]
+mod control;
 #[path = "run_cmd/limits.rs"]
 mod limits;
 #[path = "run_cmd/problems.rs"]

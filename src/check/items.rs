@@ -127,7 +127,7 @@ impl Checker<'_> {
                 | Stmt::Host(_)
                 | Stmt::Group(_)
                 | Stmt::Step(_) => {}
-                other => self.misplaced(other, stmt.span, Place::TopLevel),
+                other => self.misplaced(other, head_span(stmt), Place::TopLevel),
             }
         }
     }
@@ -505,6 +505,17 @@ pub(super) fn head_span(stmt: &Spanned<Stmt>) -> Span {
         },
         Stmt::Rollback(_) => Span {
             end: stmt.span.start + "rollback".len() as u32,
+            ..stmt.span
+        },
+        Stmt::If(i) => Span {
+            end: i
+                .branches
+                .first()
+                .map_or(stmt.span.end, |(c, _)| c.span.end),
+            ..stmt.span
+        },
+        Stmt::For(f) => Span {
+            end: f.list.span.end,
             ..stmt.span
         },
         _ => stmt.span,

@@ -134,6 +134,8 @@ struct Checker<'m> {
     top_level_calls: Vec<(String, Span)>,
     /// Every step capture and its step, to explain a use before the step that sets it.
     later_captures: HashMap<String, String>,
+    /// How many `if`/`for` blocks enclose the statement being checked.
+    nesting: usize,
 }
 
 /// The result of one pass.
@@ -177,6 +179,7 @@ impl<'m> Checker<'m> {
             returns: Vec::new(),
             top_level_calls: Vec::new(),
             later_captures: HashMap::new(),
+            nesting: 0,
         }
     }
 

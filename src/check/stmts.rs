@@ -108,15 +108,44 @@ impl Checker<'_> {
                 self.expect(info.ty, Ty::Str, "`approve`", a.message.span);
             }
             Stmt::Rollback(block) => {
-                if place != Place::Step {
+                if place != Place::Step || self.nesting > 0 {
+                    let place = if self.nesting > 0 {
+                        "inside an `if` or a `for`"
+                    } else {
+                        place.describe()
+                    };
                     self.error(Error::MisplacedRollback {
-                        place: place.describe().into(),
+                        place: place.into(),
                         span: head_span(stmt).into(),
                     });
                 }
                 self.scope.locals.push(HashMap::new());
                 self.check_block(block, Place::Rollback);
                 self.pop_scope();
+            }
+            Stmt::If(i) if place != Place::TopLevel => {
+                for (condition, block) in &i.branches {
+                    let info = self.expr(condition);
+                    self.expect(info.ty, Ty::Bool, "`if`", condition.span);
+                    self.nested_block(block, place, None);
+                }
+                if let Some(block) = &i.otherwise {
+                    self.nested_block(block, place, None);
+                }
+            }
+            Stmt::For(f) if place != Place::TopLevel => {
+                let info = self.expr(&f.list);
+                self.expect(info.ty, Ty::List, "`for`", f.list.span);
+                if let Some(first) = self.scope.existing(&f.name.node) {
+                    self.error(Error::DuplicateDefinition {
+                        name: f.name.node.clone(),
+                        span: f.name.span.into(),
+                        first: first.into(),
+                    });
+                }
+                let mut item = Binding::new(Kind::Let, Ty::Any, f.name.span);
+                item.secret = info.secret;
+                self.nested_block(&f.body, place, Some((f.name.node.clone(), item)));
             }
             Stmt::Log(e) => {
                 let info = self.expr(e);
@@ -138,6 +167,19 @@ impl Checker<'_> {
         }
     }
 
+    /// The block of an `if` or a `for`: its `let`s (and a loop's name) are its own, not
+    /// captures of the step, since they may be set once, many times or never.
+    fn nested_block(&mut self, block: &ast::Block, place: Place, bound: Option<(String, Binding)>) {
+        self.scope.locals.push(HashMap::new());
+        if let (Some((name, b)), Some(scope)) = (bound, self.scope.locals.last_mut()) {
+            scope.insert(name, b);
+        }
+        self.nesting += 1;
+        self.check_block(block, place);
+        self.nesting -= 1;
+        self.pop_scope();
+    }
+
     fn check_let(&mut self, l: &ast::Let, place: Place) {
         let info = self.expr(&l.value);
         self.require_value(info.ty, "`let`", l.value.span);
@@ -149,7 +191,7 @@ impl Checker<'_> {
             });
             return;
         }
-        let kind = if place == Place::Step {
+        let kind = if place == Place::Step && self.nesting == 0 {
             Kind::Capture
         } else {
             Kind::Let
@@ -239,6 +281,11 @@ impl Checker<'_> {
             ),
             Stmt::WaitUntil(_) => ("`wait_until`", "put it inside a step"),
             Stmt::Log(_) => ("`log`", "put it inside a step"),
+            Stmt::If(_) => (
+                "`if`",
+                "put it inside a step or a function; a runbook picks its steps with `when`",
+            ),
+            Stmt::For(_) => ("`for`", "put it inside a step or a function"),
             Stmt::Fail(_) => ("`fail`", "put it inside a step"),
             Stmt::Let(_) => (
                 "`let`",
@@ -316,6 +363,9 @@ impl Checker<'_> {
             (Ty::CmdResult, Ty::Str) => "use `.stdout` for the command's output",
             (Ty::Str, Ty::Bool) => "compare it, e.g. `x == \"yes\"` or `x.contains(\"ok\")`",
             (Ty::Int | Ty::Float, Ty::Bool) => "compare it, e.g. `x == 200` or `x >= 10`",
+            (Ty::Str, Ty::List) => {
+                "a list is written `[\"a\", \"b\"]`; a string's words are `s.split(\" \")`, its lines `s.lines()`"
+            }
             (Ty::Nothing, _) => "this function returns nothing",
             _ => "see docs/language.md for the types each construct takes",
         };

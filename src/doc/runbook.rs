@@ -261,6 +261,41 @@ fn actions(out: &mut String, list: &[Action], host: Option<&str>) {
                 let _ = writeln!(out, "Would fail: {message}\n");
             }
             Action::Run { .. } => {}
+            Action::If {
+                condition,
+                commands: c,
+                known,
+                then,
+                otherwise,
+            } => {
+                let when = match known {
+                    Some(true) => " (it is, for these params)",
+                    Some(false) => " (it is not, for these params)",
+                    None => "",
+                };
+                let _ = writeln!(out, "If `{condition}`{when}:\n");
+                commands(out, c, host, Some("Decided by"));
+                actions(out, then, host);
+                if !otherwise.is_empty() {
+                    out.push_str("Otherwise:\n\n");
+                    actions(out, otherwise, host);
+                }
+            }
+            Action::For {
+                name,
+                list,
+                commands: c,
+                items,
+                body,
+            } => {
+                let each = match items {
+                    Some(n) => format!(" ({n} items)"),
+                    None => String::new(),
+                };
+                let _ = writeln!(out, "For each `{name}` in `{list}`{each}:\n");
+                commands(out, c, host, Some("The list from"));
+                actions(out, body, host);
+            }
         }
     }
     flush(out, &mut block, host);

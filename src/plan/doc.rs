@@ -101,6 +101,27 @@ pub enum Action {
     Fail {
         message: String,
     },
+    /// `if`: the first branch, its condition and the commands that decide it. `known` is
+    /// the condition's value when the plan can tell: then only the branch taken is given.
+    /// An `else if` is an `If` alone in `otherwise`.
+    If {
+        condition: String,
+        commands: Vec<Action>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        known: Option<bool>,
+        then: Vec<Action>,
+        otherwise: Vec<Action>,
+    },
+    /// `for NAME in LIST`: with a list the plan knows, the body once per item (`items`);
+    /// else once, `NAME` standing for each item.
+    For {
+        name: String,
+        list: String,
+        commands: Vec<Action>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        items: Option<usize>,
+        body: Vec<Action>,
+    },
     /// Something the dry run could not work out (it would fail at run time too).
     Problem {
         message: String,

@@ -213,6 +213,73 @@ fn actions(o: &mut Out, depth: usize, list: &[Action]) {
             Action::Problem { message } => {
                 o.line(depth, &o.caution(&format!("would fail: {message}")))
             }
+            Action::If {
+                condition,
+                commands,
+                known,
+                then,
+                otherwise,
+            } => if_lines(o, depth, "if", condition, commands, *known, then, otherwise),
+            Action::For {
+                name,
+                list,
+                commands,
+                items,
+                body,
+            } => {
+                let how = match items {
+                    Some(n) => format!("{n} items, each shown"),
+                    None => format!("the items are known at run time; `{name}` is each"),
+                };
+                o.line(
+                    depth,
+                    &format!("for {name} in {list} {}", o.faint(&format!("({how})"))),
+                );
+                actions(o, depth + 2, commands);
+                actions(o, depth + 1, body);
+            }
+        }
+    }
+}
+
+/// An `if` and its branches; an `else if` reads as one, at the same depth.
+#[allow(clippy::too_many_arguments)] // the fields of one action, drawn together
+fn if_lines(
+    o: &mut Out,
+    depth: usize,
+    head: &str,
+    condition: &str,
+    commands: &[Action],
+    known: Option<bool>,
+    then: &[Action],
+    otherwise: &[Action],
+) {
+    let verdict = match known {
+        Some(true) => "true: this branch runs",
+        Some(false) => "false: passed over",
+        None => "decided at run time",
+    };
+    o.line(
+        depth,
+        &format!("{head} {condition} {}", o.faint(&format!("({verdict})"))),
+    );
+    actions(o, depth + 2, commands);
+    actions(o, depth + 1, then);
+    match otherwise {
+        [] => {}
+        [Action::If {
+            condition,
+            commands,
+            known,
+            then,
+            otherwise,
+        }] => if_lines(
+            o, depth, "else if", condition, commands, *known, then, otherwise,
+        ),
+        _ if known == Some(true) => {}
+        list => {
+            o.line(depth, "else");
+            actions(o, depth + 1, list);
         }
     }
 }

@@ -32,6 +32,8 @@ pub enum Stmt {
     WaitUntil(WaitUntil),
     Approve(Approve),
     Rollback(Block),
+    If(If),
+    For(For),
     Log(Node<Expr>),
     Fail(Node<Expr>),
     Return(Node<Expr>),
@@ -217,6 +219,22 @@ pub struct WaitUntil {
     pub condition: Node<Expr>,
     pub every: Node<Duration>,
     pub timeout: Node<Duration>,
+}
+
+/// `if C { … } else if C { … } else { … }`: the branches in order, the first whose
+/// condition holds runs; else `otherwise`, if there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct If {
+    pub branches: Vec<(Node<Expr>, Block)>,
+    pub otherwise: Option<Block>,
+}
+
+/// `for NAME in LIST { … }`: the body once per item, `NAME` bound to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct For {
+    pub name: Name,
+    pub list: Node<Expr>,
+    pub body: Block,
 }
 
 #[derive(Debug, Clone, PartialEq)]

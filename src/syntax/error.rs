@@ -75,6 +75,27 @@ pub enum Error {
         help: String,
     },
 
+    #[error("`=` binds a value; a condition compares with `==`")]
+    #[diagnostic(
+        code(runbook::parse::assignment_in_condition),
+        help("write `==` to compare; to bind a value, put `let NAME = ...` on a line of its own")
+    )]
+    AssignmentInCondition {
+        #[label("did you mean `==`?")]
+        span: SourceSpan,
+    },
+
+    #[error("`{word}` is not a keyword here: an `if` chain continues with `else if`")]
+    #[diagnostic(
+        code(runbook::parse::elif),
+        help("write `}} else if CONDITION {{`, and `}} else {{` for the last branch")
+    )]
+    Elif {
+        word: String,
+        #[label("write `else if`")]
+        span: SourceSpan,
+    },
+
     #[error("`{keyword}` is a keyword and cannot be used as a name")]
     #[diagnostic(
         code(runbook::parse::keyword_as_name),

@@ -54,6 +54,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_every => "`every`",
         Rule::kw_timeout => "`timeout`",
         Rule::kw_backoff => "`backoff`",
+        Rule::kw_in => "`in`",
         Rule::dangerous | Rule::kw_dangerous => "`dangerous`",
         _ => return None,
     })
@@ -78,6 +79,7 @@ fn is_keyword_rule(rule: Rule) -> bool {
             | Rule::kw_every
             | Rule::kw_timeout
             | Rule::kw_backoff
+            | Rule::kw_in
             | Rule::kw_dangerous
             | Rule::dangerous
     ) || describe(rule).is_none()
@@ -113,6 +115,9 @@ pub fn convert(err: pest::error::Error<Rule>, text: &str) -> Error {
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     let word = word_at(text, pos);
+    if let Some(e) = common_mistake(text, pos) {
+        return e;
+    }
     if positives
         .iter()
         .any(|r| matches!(r, Rule::name | Rule::var | Rule::fn_param | Rule::fn_params))
@@ -166,6 +171,49 @@ pub fn convert(err: pest::error::Error<Rule>, text: &str) -> Error {
     }
 }
 
+/// Mistakes people make coming from other languages, said as such: `=` where `==` was
+/// meant, and `elif` (or `elsif`, `elseif`) for `else if`.
+fn common_mistake(text: &str, pos: usize) -> Option<Error> {
+    let rest = text.get(pos..).unwrap_or("");
+    if rest.starts_with('=') && !rest.starts_with("==") {
+        let line = text[..pos].rsplit('\n').next().unwrap_or("").trim_start();
+        let condition = [
+            "if ",
+            "check ",
+            "wait_until ",
+            "when ",
+            "unless ",
+            "else if ",
+        ]
+        .iter()
+        .any(|k| line.starts_with(k) || line.contains(&format!(" {k}")));
+        if condition {
+            return Some(Error::AssignmentInCondition {
+                span: (pos, 1).into(),
+            });
+        }
+    }
+    // The word may be before the point pest stopped at: `} elif x {` parses as far as
+    // the block after it.
+    let mut offset = 0;
+    for line in text[..pos.min(text.len())].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let after_brace = trimmed.strip_prefix('}').map(str::trim_start);
+        for candidate in [Some(trimmed), after_brace].into_iter().flatten() {
+            let word = word_at(candidate, 0);
+            if matches!(word, "elif" | "elsif" | "elseif") {
+                let at = offset + (line.len() - candidate.len());
+                return Some(Error::Elif {
+                    word: word.to_string(),
+                    span: (at, word.len()).into(),
+                });
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
 fn word_at(text: &str, pos: usize) -> &str {
     let rest = text.get(pos..).unwrap_or("");
     let len = rest
@@ -185,9 +233,12 @@ pub const KEYWORDS: &[&str] = &[
     "every",
     "fn",
     "fail",
+    "for",
     "false",
     "group",
     "host",
+    "if",
+    "in",
     "let",
     "log",
     "max_fail",

@@ -154,6 +154,21 @@ impl Tree {
                 self.line(&format!("{kind} {}", expr(&a.message.node)));
             }
             Stmt::Rollback(b) => self.nested("rollback", |t| t.block(b)),
+            Stmt::If(i) => {
+                for (n, (condition, block)) in i.branches.iter().enumerate() {
+                    let head = if n == 0 { "if" } else { "else if" };
+                    self.nested(&format!("{head} {}", expr(&condition.node)), |t| {
+                        t.block(block)
+                    });
+                }
+                if let Some(b) = &i.otherwise {
+                    self.nested("else", |t| t.block(b));
+                }
+            }
+            Stmt::For(f) => self.nested(
+                &format!("for {} in {}", f.name.node, expr(&f.list.node)),
+                |t| t.block(&f.body),
+            ),
             Stmt::Log(e) => self.line(&format!("log {}", expr(&e.node))),
             Stmt::Fail(e) => self.line(&format!("fail {}", expr(&e.node))),
             Stmt::Return(e) => self.line(&format!("return {}", expr(&e.node))),

@@ -154,8 +154,127 @@ impl Interp<'_> {
                     }
                 }
             }
+            Stmt::If(i) => {
+                let action = self.dry_if(&i.branches, i.otherwise.as_ref(), target)?;
+                self.dry_record(action);
+            }
+            Stmt::For(f) => {
+                let action = self.dry_for(f, target)?;
+                self.dry_record(action);
+            }
             other => return self.live_stmt(other, target),
         }
         Ok(Flow::Next)
+    }
+
+    /// An `if` chain: each branch whose condition the plan cannot tell is shown with what
+    /// follows it as its `otherwise`; a branch it can tell is taken or passed over.
+    fn dry_if(
+        &mut self,
+        branches: &[(ast::Node<ast::Expr>, ast::Block)],
+        otherwise: Option<&ast::Block>,
+        target: Option<&Target>,
+    ) -> Outcome<Action> {
+        let Some(((condition, block), rest)) = branches.split_first() else {
+            unreachable!("an if has a first branch")
+        };
+        self.dry_begin();
+        let value = self.eval(condition, target);
+        let commands = self.dry_end();
+        let known = match crate::exec::taint::reveal(value?, &mut Vec::new()) {
+            Value::Bool(b) if commands.is_empty() => Some(b),
+            Value::Bool(_) | Value::Unknown(_) => None,
+            other => {
+                return Err(Failure::Eval {
+                    message: format!("`if` needs a bool, got {}", other.type_name()),
+                })
+            }
+        };
+        let then = match known {
+            Some(false) => Vec::new(),
+            _ => self.dry_branch(block, target, None),
+        };
+        let otherwise = match (known, rest.is_empty(), otherwise) {
+            (Some(true), _, _) => Vec::new(),
+            (_, false, _) => vec![self.dry_if(rest, otherwise, target)?],
+            (_, true, Some(block)) => self.dry_branch(block, target, None),
+            (_, true, None) => Vec::new(),
+        };
+        Ok(Action::If {
+            condition: self.source_text(condition.span),
+            commands,
+            known,
+            then,
+            otherwise,
+        })
+    }
+
+    /// A `for`: the body for each item of a list the plan knows, else once for any item.
+    fn dry_for(&mut self, f: &ast::For, target: Option<&Target>) -> Outcome<Action> {
+        self.dry_begin();
+        let value = self.eval(&f.list, target);
+        let commands = self.dry_end();
+        let list = self.source_text(f.list.span);
+        let known = match (value?, commands.is_empty()) {
+            (Value::Unknown(_), _) | (_, false) => None,
+            (v, true) => {
+                let mut from = Vec::new();
+                match crate::exec::taint::reveal(v, &mut from) {
+                    Value::List(items) => Some(
+                        items
+                            .into_iter()
+                            .map(|i| crate::exec::taint::taint(i, from.clone()))
+                            .collect::<Vec<_>>(),
+                    ),
+                    other => {
+                        return Err(Failure::Eval {
+                            message: format!("`for` needs a list, got {}", other.type_name()),
+                        })
+                    }
+                }
+            }
+        };
+        let (items, body) = match known {
+            Some(items) => {
+                let n = items.len();
+                let mut body = Vec::new();
+                for item in items {
+                    body.extend(self.dry_branch(&f.body, target, Some((&f.name.node, item))));
+                }
+                (Some(n), body)
+            }
+            None => {
+                let each = Value::Unknown(format!("{}: each item of {list}", f.name.node));
+                (
+                    None,
+                    self.dry_branch(&f.body, target, Some((&f.name.node, each))),
+                )
+            }
+        };
+        Ok(Action::For {
+            name: f.name.node.clone(),
+            list,
+            commands,
+            items,
+            body,
+        })
+    }
+
+    /// The actions of a branch or a loop's body; a failure in it (a `fail`, a value that
+    /// cannot work) ends the branch, not the plan.
+    fn dry_branch(
+        &mut self,
+        block: &ast::Block,
+        target: Option<&Target>,
+        bound: Option<(&str, Value)>,
+    ) -> Vec<Action> {
+        self.dry_begin();
+        let result = self.nested(block, target, bound);
+        let mut actions = self.dry_end();
+        match result {
+            Ok(_) | Err(Failure::Fail { .. }) => {}
+            Err(f) => actions.push(Action::Problem { message: f.note() }),
+        }
+        actions
     }
 }

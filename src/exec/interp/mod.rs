@@ -198,16 +198,18 @@ impl<'a> Target<'a> {
 /// A scope of local names: a function body (which sees nothing of its caller) or a
 /// rollback block (which sees the step's captures).
 #[derive(Debug)]
-struct Frame {
+pub(super) struct Frame {
     vars: HashMap<String, Value>,
     kind: FrameKind,
 }
 
 /// What a frame is the scope of, which decides what it sees past its own names.
 #[derive(Debug)]
-enum FrameKind {
+pub(super) enum FrameKind {
     /// A rollback block: the step's captures, then the globals.
     Rollback,
+    /// The block of an `if` or a `for`: what encloses it.
+    Nested,
     /// A function of the runbook: the runbook's globals only.
     RunbookFunction,
     /// A function (or the top-level values) of a module: that module's globals only.
@@ -403,7 +405,7 @@ impl<'a> Interp<'a> {
                     return self.module_globals.get(module).and_then(|g| g.get(name))
                 }
                 FrameKind::RunbookFunction => return self.globals.get(name),
-                FrameKind::Rollback => {}
+                FrameKind::Rollback | FrameKind::Nested => {}
             }
         }
         let on_host = self
@@ -435,7 +437,7 @@ impl<'a> Interp<'a> {
             .find_map(|f| match &f.kind {
                 FrameKind::ModuleFunction(m) => Some(Some(m.as_str())),
                 FrameKind::RunbookFunction => Some(None),
-                FrameKind::Rollback => None,
+                FrameKind::Rollback | FrameKind::Nested => None,
             })
             .flatten()
     }

@@ -64,12 +64,68 @@ impl Interp<'_> {
                 });
             }
             Stmt::Return(e) => return Ok(Flow::Return(self.eval(e, target)?)),
+            Stmt::If(i) => {
+                for (condition, block) in &i.branches {
+                    if self.condition(condition, target, "if")? {
+                        return self.nested(block, target, None);
+                    }
+                }
+                if let Some(block) = &i.otherwise {
+                    return self.nested(block, target, None);
+                }
+            }
+            Stmt::For(f) => {
+                for item in self.items(&f.list, target)? {
+                    let flow = self.nested(&f.body, target, Some((&f.name.node, item)))?;
+                    if let Flow::Return(v) = flow {
+                        return Ok(Flow::Return(v));
+                    }
+                }
+            }
             // A step's rollback runs only when a later step fails: the executor keeps it.
             Stmt::Rollback(_) => {}
             // Declarations live at the top level, where `check` keeps them.
             _ => {}
         }
         Ok(Flow::Next)
+    }
+
+    /// The block of an `if` or a `for`, in a scope of its own (that sees what encloses it).
+    pub(super) fn nested(
+        &mut self,
+        block: &Block,
+        target: Option<&Target>,
+        bound: Option<(&str, Value)>,
+    ) -> Outcome<Flow> {
+        let mut vars = std::collections::HashMap::new();
+        if let Some((name, value)) = bound {
+            vars.insert(name.to_string(), value);
+        }
+        self.frames.push(super::Frame {
+            vars,
+            kind: super::FrameKind::Nested,
+        });
+        let flow = self.block(block, target);
+        self.frames.pop();
+        flow
+    }
+
+    /// The items a `for` goes over; each keeps the secrecy of the list.
+    pub(super) fn items(
+        &mut self,
+        list: &ast::Node<ast::Expr>,
+        target: Option<&Target>,
+    ) -> Outcome<Vec<Value>> {
+        let mut from = Vec::new();
+        match crate::exec::taint::reveal(self.eval(list, target)?, &mut from) {
+            Value::List(items) => Ok(items
+                .into_iter()
+                .map(|i| crate::exec::taint::taint(i, from.clone()))
+                .collect()),
+            other => Err(Failure::Eval {
+                message: format!("`for` needs a list, got {}", other.type_name()),
+            }),
+        }
     }
 
     pub(super) fn check(&mut self, c: &ast::Check, target: Option<&Target>) -> Outcome<()> {

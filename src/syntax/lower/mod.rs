@@ -137,11 +137,40 @@ impl<'t> Lowerer<'t> {
             Rule::rollback_stmt => {
                 Stmt::Rollback(self.block(next(&mut p.into_inner().skip(1), "rollback block")))
             }
+            Rule::if_stmt => Stmt::If(self.if_stmt(p)),
+            Rule::for_stmt => {
+                let mut it = p.into_inner().filter(|p| !is_keyword_rule(p.as_rule()));
+                let name = self.name(next(&mut it, "for name"));
+                let list = self.expr(next(&mut it, "for list"));
+                let body = self.block(next(&mut it, "for body"));
+                Stmt::For(For { name, list, body })
+            }
             Rule::log_stmt => Stmt::Log(self.keyword_expr(p)),
             Rule::fail_stmt => Stmt::Fail(self.keyword_expr(p)),
             Rule::return_stmt => Stmt::Return(self.keyword_expr(p)),
             Rule::expr_stmt => Stmt::Expr(self.expr(next(&mut p.into_inner(), "expr_stmt"))),
             r => unreachable!("rule stmt cannot hold {r:?}"),
+        }
+    }
+
+    /// `if C { } else if C { } else { }`: the nested `if`s of an `else if` chain flattened.
+    fn if_stmt(&self, p: Pair<Rule>) -> If {
+        let mut it = p.into_inner().filter(|p| !is_keyword_rule(p.as_rule()));
+        let condition = self.expr(next(&mut it, "if condition"));
+        let block = self.block(next(&mut it, "if block"));
+        let mut branches = vec![(condition, block)];
+        let otherwise = match it.next() {
+            Some(c) if c.as_rule() == Rule::if_stmt => {
+                let rest = self.if_stmt(c);
+                branches.extend(rest.branches);
+                rest.otherwise
+            }
+            Some(c) => Some(self.block(c)),
+            None => None,
+        };
+        If {
+            branches,
+            otherwise,
         }
     }
 
@@ -393,6 +422,9 @@ fn is_keyword_rule(rule: Rule) -> bool {
             | Rule::kw_rollback
             | Rule::kw_log
             | Rule::kw_fail
+            | Rule::kw_if
+            | Rule::kw_for
+            | Rule::kw_in
             | Rule::kw_return
             | Rule::kw_true
             | Rule::kw_false
