@@ -4,19 +4,24 @@ runbook cleanup_timers "Enable and verify the cleanup timers"
 
 use std.systemd
 
+## The timers to enable. The session files one comes enabled with the app's install.
+param timers = ["skriptoteket-sandbox-snapshots-cleanup.timer", "skriptoteket-login-events-cleanup.timer", "cleanup-smart-logs.timer"]
+
 host hemma = ssh("hemma")
 
+let every_timer = ["skriptoteket-session-files-cleanup.timer"] + timers
+
 step enable "Enable the timers" on hemma {
-  systemd.enable_now("skriptoteket-sandbox-snapshots-cleanup.timer", sudo: true)
-  systemd.enable_now("skriptoteket-login-events-cleanup.timer", sudo: true)
-  systemd.enable_now("cleanup-smart-logs.timer", sudo: true)
+  for timer in timers {
+    systemd.enable_now(timer, sudo: true)
+  }
 }
 
 step verify "Each timer is enabled and scheduled" on hemma {
-  check systemd.is_enabled("skriptoteket-session-files-cleanup.timer") else "the session files cleanup timer is not enabled"
-  check systemd.is_enabled("skriptoteket-sandbox-snapshots-cleanup.timer") else "the sandbox snapshots cleanup timer is not enabled"
-  check systemd.is_enabled("skriptoteket-login-events-cleanup.timer") else "the login events cleanup timer is not enabled"
-  check systemd.timer_next("cleanup-smart-logs.timer") != "n/a" else "cleanup-smart-logs.timer has no next run"
-  let next_run = systemd.timer_next("skriptoteket-session-files-cleanup.timer")
-  log "session files cleanup next runs {{ next_run }}"
+  for timer in every_timer {
+    check systemd.is_enabled(timer) else "{{ timer }} is not enabled"
+    let next_run = systemd.timer_next(timer)
+    check next_run != "n/a" else "{{ timer }} has no next run"
+    log "{{ timer }} next runs {{ next_run }}"
+  }
 }

@@ -21,8 +21,13 @@ param llama_port = 8082
 param tabby_port = 8083
 
 let ssh_flags = flag(ssh_config != "", "-F") + flag(ssh_config != "", ssh_config)
-let llama = service != "tabby"
-let tabby = service != "llama"
+
+## Each tunnel: this machine's port, hemma's, and the health endpoint. llama's answers
+## `{"status":"ok"}` (its status code is not enough while a model loads).
+let tunnels = [
+  {name: "llama", port: llama_port, remote: 8082, health: "/health", says: "ok"},
+  {name: "tabby", port: tabby_port, remote: 8083, health: "/v1/health", says: ""},
+]
 
 step request "Check the request" {
   check action == "start" or action == "stop" or action == "status" else "action is start, stop or status, not '{{ action }}'"
@@ -30,29 +35,24 @@ step request "Check the request" {
 }
 
 # A tunnel outlives the run: `6>&- 7>&-` lets go of the run's lock, which every command holds.
-step start_llama "Start the llama tunnel (:{{ llama_port }})" when action == "start" and llama {
-  run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-llama.sock -O check hemma 2>/dev/null || 6>&- 7>&- ssh {{ssh_flags}} -f -N -M -S {{sockets}}/hemma-gpu-llama.sock -o ExitOnForwardFailure=yes -L 127.0.0.1:{{llama_port}}:127.0.0.1:8082 hemma"
-  wait_until http.get("http://127.0.0.1:{{llama_port}}/health").contains("ok") every 1s timeout 30s
-}
-
-step start_tabby "Start the tabby tunnel (:{{ tabby_port }})" when action == "start" and tabby {
-  run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-tabby.sock -O check hemma 2>/dev/null || 6>&- 7>&- ssh {{ssh_flags}} -f -N -M -S {{sockets}}/hemma-gpu-tabby.sock -o ExitOnForwardFailure=yes -L 127.0.0.1:{{tabby_port}}:127.0.0.1:8083 hemma"
-  wait_until http.ok("http://127.0.0.1:{{tabby_port}}/v1/health") every 1s timeout 30s
-}
-
-step stop_llama "Stop the llama tunnel" when action == "stop" and llama {
-  run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-llama.sock -O check hemma 2>/dev/null || exit 0; ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-llama.sock -O exit hemma"
-}
-
-step stop_tabby "Stop the tabby tunnel" when action == "stop" and tabby {
-  run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-tabby.sock -O check hemma 2>/dev/null || exit 0; ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-tabby.sock -O exit hemma"
-}
-
-step status "Tunnel status" when action == "status" {
-  let llama_up = run("ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-llama.sock -O check hemma", ok: [0, 255]).code == 0
-  let tabby_up = run("ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-tabby.sock -O check hemma", ok: [0, 255]).code == 0
-  let llama_ok = http.ok("http://127.0.0.1:{{llama_port}}/health", max_time: 3)
-  let tabby_ok = http.ok("http://127.0.0.1:{{tabby_port}}/v1/health", max_time: 3)
-  log "llama (:{{ llama_port }}): tunnel {{ llama_up }}, answering {{ llama_ok }}"
-  log "tabby (:{{ tabby_port }}): tunnel {{ tabby_up }}, answering {{ tabby_ok }}"
+step tunnels "Start, stop or show the tunnels" {
+  for t in tunnels {
+    if service == "both" or service == t.name {
+      let url = "http://127.0.0.1:{{ t.port }}{{ t.health }}"
+      if action == "start" {
+        run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-{{t.name}}.sock -O check hemma 2>/dev/null || 6>&- 7>&- ssh {{ssh_flags}} -f -N -M -S {{sockets}}/hemma-gpu-{{t.name}}.sock -o ExitOnForwardFailure=yes -L 127.0.0.1:{{t.port}}:127.0.0.1:{{t.remote}} hemma"
+        if t.says != "" {
+          wait_until http.get(url).contains(t.says) every 1s timeout 30s
+        } else {
+          wait_until http.ok(url) every 1s timeout 30s
+        }
+      } else if action == "stop" {
+        run "ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-{{t.name}}.sock -O check hemma 2>/dev/null || exit 0; ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-{{t.name}}.sock -O exit hemma"
+      } else {
+        let up = run("ssh {{ssh_flags}} -S {{sockets}}/hemma-gpu-{{t.name}}.sock -O check hemma", ok: [0, 255]).code == 0
+        let answering = http.ok(url, max_time: 3)
+        log "{{ t.name }} (:{{ t.port }}): tunnel {{ up }}, answering {{ answering }}"
+      }
+    }
+  }
 }

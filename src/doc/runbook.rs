@@ -267,20 +267,24 @@ fn actions(out: &mut String, list: &[Action], host: Option<&str>) {
                 known,
                 then,
                 otherwise,
-            } => {
-                let when = match known {
-                    Some(true) => " (it is, for these params)",
-                    Some(false) => " (it is not, for these params)",
-                    None => "",
-                };
-                let _ = writeln!(out, "If `{condition}`{when}:\n");
-                commands(out, c, host, Some("Decided by"));
-                actions(out, then, host);
-                if !otherwise.is_empty() {
-                    out.push_str("Otherwise:\n\n");
-                    actions(out, otherwise, host);
+            } => match known {
+                // The document is for the params it was made with: a branch they rule out
+                // is not shown, one they choose is shown with the reason.
+                Some(false) => actions(out, otherwise, host),
+                Some(true) => {
+                    let _ = writeln!(out, "Since `{condition}`:\n");
+                    actions(out, then, host);
                 }
-            }
+                None => {
+                    let _ = writeln!(out, "If `{condition}`:\n");
+                    commands(out, c, host, Some("Decided by"));
+                    actions(out, then, host);
+                    if !otherwise.is_empty() {
+                        out.push_str("Otherwise:\n\n");
+                        actions(out, otherwise, host);
+                    }
+                }
+            },
             Action::For {
                 name,
                 list,

@@ -79,14 +79,25 @@ impl Interp<'_> {
     /// A statement in a dry run: recorded, and never failing on values not known yet.
     pub(super) fn dry_stmt(&mut self, stmt: &Stmt, target: Option<&Target>) -> Outcome<Flow> {
         match stmt {
-            Stmt::Let(l) if self.frames.is_empty() => {
+            // A step's `let`, or one in its `if`s and `for`s (not a function's): shown
+            // with the commands it captures.
+            Stmt::Let(l)
+                if self
+                    .frames
+                    .iter()
+                    .all(|f| matches!(f.kind, super::FrameKind::Nested)) =>
+            {
                 self.dry_begin();
                 let value = self.eval(&l.value, target);
                 let commands = self.dry_end();
                 let mut value = value?;
                 if !commands.is_empty() || matches!(value, Value::Unknown(_)) {
                     let step = target.map_or("", |t| t.step.as_str());
-                    value = Value::Unknown(format!("{}: captured in step {step}", l.name.node));
+                    value = Value::Unknown(if self.frames.is_empty() {
+                        format!("{}: captured in step {step}", l.name.node)
+                    } else {
+                        format!("{}: known at run time", l.name.node)
+                    });
                 }
                 if !commands.is_empty() {
                     self.dry_record(Action::Capture {
