@@ -177,6 +177,36 @@ fn wait_until_polls_until_true_or_times_out() {
     );
 }
 
+/// A condition that cannot be told yet (its command fails while the thing starts, a list is
+/// still empty) is "not yet", not the end of the wait; at the timeout, the last error is said.
+#[test]
+fn wait_until_takes_an_error_for_not_yet_and_names_the_last_one() {
+    let body = r#"step one "Wait" {
+  run "(sleep 0.3; echo ready > state) > /dev/null 2>&1 &"
+  wait_until run("cat state").stdout.lines().last() == "ready" every 100ms timeout 5s
+}
+"#;
+    let (_, out) = run(body, &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let body = r#"step one "Wait" {
+  wait_until run("touch state; cat state").stdout.lines().last() == "ready" every 100ms timeout 400ms
+}
+"#;
+    let (_, out) = run(body, &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("not true after 400ms: the last try failed:"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("runbook::run::wait_timed_out"),
+        "{}",
+        out.stdout
+    );
+}
+
 #[test]
 fn guards_skip_with_their_reason() {
     let (t, out) = run(

@@ -41,6 +41,8 @@ pub enum Failure {
     WaitTimeout {
         condition: String,
         timeout: Duration,
+        /// Why the last try could not tell, when it failed instead of being false.
+        last_error: Option<String>,
     },
     /// A command hit the step's deadline (turned into `StepTimeout` by the executor).
     TimedOut,
@@ -108,12 +110,20 @@ impl Failure {
             Failure::Check { message } | Failure::Fail { message } | Failure::Eval { message } => {
                 message.clone()
             }
-            Failure::WaitTimeout { condition, timeout } => {
-                format!(
+            Failure::WaitTimeout {
+                condition,
+                timeout,
+                last_error,
+            } => match last_error {
+                Some(e) => format!(
+                    "`{condition}` not true after {}: the last try failed: {e}",
+                    ast::human_duration(*timeout)
+                ),
+                None => format!(
                     "`{condition}` still false after {}",
                     ast::human_duration(*timeout)
-                )
-            }
+                ),
+            },
             Failure::TimedOut => "timed out".into(),
             Failure::StepTimeout(d) => format!("timed out after {}", ast::human_duration(*d)),
             Failure::Interrupted => "interrupted".into(),

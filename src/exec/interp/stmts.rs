@@ -167,11 +167,18 @@ impl Interp<'_> {
         loop {
             // A host that cannot be reached is "not yet": waiting for a host to come back
             // from a reboot or a network restart is what a wait is for.
+            // So is a condition that cannot be told yet: a command that fails while a
+            // service starts, `.last()` of a list still empty.
+            let mut last_error = None;
             let unreachable = match self.condition(&w.condition, target, "wait_until") {
                 Ok(true) => return Ok(()),
                 Ok(false) => None,
                 Err(Failure::Unreachable { message } | Failure::Dropped { message, .. }) => {
                     Some(message)
+                }
+                Err(f @ (Failure::Eval { .. } | Failure::Command { .. })) => {
+                    last_error = Some(f.note());
+                    None
                 }
                 Err(other) => return Err(other),
             };
@@ -188,6 +195,7 @@ impl Interp<'_> {
                 return Err(Failure::WaitTimeout {
                     condition: self.source_text(w.condition.span),
                     timeout: w.timeout.node,
+                    last_error,
                 });
             }
             self.sleep(w.every.node, target.and_then(|t| t.deadline))?;
