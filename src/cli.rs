@@ -227,6 +227,37 @@ pub struct ParamArgs {
     pub set_files: Vec<String>,
 }
 
+/// Which steps run: the others are skipped, with the reason (journaled; `resume` keeps it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SelectArgs {
+    /// Run only these steps (repeatable, or comma-separated)
+    #[arg(long, value_name = "STEP", value_delimiter = ',', action = ArgAction::Append)]
+    pub only: Vec<String>,
+
+    /// Start at this step: the steps before it are left out
+    #[arg(long, value_name = "STEP")]
+    pub from: Option<String>,
+
+    /// Leave these steps out (repeatable, or comma-separated)
+    #[arg(long, value_name = "STEP", value_delimiter = ',', action = ArgAction::Append)]
+    pub skip: Vec<String>,
+
+    /// Run only the steps with one of these tags (`step x "..." tags [db]`)
+    #[arg(long, value_name = "TAG", value_delimiter = ',', action = ArgAction::Append)]
+    pub tags: Vec<String>,
+}
+
+impl SelectArgs {
+    pub fn selection(&self) -> crate::plan::Selection {
+        crate::plan::Selection {
+            only: self.only.clone(),
+            from: self.from.clone(),
+            skip: self.skip.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// The runbook
@@ -234,6 +265,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub params: ParamArgs,
+
+    #[command(flatten)]
+    pub select: SelectArgs,
 
     /// Show the plan (every step, host and command) without running or connecting to anything
     #[arg(long)]
@@ -250,6 +284,9 @@ pub struct PlanArgs {
 
     #[command(flatten)]
     pub params: ParamArgs,
+
+    #[command(flatten)]
+    pub select: SelectArgs,
 
     /// The plan as one JSON document
     #[arg(long)]

@@ -75,6 +75,15 @@ fn statements() {
 }
 
 #[test]
+fn tags_are_a_modifier_and_still_a_name() {
+    let text = "step s \"S\" tags [db, web] {\n  let tags = 1\n  log tags\n}\n";
+    assert_eq!(
+        tree::render(&parse(text)),
+        "step s \"S\" (tags [db, web])\n  let tags = 1\n  log tags\n"
+    );
+}
+
+#[test]
 fn if_chains_and_for_loops() {
     assert_eq!(
         body("if a == 1 {\n  log \"one\"\n} else if a == 2 {\n  log \"two\"\n} else {\n  fail \"other\"\n}"),

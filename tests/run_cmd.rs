@@ -10,6 +10,8 @@ mod limits;
 mod problems;
 #[path = "run_cmd/secrets.rs"]
 mod secrets;
+#[path = "run_cmd/select.rs"]
+mod select;
 #[path = "run_cmd/signals.rs"]
 mod signals;
 

@@ -49,8 +49,7 @@ pub fn run(mut cli: Cli) -> i32 {
             &reporter,
             cli.color,
             &args.file,
-            &args.params.sets,
-            &args.params.set_files,
+            run::request(&args.params, &args.select),
             args.json,
         ),
         Command::Resume(args) => {

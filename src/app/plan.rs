@@ -11,19 +11,17 @@ use crate::plan::Request;
 use crate::report::run::Detail;
 use crate::report::{plan as render, ColorChoice, Reporter};
 
+/// The plan of `file` for what the command line asks (`request`: params and selection).
 pub fn plan(
     reporter: &Reporter,
     color: ColorChoice,
     file: &Path,
-    sets: &[String],
-    set_files: &[String],
+    request: Request,
     json: bool,
 ) -> i32 {
     let request = Request {
-        sets: sets.to_vec(),
-        set_files: set_files.to_vec(),
         dry_run: true,
-        ..Request::default()
+        ..request
     };
     let (_, doc) = match dry_plan(reporter, color, file, &request) {
         Ok(x) => x,

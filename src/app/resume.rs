@@ -273,6 +273,7 @@ fn reopen(
         .collect();
     let request = Request {
         restored: Some(restored),
+        selection: state.selection.clone(),
         ..Request::default()
     };
     let runbook = PathBuf::from(&state.path);

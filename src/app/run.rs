@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::session::{self, Loaded, Style};
-use crate::cli::{RunArgs, SessionArgs};
+use crate::cli::{ParamArgs, RunArgs, SelectArgs, SessionArgs};
 use crate::exec::hosts::Transports;
 use crate::exec::interp::Approvals;
 use crate::exec::{self, Options};
@@ -22,21 +22,10 @@ pub fn run(
     state_dir: Option<&Path>,
     args: &RunArgs,
 ) -> i32 {
+    let request = request(&args.params, &args.select);
     if args.dry_run {
-        return super::plan::plan(
-            reporter,
-            color,
-            &args.file,
-            &args.params.sets,
-            &args.params.set_files,
-            args.session.json,
-        );
+        return super::plan::plan(reporter, color, &args.file, request, args.session.json);
     }
-    let request = Request {
-        sets: args.params.sets.clone(),
-        set_files: args.params.set_files.clone(),
-        ..Request::default()
-    };
     let loaded = match session::load(reporter, &args.file, &request) {
         Ok(l) => l,
         Err(code) => return code,
@@ -174,8 +163,19 @@ fn started_record(loaded: &Loaded, path: &Path, run_id: &str) -> Record {
         steps: journal::step_hashes(&loaded.plan.ast),
         params,
         secrets,
+        selection: loaded.plan.selection.clone(),
         at: now(),
         pid: std::process::id(),
         user: journal::user(),
+    }
+}
+
+/// What the command line asks of a plan: its params and the steps it chose.
+pub fn request(params: &ParamArgs, select: &SelectArgs) -> Request {
+    Request {
+        sets: params.sets.clone(),
+        set_files: params.set_files.clone(),
+        selection: select.selection(),
+        ..Request::default()
     }
 }

@@ -106,7 +106,7 @@ impl Checker<'_> {
             span: m.span.into(),
         };
         match &m.node {
-            Modifier::On(_) | Modifier::Sudo | Modifier::Disconnects => {}
+            Modifier::On(_) | Modifier::Sudo | Modifier::Disconnects | Modifier::Tags(_) => {}
             Modifier::When(e) | Modifier::Unless(e) => {
                 let info = self.expr(e);
                 self.expect(

@@ -98,12 +98,16 @@ fn step_doc(
         actions: Vec::new(),
         rollback: Vec::new(),
     };
+    if let Some(reason) = plan.left_out.get(&step.id.node) {
+        doc.verdict = format!("left out: {reason}");
+        return doc;
+    }
     for m in &step.modifiers {
         match &m.node {
             Modifier::On(name) if plan.groups.contains_key(&name.node) => {
                 doc.group = Some(name.node.clone())
             }
-            Modifier::On(_) | Modifier::Sudo | Modifier::Disconnects => {}
+            Modifier::On(_) | Modifier::Sudo | Modifier::Disconnects | Modifier::Tags(_) => {}
             Modifier::When(e) | Modifier::Unless(e) => {
                 let kind = m.node.keyword();
                 interp.dry_begin();

@@ -252,6 +252,9 @@ pub(super) fn run_step(
 ) -> Result<StepEnd, Failure> {
     let mut timeout = None;
     let mut retry = None;
+    if let Some(reason) = interp.left_out(&step.id.node) {
+        return Ok(StepEnd::Skipped(format!("left out: {reason}")));
+    }
     for m in &step.modifiers {
         match &m.node {
             Modifier::When(e) if !interp.guard(e, target)? => {

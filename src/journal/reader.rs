@@ -91,6 +91,8 @@ pub struct RunState {
     pub fingerprint: String,
     pub steps: BTreeMap<String, String>,
     pub params: BTreeMap<String, ParamRecord>,
+    /// The steps the run's command line chose.
+    pub selection: crate::plan::Selection,
     pub started_at: String,
     pub last_at: String,
     /// The last session's verdict; `None` when it ended without one (killed, crashed): the
@@ -181,9 +183,11 @@ pub fn state(journal: &Journal) -> RunState {
                 fingerprint,
                 steps,
                 params,
+                selection,
                 at,
                 ..
             } => {
+                s.selection = selection.clone();
                 s.run_id = run_id.clone();
                 s.runbook = runbook.clone();
                 s.path = path.clone();

@@ -24,6 +24,10 @@ pub enum Record {
         params: BTreeMap<String, ParamRecord>,
         /// Names of the secrets the run read: never their values.
         secrets: Vec<String>,
+        /// The steps the command line chose (`--only`, `--from`, `--skip`, `--tags`);
+        /// absent when every step runs. `resume` keeps it.
+        #[serde(default, skip_serializing_if = "crate::plan::Selection::is_empty")]
+        selection: crate::plan::Selection,
         at: String,
         pid: u32,
         user: String,

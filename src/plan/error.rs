@@ -71,6 +71,35 @@ pub enum Error {
         span: SourceSpan,
     },
 
+    #[error("`{flag} {name}`: the runbook has no step `{name}`")]
+    #[diagnostic(code(runbook::plan::unknown_step))]
+    UnknownStep {
+        flag: String,
+        name: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("`--tags {name}`: no step has the tag `{name}`")]
+    #[diagnostic(code(runbook::plan::unknown_tag))]
+    UnknownTag {
+        name: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("step `{step}` uses `{name}`, which step `{by}` captures, and `{by}` is left out ({reason})")]
+    #[diagnostic(
+        code(runbook::plan::left_out_capture),
+        help("select `{by}` too, or leave `{step}` out as well")
+    )]
+    LeftOutCapture {
+        step: String,
+        name: String,
+        by: String,
+        reason: String,
+    },
+
     #[error("cannot compute `{name}`: {reason}")]
     #[diagnostic(
         code(runbook::plan::value_failed),

@@ -4,6 +4,7 @@
 pub mod doc;
 pub mod error;
 mod params;
+pub mod selection;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::Error;
 pub use params::{literal, ParamValue, Request};
+pub use selection::Selection;
 
 use crate::check::ModuleSig;
 use crate::source::{FileId, Span};
@@ -42,6 +44,9 @@ pub struct Plan {
     pub params: Vec<ParamValue>,
     pub hosts: BTreeMap<String, HostSpec>,
     pub groups: BTreeMap<String, Vec<String>>,
+    /// The steps the command line's selection leaves out, with why.
+    pub left_out: BTreeMap<String, String>,
+    pub selection: Selection,
 }
 
 impl Plan {
@@ -81,6 +86,10 @@ pub fn build(
         errors.extend(e);
         Vec::new()
     });
+    let left_out = selection::left_out(&ast, &request.selection).unwrap_or_else(|e| {
+        errors.extend(e);
+        BTreeMap::new()
+    });
     let mut hosts = BTreeMap::from([("local".to_string(), HostSpec::Local)]);
     let mut groups = BTreeMap::new();
     let mut name = String::new();
@@ -119,6 +128,8 @@ pub fn build(
         params,
         hosts,
         groups,
+        left_out,
+        selection: request.selection.clone(),
     };
     if errors.is_empty() {
         Ok(plan)

@@ -19,6 +19,8 @@ pub struct Request {
     pub dry_run: bool,
     /// Documentation: a required param without a value stands for itself.
     pub symbolic: bool,
+    /// The steps the command line chose (`--only`, `--from`, `--skip`, `--tags`).
+    pub selection: super::Selection,
 }
 
 #[derive(Debug, Clone, PartialEq)]

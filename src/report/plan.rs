@@ -132,6 +132,10 @@ fn step_lines(o: &mut Out, n: usize, step: &StepDoc) {
             o.faint(&format!("· {on}{extras}"))
         ),
     );
+    if let Some(left_out) = step.verdict.strip_prefix("left out: ") {
+        o.line(1, &o.caution(&format!("left out: {left_out}")));
+        return;
+    }
     if let Some(g) = &step.guard {
         let verdict = match step.verdict.as_str() {
             "skipped" if g.kind == "when" => format!("skipped: `{}` is false", g.condition),

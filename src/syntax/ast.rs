@@ -126,6 +126,17 @@ pub struct Step {
 }
 
 impl Step {
+    /// The step's tags (`tags [db, web]`), none when it has no `tags`.
+    pub fn tags(&self) -> impl Iterator<Item = &str> {
+        self.modifiers
+            .iter()
+            .filter_map(|m| match &m.node {
+                Modifier::Tags(t) => Some(t.iter().map(|n| n.node.as_str())),
+                _ => None,
+            })
+            .flatten()
+    }
+
     /// Whether the step carries the `sudo` modifier.
     pub fn sudo(&self) -> bool {
         self.modifiers.iter().any(|m| m.node == Modifier::Sudo)
@@ -154,6 +165,8 @@ pub enum Modifier {
     /// A connection that drops while the step's command runs (a reboot, a network restart)
     /// ends the step as done instead of failing it.
     Disconnects,
+    /// `tags [db, web]`: names `--tags` selects the step by.
+    Tags(Vec<Name>),
 }
 
 impl Modifier {
@@ -169,6 +182,7 @@ impl Modifier {
             Modifier::Retry(_) => "retry",
             Modifier::Sudo => "sudo",
             Modifier::Disconnects => "disconnects",
+            Modifier::Tags(_) => "tags",
         }
     }
 }

@@ -189,6 +189,13 @@ fn modifier(m: &Modifier) -> String {
         Modifier::Timeout(d) => format!("timeout {}", human_duration(d.node)),
         Modifier::Sudo => "sudo".into(),
         Modifier::Disconnects => "disconnects".into(),
+        Modifier::Tags(t) => format!(
+            "tags [{}]",
+            t.iter()
+                .map(|n| n.node.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Modifier::Retry(r) => {
             let mut s = format!(
                 "retry {} every {}",

@@ -473,6 +473,11 @@ impl<'a> Interp<'a> {
         text.get(span.range()).unwrap_or("").to_string()
     }
 
+    /// Why the command line's selection leaves `step` out, if it does.
+    pub fn left_out(&self, step: &str) -> Option<&str> {
+        self.plan.left_out.get(step).map(String::as_str)
+    }
+
     /// The runbook's own file (not a module's).
     pub fn main_file(&self) -> crate::source::FileId {
         self.plan.file

@@ -289,6 +289,7 @@ impl<'t> Lowerer<'t> {
             }
             Rule::sudo_mod => Modifier::Sudo,
             Rule::disconnects_mod => Modifier::Disconnects,
+            Rule::tags_mod => Modifier::Tags(it.map(|n| self.name(n)).collect()),
             r => unreachable!("rule step_modifier cannot be {r:?}"),
         };
         Spanned::new(m, span)
@@ -422,6 +423,7 @@ fn is_keyword_rule(rule: Rule) -> bool {
             | Rule::kw_rollback
             | Rule::kw_log
             | Rule::kw_fail
+            | Rule::kw_tags
             | Rule::kw_if
             | Rule::kw_for
             | Rule::kw_in
