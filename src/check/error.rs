@@ -85,6 +85,31 @@ pub enum Error {
         first: SourceSpan,
     },
 
+    #[error("`{what}` is not allowed {place}")]
+    #[diagnostic(
+        code(runbook::check::misplaced_step_block),
+        help("`on_failure {{ }}` and `always {{ }}` belong directly in a step: they run when that step fails, or when it ends")
+    )]
+    MisplacedStepBlock {
+        what: String,
+        place: String,
+        #[label("misplaced `{what}`")]
+        span: SourceSpan,
+    },
+
+    #[error("a step has one `{what}` block")]
+    #[diagnostic(
+        code(runbook::check::duplicate_step_block),
+        help("merge both blocks into one")
+    )]
+    DuplicateStepBlock {
+        what: String,
+        #[label("second `{what}`")]
+        span: SourceSpan,
+        #[label("first `{what}`")]
+        first: SourceSpan,
+    },
+
     #[error("unreachable statement")]
     #[diagnostic(
         code(runbook::check::unreachable_statement),

@@ -507,6 +507,14 @@ pub(super) fn head_span(stmt: &Spanned<Stmt>) -> Span {
             end: stmt.span.start + "rollback".len() as u32,
             ..stmt.span
         },
+        Stmt::OnFailure(_) => Span {
+            end: stmt.span.start + "on_failure".len() as u32,
+            ..stmt.span
+        },
+        Stmt::Always(_) => Span {
+            end: stmt.span.start + "always".len() as u32,
+            ..stmt.span
+        },
         Stmt::If(i) => Span {
             end: i
                 .branches

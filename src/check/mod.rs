@@ -150,6 +150,8 @@ enum Place {
     TopLevel,
     Step,
     Rollback,
+    /// An `on_failure` or `always` block of a step.
+    Cleanup,
     Fn,
 }
 
@@ -159,6 +161,7 @@ impl Place {
             Place::TopLevel => "at the top level",
             Place::Step => "inside a step",
             Place::Rollback => "inside a rollback block",
+            Place::Cleanup => "inside an `on_failure` or `always` block",
             Place::Fn => "inside a function",
         }
     }

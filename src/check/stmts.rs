@@ -16,6 +16,8 @@ impl Checker<'_> {
         let outer = self.place;
         self.place = place;
         let mut rollback: Option<Span> = None;
+        let mut on_failure: Option<Span> = None;
+        let mut always: Option<Span> = None;
         let mut stopped = false;
         // The first action with effects in a step: a gate after it does not hold it back.
         let mut work: Option<Span> = None;
@@ -43,6 +45,21 @@ impl Checker<'_> {
                     });
                 }
                 rollback = Some(head_span(stmt));
+            }
+            let seen = match (&stmt.node, place) {
+                (Stmt::OnFailure(_), Place::Step) => Some(("on_failure", &mut on_failure)),
+                (Stmt::Always(_), Place::Step) => Some(("always", &mut always)),
+                _ => None,
+            };
+            if let Some((what, seen)) = seen {
+                if let Some(first) = *seen {
+                    self.error(Error::DuplicateStepBlock {
+                        what: what.into(),
+                        span: head_span(stmt).into(),
+                        first: first.into(),
+                    });
+                }
+                *seen = Some(head_span(stmt));
             }
             self.check_stmt(stmt, place);
             let stop = match &stmt.node {
@@ -121,6 +138,28 @@ impl Checker<'_> {
                 }
                 self.scope.locals.push(HashMap::new());
                 self.check_block(block, Place::Rollback);
+                self.pop_scope();
+            }
+            Stmt::OnFailure(block) | Stmt::Always(block) => {
+                let what = if matches!(stmt.node, Stmt::OnFailure(_)) {
+                    "on_failure"
+                } else {
+                    "always"
+                };
+                if place != Place::Step || self.nesting > 0 {
+                    let place = if self.nesting > 0 {
+                        "inside an `if` or a `for`"
+                    } else {
+                        place.describe()
+                    };
+                    self.error(Error::MisplacedStepBlock {
+                        what: what.into(),
+                        place: place.into(),
+                        span: head_span(stmt).into(),
+                    });
+                }
+                self.scope.locals.push(HashMap::new());
+                self.check_block(block, Place::Cleanup);
                 self.pop_scope();
             }
             Stmt::If(i) if place != Place::TopLevel => {
@@ -281,6 +320,18 @@ impl Checker<'_> {
             ),
             Stmt::WaitUntil(_) => ("`wait_until`", "put it inside a step"),
             Stmt::Log(_) => ("`log`", "put it inside a step"),
+            Stmt::OnFailure(_) | Stmt::Always(_) => {
+                let what = if matches!(stmt, Stmt::OnFailure(_)) {
+                    "on_failure"
+                } else {
+                    "always"
+                };
+                return self.error(Error::MisplacedStepBlock {
+                    what: what.into(),
+                    place: place.describe().into(),
+                    span: span.into(),
+                });
+            }
             Stmt::If(_) => (
                 "`if`",
                 "put it inside a step or a function; a runbook picks its steps with `when`",

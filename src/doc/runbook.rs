@@ -183,6 +183,18 @@ fn step_markdown(out: &mut String, n: usize, step: &StepDoc, known: &Known) {
         commands(out, &g.commands, host_of(step, known), Some("Decided by"));
     }
     actions(out, &step.actions, host_of(step, known));
+    if !step.on_failure.is_empty() {
+        let _ = writeln!(out, "### If {} fails\n", step.title);
+        out.push_str(
+            "It restores what it changed, before the rollbacks of the steps before it:\n\n",
+        );
+        actions(out, &step.on_failure, host_of(step, known));
+    }
+    if !step.always.is_empty() {
+        let _ = writeln!(out, "### At the end of {}\n", step.title);
+        out.push_str("Whether it succeeded or failed:\n\n");
+        actions(out, &step.always, host_of(step, known));
+    }
     if !step.rollback.is_empty() {
         let _ = writeln!(out, "### Rollback of {}\n", step.title);
         out.push_str("If a later step fails, this undoes it:\n\n");

@@ -97,6 +97,8 @@ fn step_doc(
         verdict: "runs".into(),
         actions: Vec::new(),
         rollback: Vec::new(),
+        on_failure: Vec::new(),
+        always: Vec::new(),
     };
     if let Some(reason) = plan.left_out.get(&step.id.node) {
         doc.verdict = format!("left out: {reason}");
@@ -159,5 +161,6 @@ fn step_doc(
     }
     doc.actions = actions;
     doc.rollback = interp.dry_take_rollback();
+    (doc.on_failure, doc.always) = interp.dry_take_cleanups();
     doc
 }

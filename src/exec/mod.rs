@@ -1,5 +1,6 @@
 //! Running a plan: steps in order on their targets, guards, retries, timeouts, rollbacks.
 
+mod cleanup;
 pub mod dry;
 pub mod error;
 pub mod event;

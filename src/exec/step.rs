@@ -208,7 +208,9 @@ pub(super) fn run_host(
     };
     let start = Instant::now();
     interp.failed_at.clear();
-    let (status, note, failure) = match run_step(interp, step, &target, title, fanout) {
+    let outcome = run_step(interp, step, &target, title, fanout);
+    let outcome = super::cleanup::cleanups(interp, step, &target, outcome);
+    let (status, note, failure) = match outcome {
         Ok(StepEnd::Skipped(note)) => (StepStatus::Skipped, note, None),
         Ok(StepEnd::Done) => (StepStatus::Ok, String::new(), None),
         Err(f) => (verdict(&f).0, f.note(), Some(f)),

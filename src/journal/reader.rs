@@ -281,7 +281,7 @@ pub fn state(journal: &Journal) -> RunState {
                 s.duration_ms += duration_ms;
                 s.last_at = at.clone();
             }
-            Record::Approval { .. } | Record::Unknown => {}
+            Record::Approval { .. } | Record::Cleanup { .. } | Record::Unknown => {}
         }
     }
     if !undoing.is_empty() {

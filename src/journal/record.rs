@@ -79,6 +79,16 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         cut: bool,
     },
+    /// A step's `on_failure` or `always` block ran (`block`), and how it ended.
+    Cleanup {
+        step: String,
+        host: String,
+        block: String,
+        ok: bool,
+        note: String,
+        duration_ms: u64,
+        at: String,
+    },
     RunFinished {
         status: RunStatus,
         exit_code: i32,

@@ -53,6 +53,12 @@ pub struct StepDoc {
     pub verdict: String,
     pub actions: Vec<Action>,
     pub rollback: Vec<Action>,
+    /// `on_failure { }`: what the step does when it fails itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_failure: Vec<Action>,
+    /// `always { }`: what the step does at its end, failed or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub always: Vec<Action>,
 }
 
 #[derive(Debug, Clone, Serialize)]

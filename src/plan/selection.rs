@@ -171,7 +171,7 @@ fn names_of_block(block: &ast::Block, out: &mut BTreeSet<String>) {
             }
             Stmt::WaitUntil(w) => names_of_expr(&w.condition.node, out),
             Stmt::Approve(a) => names_of_expr(&a.message.node, out),
-            Stmt::Rollback(b) => names_of_block(b, out),
+            Stmt::Rollback(b) | Stmt::OnFailure(b) | Stmt::Always(b) => names_of_block(b, out),
             Stmt::If(i) => {
                 for (c, b) in &i.branches {
                     names_of_expr(&c.node, out);

@@ -226,6 +226,23 @@ fn event_line(r: &Record) -> String {
                 }
             )
         }
+        Record::Cleanup {
+            at,
+            step,
+            host,
+            block,
+            ok,
+            note,
+            ..
+        } => {
+            let how = if *ok { "done" } else { "failed" };
+            let note = if note.is_empty() {
+                String::new()
+            } else {
+                format!(" — {note}")
+            };
+            format!("{at}  {step} on {host}: {block} {how}{note}")
+        }
         Record::RunFinished {
             at,
             status,

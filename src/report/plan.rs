@@ -149,6 +149,14 @@ fn step_lines(o: &mut Out, n: usize, step: &StepDoc) {
         actions(o, 2, &g.commands);
     }
     actions(o, 1, &step.actions);
+    if !step.on_failure.is_empty() {
+        o.line(1, "on failure (here, before the rollbacks):");
+        actions(o, 2, &step.on_failure);
+    }
+    if !step.always.is_empty() {
+        o.line(1, "always, at the end of the step:");
+        actions(o, 2, &step.always);
+    }
     if !step.rollback.is_empty() {
         o.line(1, "rollback:");
         actions(o, 2, &step.rollback);

@@ -32,6 +32,10 @@ pub enum Stmt {
     WaitUntil(WaitUntil),
     Approve(Approve),
     Rollback(Block),
+    /// `on_failure { }`: run on the host where the step failed, before the rollbacks.
+    OnFailure(Block),
+    /// `always { }`: run at the end of the step, whether it succeeded or failed.
+    Always(Block),
     If(If),
     For(For),
     Log(Node<Expr>),

@@ -154,6 +154,8 @@ impl Tree {
                 self.line(&format!("{kind} {}", expr(&a.message.node)));
             }
             Stmt::Rollback(b) => self.nested("rollback", |t| t.block(b)),
+            Stmt::OnFailure(b) => self.nested("on_failure", |t| t.block(b)),
+            Stmt::Always(b) => self.nested("always", |t| t.block(b)),
             Stmt::If(i) => {
                 for (n, (condition, block)) in i.branches.iter().enumerate() {
                     let head = if n == 0 { "if" } else { "else if" };

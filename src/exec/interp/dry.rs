@@ -32,6 +32,16 @@ impl Interp<'_> {
             .unwrap_or_default()
     }
 
+    /// The `on_failure` and `always` blocks seen in the last step walked, as actions.
+    pub fn dry_take_cleanups(&mut self) -> (Vec<Action>, Vec<Action>) {
+        self.dry.as_mut().map_or_else(Default::default, |d| {
+            (
+                std::mem::take(&mut d.on_failure),
+                std::mem::take(&mut d.always),
+            )
+        })
+    }
+
     /// Records an action, its texts masked.
     pub(super) fn dry_record(&mut self, action: Action) {
         let mask = |s: &str| self.services.masker.mask(s).into_owned();
@@ -162,6 +172,22 @@ impl Interp<'_> {
                     }
                     if let Some(d) = self.dry.as_mut() {
                         d.rollback = actions;
+                    }
+                }
+            }
+            Stmt::OnFailure(block) | Stmt::Always(block) if self.frames.is_empty() => {
+                if let Some(target) = target {
+                    self.dry_begin();
+                    let result = self.run_rollback(block, target);
+                    let mut actions = self.dry_end();
+                    if let Err(f) = result {
+                        actions.push(Action::Problem { message: f.note() });
+                    }
+                    if let Some(d) = self.dry.as_mut() {
+                        match stmt {
+                            Stmt::OnFailure(_) => d.on_failure = actions,
+                            _ => d.always = actions,
+                        }
                     }
                 }
             }

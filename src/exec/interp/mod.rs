@@ -263,6 +263,8 @@ pub struct Interp<'a> {
 pub struct Dry {
     stack: Vec<Vec<Action>>,
     rollback: Vec<Action>,
+    on_failure: Vec<Action>,
+    always: Vec<Action>,
 }
 
 impl<'a> Interp<'a> {

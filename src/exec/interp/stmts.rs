@@ -84,6 +84,8 @@ impl Interp<'_> {
             }
             // A step's rollback runs only when a later step fails: the executor keeps it.
             Stmt::Rollback(_) => {}
+            // So do a step's `on_failure` and `always`: the step runner runs them.
+            Stmt::OnFailure(_) | Stmt::Always(_) => {}
             // Declarations live at the top level, where `check` keeps them.
             _ => {}
         }

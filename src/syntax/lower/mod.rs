@@ -137,6 +137,12 @@ impl<'t> Lowerer<'t> {
             Rule::rollback_stmt => {
                 Stmt::Rollback(self.block(next(&mut p.into_inner().skip(1), "rollback block")))
             }
+            Rule::on_failure_stmt => {
+                Stmt::OnFailure(self.block(next(&mut p.into_inner().skip(1), "on_failure block")))
+            }
+            Rule::always_stmt => {
+                Stmt::Always(self.block(next(&mut p.into_inner().skip(1), "always block")))
+            }
             Rule::if_stmt => Stmt::If(self.if_stmt(p)),
             Rule::for_stmt => {
                 let mut it = p.into_inner().filter(|p| !is_keyword_rule(p.as_rule()));
