@@ -211,6 +211,42 @@ fn wait_until_takes_an_error_for_not_yet_and_names_the_last_one() {
     );
 }
 
+/// Versions compare part by part (strings would not: `"10.2.0" < "9.1.0"`), and
+/// `captures` gives a regex's groups.
+#[test]
+fn versions_compare_as_versions_and_captures_gives_the_groups() {
+    let body = r#"step kernel "Kernel" {
+  let release = run("echo 6.1.0-28-amd64").stdout.trim()
+  let parts = release.captures("^(\\d+)\\.(\\d+)\\.(\\d+)")
+  check parts == ["6", "1", "0"]
+  check release.captures("^nothing(\\d)").is_empty()
+  check version(parts.join(".")) >= "6.1" else "too old"
+  check version("10.2.0") > version("9.1.0")
+  check "10.2.0" < "9.1.0" else "strings compare as text"
+  check version("1.0") == "1.0.0"
+  check version("1.0.0-rc1") < version("1.0.0")
+  log "kernel {{ release }} is at least 6.1"
+}
+
+step bad "Not a version" {
+  check version("latest") > version("1.0")
+}
+"#;
+    let (_, out) = run(body, &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("kernel 6.1.0-28-amd64 is at least 6.1"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("`latest` is not a version such as 1.2.3"),
+        "{}",
+        out.stdout
+    );
+}
+
 #[test]
 fn guards_skip_with_their_reason() {
     let (t, out) = run(

@@ -68,6 +68,7 @@ pub fn function(name: &str) -> Option<Signature> {
         "parse_json" => Signature::new("parse_json", &["text"], &[], Ty::Any),
         "flag" => Signature::new("flag", &["condition", "value"], &[], Ty::List),
         "flag_each" => Signature::new("flag_each", &["flag", "values"], &[], Ty::List),
+        "version" => Signature::new("version", &["text"], &[], Ty::Version),
         _ => return None,
     })
 }
@@ -80,6 +81,7 @@ pub const FUNCTION_NAMES: &[&str] = &[
     "parse_json",
     "flag",
     "flag_each",
+    "version",
 ];
 
 /// A method's parameters (all required) and result, for values of type `on`.
@@ -89,6 +91,7 @@ pub fn method(on: Ty, name: &str) -> Option<(&'static [&'static str], Ty)> {
         (Ty::Str, "lines") => (&[], Ty::List),
         (Ty::Str, "contains") => (&["text"], Ty::Bool),
         (Ty::Str, "matches") => (&["regex"], Ty::Bool),
+        (Ty::Str, "captures") => (&["regex"], Ty::List),
         (Ty::Str, "to_int") => (&[], Ty::Int),
         (Ty::Str, "to_float") => (&[], Ty::Float),
         (Ty::Str, "starts_with") => (&["prefix"], Ty::Bool),
@@ -116,6 +119,7 @@ pub fn method_names(on: Ty) -> Vec<&'static str> {
         "lines",
         "contains",
         "matches",
+        "captures",
         "to_int",
         "to_float",
         "starts_with",

@@ -219,16 +219,18 @@ impl Checker<'_> {
                 let bound = self.bind_args(sig, args, span, None);
                 let want: &[Ty] = match name {
                     "env" => &[Ty::Str, Ty::Str],
-                    "file" | "parse_json" => &[Ty::Str],
+                    "file" | "parse_json" | "version" => &[Ty::Str],
                     "flag" => &[Ty::Bool, Ty::Any],
                     _ => &[Ty::Str, Ty::List],
                 };
-                for (i, ty) in want.iter().enumerate() {
+                // Zipped: a builtin whose list here is longer than its signature cannot
+                // index past it.
+                for (i, (ty, param)) in want.iter().zip(&sig.params).enumerate() {
                     self.arg_type(
                         &bound,
                         i,
                         *ty,
-                        &format!("argument `{}` of `{name}`", sig.params[i].name),
+                        &format!("argument `{}` of `{name}`", param.name),
                     );
                 }
                 Info {
@@ -317,7 +319,7 @@ impl Checker<'_> {
         let required: Vec<&str> = params.to_vec();
         let sig = Signature::new(method, &required, &[], ret);
         let bound = self.bind_args(&sig, args, span, None);
-        if method == "matches" {
+        if method == "matches" || method == "captures" {
             if let Some((
                 _,
                 Spanned {

@@ -175,10 +175,11 @@ impl Checker<'_> {
     }
 
     fn undefined_variable(&mut self, name: &str, span: Span) {
-        let help = if builtins::function(name).is_some() {
-            format!("`{name}` is a function: call it with `{name}(...)`")
-        } else if let Some(step) = self.later_captures.get(name) {
+        // A capture of the runbook's own says more than a builtin of the same name.
+        let help = if let Some(step) = self.later_captures.get(name) {
             format!("`{name}` is captured later, in step `{step}`: steps run in order, so it has no value yet")
+        } else if builtins::function(name).is_some() {
+            format!("`{name}` is a function: call it with `{name}(...)`")
         } else if stdlib::source(name).is_some() {
             format!("`{name}` is a stdlib module: add `use std.{name}` and call its functions")
         } else {
@@ -255,14 +256,18 @@ impl Checker<'_> {
                 Some(Ty::Bool)
             }
             BinaryOp::Eq | BinaryOp::Ne => {
-                let comparable =
-                    (a.fits(b) || b.fits(a)) && a != Ty::CmdResult && b != Ty::CmdResult;
+                let versions = matches!((a, b), (Ty::Version, Ty::Str) | (Ty::Str, Ty::Version));
+                let comparable = versions
+                    || ((a.fits(b) || b.fits(a)) && a != Ty::CmdResult && b != Ty::CmdResult);
                 comparable.then_some(Ty::Bool)
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                // A version compares with a version, or with a string read as one.
+                let version = |x: Ty| x.fits(Ty::Version) || x.fits(Ty::Str);
                 let ordered = (a.is_numeric() && b.is_numeric())
                     || (a.fits(Ty::Str) && b.fits(Ty::Str))
-                    || (a.fits(Ty::Duration) && b.fits(Ty::Duration));
+                    || (a.fits(Ty::Duration) && b.fits(Ty::Duration))
+                    || ((a == Ty::Version || b == Ty::Version) && version(a) && version(b));
                 ordered.then_some(Ty::Bool)
             }
             BinaryOp::Add => match (a, b) {

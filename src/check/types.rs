@@ -11,6 +11,8 @@ pub enum Ty {
     Float,
     Bool,
     Duration,
+    /// `version(s)`: ordered part by part.
+    Version,
     List,
     Map,
     /// What `run(...)` returns: `.code .stdout .stderr .ok`.
@@ -52,6 +54,7 @@ impl fmt::Display for Ty {
             Ty::Float => "a float",
             Ty::Bool => "a bool",
             Ty::Duration => "a duration",
+            Ty::Version => "a version",
             Ty::List => "a list",
             Ty::Map => "a map",
             Ty::CmdResult => "a command result",

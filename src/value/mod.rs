@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub mod taint;
+pub mod version;
 
 use crate::syntax::ast::human_duration;
 use taint::Tainted;
@@ -27,6 +28,8 @@ pub enum Value {
     Float(f64),
     Bool(bool),
     Duration(Duration),
+    /// `version("1.2.3")`: compared part by part.
+    Version(version::Version),
     List(Vec<Value>),
     Map(BTreeMap<String, Value>),
     Result(Arc<CmdResult>),
@@ -45,6 +48,7 @@ impl Value {
             Value::Float(_) => "a float",
             Value::Bool(_) => "a bool",
             Value::Duration(_) => "a duration",
+            Value::Version(_) => "a version",
             Value::List(_) => "a list",
             Value::Map(_) => "a map",
             Value::Result(_) => "a command result",
@@ -109,6 +113,7 @@ impl fmt::Display for Value {
             Value::Float(x) => write!(f, "{x}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Duration(d) => f.write_str(&human_duration(*d)),
+            Value::Version(v) => write!(f, "{v}"),
             Value::List(items) => {
                 let parts: Vec<String> = items.iter().map(|i| i.to_string()).collect();
                 f.write_str(&parts.join(", "))
@@ -133,6 +138,7 @@ impl Serialize for Value {
             Value::Float(v) => s.serialize_f64(*v),
             Value::Bool(v) => s.serialize_bool(*v),
             Value::Duration(d) => s.serialize_str(&human_duration(*d)),
+            Value::Version(v) => s.serialize_str(&v.to_string()),
             Value::List(items) => items.serialize(s),
             Value::Map(m) => m.serialize(s),
             Value::Result(r) => r.serialize(s),

@@ -198,6 +198,12 @@ impl Interp<'_> {
                     .map(|s| Value::Str(s.trim_end_matches('\n').to_string()))
                     .map_err(|e| eval_error(format!("cannot read `{path}`: {e}")))
             }
+            "version" => {
+                let t = text(arg(0)?)?;
+                crate::value::version::Version::parse(&t)
+                    .map(Value::Version)
+                    .map_err(eval_error)
+            }
             "parse_json" => {
                 let t = text(arg(0)?)?;
                 serde_json::from_str::<serde_json::Value>(&t)
@@ -420,6 +426,19 @@ fn call_method(recv: Value, name: &str, args: Vec<Value>) -> Outcome<Value> {
             let re = regex::Regex::new(&arg_str(0)?)
                 .map_err(|e| eval_error(format!("invalid regex: {e}")))?;
             Value::Bool(re.is_match(&s))
+        }
+        (Value::Str(s), "captures") => {
+            let re = regex::Regex::new(&arg_str(0)?)
+                .map_err(|e| eval_error(format!("invalid regex: {e}")))?;
+            // The groups of the first match, in order (`""` for one that took no part);
+            // no match gives an empty list.
+            let groups = re.captures(&s).map_or_else(Vec::new, |c| {
+                c.iter()
+                    .skip(1)
+                    .map(|g| Value::Str(g.map_or("", |m| m.as_str()).to_string()))
+                    .collect()
+            });
+            Value::List(groups)
         }
         (Value::Str(s), "to_int") => Value::Int(
             s.trim()

@@ -287,6 +287,12 @@ pub(super) fn on_clear(
     Ok(taint::taint(result, from))
 }
 
+/// A string on the other side of a version: read as one (a capture restored by `resume`
+/// comes back as its text).
+fn as_version(s: &str) -> Outcome<crate::value::version::Version> {
+    crate::value::version::Version::parse(s).map_err(eval_error)
+}
+
 fn binary(op: BinaryOp, a: Value, b: Value) -> Outcome<Value> {
     use Value::*;
     let mismatch = |a: &Value, b: &Value| {
@@ -302,6 +308,9 @@ fn binary(op: BinaryOp, a: Value, b: Value) -> Outcome<Value> {
         BinaryOp::Ne => Bool(!equal(&a, &b)),
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
             let ord = match (&a, &b) {
+                (Version(x), Version(y)) => x.partial_cmp(y),
+                (Version(x), Str(y)) => x.partial_cmp(&as_version(y)?),
+                (Str(x), Version(y)) => as_version(x)?.partial_cmp(y),
                 (Str(x), Str(y)) => x.partial_cmp(y),
                 (Duration(x), Duration(y)) => x.partial_cmp(y),
                 _ => match (number(&a), number(&b)) {
@@ -368,8 +377,14 @@ fn float_op(a: &Value, b: &Value, f: impl Fn(f64, f64) -> f64) -> Option<Value> 
 }
 
 fn equal(a: &Value, b: &Value) -> bool {
-    match (number(a), number(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
+    let version = |s: &str| crate::value::version::Version::parse(s).ok();
+    match (a, b) {
+        (Value::Version(v), Value::Str(s)) | (Value::Str(s), Value::Version(v)) => {
+            version(s).is_some_and(|s| s == *v)
+        }
+        _ => match (number(a), number(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a == b,
+        },
     }
 }

@@ -120,7 +120,12 @@ impl Lowerer<'_> {
                     .collect(),
             ),
             Rule::var => Expr::Var(p.as_str().to_string()),
-            Rule::paren => return self.expr(next(&mut p.into_inner(), "parenthesised expr")),
+            // The value is the inner expression's; the span takes in the parentheses, so
+            // that the source text of `not (a > b)` ends with its `)`.
+            Rule::paren => {
+                let inner = self.expr(next(&mut p.into_inner(), "parenthesised expr"));
+                return Spanned::new(inner.node, span);
+            }
             r => unreachable!("rule primary cannot be {r:?}"),
         };
         Spanned::new(expr, span)
