@@ -8,6 +8,8 @@ mod cleanup;
 mod control;
 #[path = "run_cmd/limits.rs"]
 mod limits;
+#[path = "run_cmd/modules.rs"]
+mod modules;
 #[path = "run_cmd/problems.rs"]
 mod problems;
 #[path = "run_cmd/secrets.rs"]

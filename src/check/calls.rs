@@ -117,6 +117,17 @@ impl Checker<'_> {
         if let Some(b) = self.scope.lookup(module) {
             b.used.set(true);
         }
+        // A team module that could not be loaded was reported at its `use`: its calls are
+        // not reported again.
+        if !self.modules.contains_key(module)
+            && self
+                .scope
+                .lookup(module)
+                .is_some_and(|b| b.kind == Kind::Module)
+        {
+            self.check_args_only(args);
+            return Info::of(Ty::Any);
+        }
         let Some(f) = self
             .modules
             .get(module)
@@ -132,7 +143,11 @@ impl Checker<'_> {
             let help = did_you_mean(
                 name,
                 names.iter().copied(),
-                &format!("`std.{module}` has: {}", names.join(", ")),
+                &format!(
+                    "`{}` has: {}",
+                    self.modules.get(module).map_or(module, |m| m.path.as_str()),
+                    names.join(", ")
+                ),
             );
             self.error(Error::UnknownModuleFunction {
                 module: module.into(),

@@ -182,6 +182,16 @@ pub enum Error {
         help: String,
     },
 
+    #[error("module file `{path}` is not found")]
+    #[diagnostic(code(runbook::check::module_file_not_found))]
+    ModuleFileNotFound {
+        path: String,
+        #[label("no such file")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("module `{module}` is not imported")]
     #[diagnostic(
         code(runbook::check::module_not_imported),

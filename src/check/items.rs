@@ -202,6 +202,28 @@ impl Checker<'_> {
 
     fn declare_use(&mut self, u: &ast::Use, span: Span) {
         let dotted = u.dotted();
+        if u.file.is_some() {
+            // The module is known by the name the `use` gives it, even when the loader could
+            // not find it (and said so): its calls are then not reported again.
+            if let Some(alias) = u.path.first() {
+                if self
+                    .scope
+                    .globals
+                    .get(&alias.node)
+                    .is_some_and(|b| b.kind == Kind::Module)
+                {
+                    let first = self.scope.globals[&alias.node].span;
+                    self.error(Error::DuplicateUse {
+                        path: dotted,
+                        span: span.into(),
+                        first: first.into(),
+                    });
+                    return;
+                }
+                self.insert_global(alias, Binding::new(Kind::Module, Ty::Any, span));
+            }
+            return;
+        }
         let Some(name) = std_module_name(u) else {
             let last = u.path.last().map_or("", |n| n.node.as_str());
             let available: Vec<String> = stdlib::names().map(|n| format!("std.{n}")).collect();

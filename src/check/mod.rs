@@ -103,14 +103,19 @@ pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Ve
     };
     let mut loader = modules::Loader::new(options);
     let mut problems = Vec::new();
-    let imported = loader.load_uses(sources, &ast, &mut problems);
+    let imported = loader.load_uses(sources, file, &ast, &mut problems);
     let checked = Checker::new(file, options, &imported).run(&ast);
     problems.extend(checked.errors.into_iter().map(|e| Problem::Check(file, e)));
     Verdict {
         problems,
         ast: Some(ast),
         summary: Some(checked.summary),
-        modules: imported,
+        // The run needs the modules its modules use too (a team module calling `std.http`).
+        modules: {
+            let mut all = loader.everything();
+            all.extend(imported);
+            all
+        },
     }
 }
 

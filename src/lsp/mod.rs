@@ -116,13 +116,8 @@ impl Server<'_> {
 
     /// A new text for a document: check it and publish what was found.
     fn update(&mut self, uri: Uri, text: String) -> Result<(), String> {
-        let name = uri
-            .path()
-            .as_str()
-            .rsplit('/')
-            .next()
-            .unwrap_or("runbook.rb")
-            .to_string();
+        // The file's own path: team modules (`use "lib/ops.rb" as ops`) are found beside it.
+        let name = uri.path().as_str().to_string();
         let (document, diagnostics) = Document::new(&name, text, self.documents.get(&uri));
         self.documents.insert(uri.clone(), document);
         self.publish(uri, diagnostics)

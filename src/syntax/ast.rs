@@ -54,10 +54,22 @@ pub struct Header {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Use {
     pub path: Vec<Name>,
+    /// `use "lib/ops.rb" as ops`: the file (as written), and `path` is the name it binds.
+    pub file: Option<Node<String>>,
 }
 
 impl Use {
     pub fn dotted(&self) -> String {
+        if let Some(f) = &self.file {
+            return format!(
+                "\"{}\" as {}",
+                f.node,
+                self.path
+                    .iter()
+                    .map(|p| p.node.as_str())
+                    .collect::<String>()
+            );
+        }
         self.path
             .iter()
             .map(|p| p.node.as_str())

@@ -77,10 +77,25 @@ impl<'t> Lowerer<'t> {
                 Stmt::Header(Header { doc, name, title })
             }
             Rule::use_decl => {
-                let path = next(&mut p.into_inner().skip(1), "use path");
-                Stmt::Use(Use {
-                    path: path.into_inner().map(|n| self.name(n)).collect(),
-                })
+                let target = next(&mut p.into_inner().skip(1), "use path");
+                if target.as_rule() == Rule::module_file {
+                    let mut it = target
+                        .into_inner()
+                        .filter(|p| !is_keyword_rule(p.as_rule()));
+                    let file = next(&mut it, "module file");
+                    let s = self.span(&file);
+                    let file = self.string(file).node.as_plain().unwrap_or_default();
+                    let name = self.name(next(&mut it, "module name"));
+                    Stmt::Use(Use {
+                        path: vec![name],
+                        file: Some(Spanned::new(file, s)),
+                    })
+                } else {
+                    Stmt::Use(Use {
+                        path: target.into_inner().map(|n| self.name(n)).collect(),
+                        file: None,
+                    })
+                }
             }
             Rule::param_decl => self.param(p, doc),
             Rule::secret_decl => {
@@ -430,6 +445,7 @@ fn is_keyword_rule(rule: Rule) -> bool {
             | Rule::kw_log
             | Rule::kw_fail
             | Rule::kw_tags
+            | Rule::kw_as
             | Rule::kw_if
             | Rule::kw_for
             | Rule::kw_in
