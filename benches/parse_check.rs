@@ -1,7 +1,8 @@
 //! Parse + check time of generated 10,000-step runbooks (release build):
 //! `cargo bench --bench parse_check` (`STEPS=N` to change the size). Two shapes: "full"
 //! steps as the seed's procedures are written (doc comment, modifiers, capture, check,
-//! log, rollback; ~330 bytes) and "one-line" steps (`run` only; ~45 bytes).
+//! log, rollback; ~330 bytes), "one-line" steps (`run` only; ~45 bytes), and "control"
+//! steps that loop, branch and call a team module (`use "ops.rb" as ops`, from a file).
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -32,6 +33,23 @@ fn generate(steps: usize) -> String {
     s
 }
 
+/// Steps with a `for`, an `if` chain, `on_failure`, and calls into a team module.
+fn generate_control(steps: usize) -> String {
+    let mut s = String::from(
+        "runbook big \"A big runbook\"\n\nuse \"ops.rb\" as ops\n\nparam action = \"status\"\nparam services = [\"web\", \"worker\", \"cron\"]\n\n",
+    );
+    for i in 0..steps {
+        let _ = write!(
+            s,
+            "step s{i} \"Step {i}\" tags [t{m}] {{\n  for svc in services {{\n    if action == \"start\" {{\n      ops.start(svc)\n    }} else if action == \"stop\" {{\n      run \"systemctl stop {{{{ svc }}}}\"\n    }} else {{\n      log \"{{{{ svc }}}}: {i}\"\n    }}\n  }}\n  on_failure {{\n    ops.start(\"web\")\n  }}\n}}\n\n",
+            m = i % 10
+        );
+    }
+    s
+}
+
+const OPS: &str = "## Starts `unit`.\nfn start(unit) {\n  run \"systemctl start {{ unit }}\"\n}\n";
+
 fn main() {
     let steps: usize = std::env::var("STEPS")
         .ok()
@@ -39,15 +57,24 @@ fn main() {
         .unwrap_or(10_000);
     measure("full", steps, &generate(steps));
     measure("one-line", steps, &generate_one_line(steps));
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("ops.rb"), OPS).expect("module");
+    let path = dir.path().join("big.rb").display().to_string();
+    measure_at("control", steps, &generate_control(steps), &path);
 }
 
 fn measure(shape: &str, steps: usize, text: &str) {
+    measure_at(shape, steps, text, "big.rb");
+}
+
+/// `path` names the file, so that the modules it uses are found beside it.
+fn measure_at(shape: &str, steps: usize, text: &str, path: &str) {
     let runs = 11;
     let mut times: Vec<Duration> = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
         let mut sources = SourceMap::default();
-        let file = sources.add("big.rb", text);
+        let file = sources.add(path, text);
         let outcome = check::check_file(&mut sources, file, Options::default());
         times.push(start.elapsed());
         assert!(
