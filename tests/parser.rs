@@ -32,6 +32,10 @@ fn operator_precedence() {
     assert_eq!(body("check a or b and c"), "check (a or (b and c))");
     assert_eq!(body("check (a or b) and c"), "check ((a or b) and c)");
     assert_eq!(body("check x != 1 == false"), "check ((x != 1) == false)");
+    assert_eq!(
+        body("check a ?? \"\" == b + c"),
+        "check ((a ?? \"\") == (b + c))"
+    );
 }
 
 #[test]

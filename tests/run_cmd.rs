@@ -249,6 +249,35 @@ step bad "Not a version" {
     );
 }
 
+/// A capture of a skipped step has no value: `??` gives the fallback, and `check` does not
+/// warn about a use that has one.
+#[test]
+fn a_capture_of_a_skipped_step_takes_its_fallback() {
+    let body = "param fresh = false\n\nstep dump \"Dump\" when fresh {\n  let dump = run(\"echo /tmp/dump.sql\").stdout.trim()\n}\n\nstep report \"Report\" {\n  let shown = dump ?? \"none\"\n  log \"dump: {{ shown }}\"\n}\n";
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{body}"));
+    let check = t.run_args(&["check", "t.rb"]);
+    assert!(
+        !check.stderr.contains("maybe_skipped_capture"),
+        "{}",
+        check.stderr
+    );
+    let out = t.run_args(&["run", "t.rb"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("dump: none"), "{}", out.stdout);
+    let out = t.run_args(&["run", "t.rb", "--set", "fresh=true"]);
+    assert!(out.stdout.contains("dump: /tmp/dump.sql"), "{}", out.stdout);
+    let without = body.replace(" ?? \"none\"", "");
+    let t = Runbook::new().file("t.rb", format!("{HEAD}{without}"));
+    let check = t.run_args(&["check", "t.rb"]);
+    assert!(
+        check
+            .stderr
+            .contains("runbook::check::maybe_skipped_capture"),
+        "{}",
+        check.stderr
+    );
+}
+
 #[test]
 fn guards_skip_with_their_reason() {
     let (t, out) = run(

@@ -157,7 +157,7 @@ impl Checker<'_> {
                 help,
             });
         }
-        if let Some(((step, true), origin)) = origin {
+        if let Some(((step, true), origin)) = origin.filter(|_| self.defaulted == 0) {
             if self
                 .step
                 .as_ref()
@@ -245,11 +245,28 @@ impl Checker<'_> {
     }
 
     fn binary(&mut self, op: BinaryOp, l: &Spanned<Expr>, r: &Spanned<Expr>, span: Span) -> Info {
+        if op == BinaryOp::Default {
+            // The left side may have no value: that is what the fallback is for.
+            self.defaulted += 1;
+            let left = self.expr(l);
+            self.defaulted -= 1;
+            let right = self.expr(r);
+            let ty = if left.ty.fits(right.ty) && right.ty.fits(left.ty) && left.ty != Ty::Any {
+                left.ty
+            } else {
+                Ty::Any
+            };
+            return Info {
+                ty,
+                secret: left.secret || right.secret,
+            };
+        }
         let left = self.expr(l);
         let right = self.expr(r);
         let secret = left.secret || right.secret;
         let (a, b) = (left.ty, right.ty);
         let ty = match op {
+            BinaryOp::Default => unreachable!("`??` is checked above"),
             BinaryOp::And | BinaryOp::Or => {
                 self.expect(a, Ty::Bool, &format!("`{}`", op.symbol()), l.span);
                 self.expect(b, Ty::Bool, &format!("`{}`", op.symbol()), r.span);

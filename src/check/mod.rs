@@ -141,6 +141,8 @@ struct Checker<'m> {
     later_captures: HashMap<String, String>,
     /// How many `if`/`for` blocks enclose the statement being checked.
     nesting: usize,
+    /// How many `??` the expression being checked is the left side of.
+    defaulted: usize,
 }
 
 /// The result of one pass.
@@ -188,6 +190,7 @@ impl<'m> Checker<'m> {
             top_level_calls: Vec::new(),
             later_captures: HashMap::new(),
             nesting: 0,
+            defaulted: 0,
         }
     }
 

@@ -317,6 +317,8 @@ pub enum BinaryOp {
     Sub,
     Mul,
     Div,
+    /// `a ?? b`: `b` when `a` has no value.
+    Default,
 }
 
 impl BinaryOp {
@@ -334,6 +336,7 @@ impl BinaryOp {
             BinaryOp::Sub => "-",
             BinaryOp::Mul => "*",
             BinaryOp::Div => "/",
+            BinaryOp::Default => "??",
         }
     }
 }

@@ -117,6 +117,10 @@ impl Interp<'_> {
                 };
                 taint::taint(Value::Bool(b), from)
             }
+            Expr::Binary(BinaryOp::Default, l, r) => match self.present(l, target)? {
+                Some(v) => v,
+                None => self.eval(r, target)?,
+            },
             Expr::Binary(op, l, r) => {
                 let a = self.eval(l, target)?;
                 let b = self.eval(r, target)?;
@@ -182,6 +186,20 @@ impl Interp<'_> {
                 "expected a bool, got {}",
                 other.type_name()
             ))),
+        }
+    }
+
+    /// The left side of `??`: `None` when it has no value (a name with none, such as the
+    /// capture of a skipped step, or an expression giving nothing).
+    fn present(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Option<Value>> {
+        if let Expr::Var(name) = &e.node {
+            if self.lookup(name).is_none() {
+                return Ok(None);
+            }
+        }
+        match self.eval(e, target)? {
+            Value::Nothing => Ok(None),
+            v => Ok(Some(v)),
         }
     }
 
@@ -304,6 +322,8 @@ fn binary(op: BinaryOp, a: Value, b: Value) -> Outcome<Value> {
         ))
     };
     Ok(match op {
+        // Both sides known: the left one has a value.
+        BinaryOp::Default => a,
         BinaryOp::Eq => Bool(equal(&a, &b)),
         BinaryOp::Ne => Bool(!equal(&a, &b)),
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {

@@ -1,5 +1,6 @@
 //! Expressions, with operator precedence from one Pratt parser (lowest first):
-//! `or`, `and`, `not`, comparisons, `+ -`, `* /`, unary `-`, then `.field`, `(call)`, `[index]`.
+//! `or`, `and`, `not`, comparisons, `??`, `+ -`, `* /`, unary `-`, then `.field`, `(call)`,
+//! `[index]`.
 
 use std::sync::OnceLock;
 
@@ -25,6 +26,7 @@ fn pratt() -> &'static PrattParser<Rule> {
                 | Op::infix(Rule::op_le, Assoc::Left)
                 | Op::infix(Rule::op_gt, Assoc::Left)
                 | Op::infix(Rule::op_ge, Assoc::Left))
+            .op(Op::infix(Rule::op_default, Assoc::Left))
             .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
             .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
             .op(Op::prefix(Rule::op_neg))
@@ -184,6 +186,7 @@ fn binary_op(rule: Rule) -> BinaryOp {
         Rule::op_sub => BinaryOp::Sub,
         Rule::op_mul => BinaryOp::Mul,
         Rule::op_div => BinaryOp::Div,
+        Rule::op_default => BinaryOp::Default,
         r => unreachable!("rule infix cannot be {r:?}"),
     }
 }
