@@ -206,25 +206,11 @@ impl Checker<'_> {
             // The module is known by the name the `use` gives it, even when the loader could
             // not find it (and said so): its calls are then not reported again.
             if let Some(alias) = u.path.first() {
-                if self
-                    .scope
-                    .globals
-                    .get(&alias.node)
-                    .is_some_and(|b| b.kind == Kind::Module)
-                {
-                    let first = self.scope.globals[&alias.node].span;
-                    self.error(Error::DuplicateUse {
-                        path: dotted,
-                        span: span.into(),
-                        first: first.into(),
-                    });
-                    return;
-                }
-                self.insert_global(alias, Binding::new(Kind::Module, Ty::Any, span));
+                self.bind_module(alias, dotted, span);
             }
             return;
         }
-        let Some(name) = std_module_name(u) else {
+        if std_module_name(u).is_none() {
             let last = u.path.last().map_or("", |n| n.node.as_str());
             let available: Vec<String> = stdlib::names().map(|n| format!("std.{n}")).collect();
             let help = match super::suggest::closest(last, stdlib::names()) {
@@ -237,14 +223,19 @@ impl Checker<'_> {
                 help,
             });
             return;
-        };
+        }
         let Some(alias) = u.path.last() else {
             unreachable!("a std module path has segments")
         };
+        self.bind_module(alias, dotted, span);
+    }
+
+    /// `alias` names a module from here on; a second `use` of the same name is refused.
+    fn bind_module(&mut self, alias: &ast::Name, dotted: String, span: Span) {
         if let Some(first) = self
             .scope
             .globals
-            .get(name)
+            .get(&alias.node)
             .filter(|b| b.kind == Kind::Module)
         {
             let first = first.span;

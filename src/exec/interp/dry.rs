@@ -162,20 +162,11 @@ impl Interp<'_> {
                 });
                 return Err(Failure::Fail { message });
             }
-            Stmt::Rollback(block) if self.frames.is_empty() => {
-                if let Some(target) = target {
-                    self.dry_begin();
-                    let result = self.run_rollback(block, target);
-                    let mut actions = self.dry_end();
-                    if let Err(f) = result {
-                        actions.push(Action::Problem { message: f.note() });
-                    }
-                    if let Some(d) = self.dry.as_mut() {
-                        d.rollback = actions;
-                    }
-                }
-            }
-            Stmt::OnFailure(block) | Stmt::Always(block) if self.frames.is_empty() => {
+            // A step's rollback, on_failure and always: walked for the plan, kept apart from
+            // its actions.
+            Stmt::Rollback(block) | Stmt::OnFailure(block) | Stmt::Always(block)
+                if self.frames.is_empty() =>
+            {
                 if let Some(target) = target {
                     self.dry_begin();
                     let result = self.run_rollback(block, target);
@@ -185,6 +176,7 @@ impl Interp<'_> {
                     }
                     if let Some(d) = self.dry.as_mut() {
                         match stmt {
+                            Stmt::Rollback(_) => d.rollback = actions,
                             Stmt::OnFailure(_) => d.on_failure = actions,
                             _ => d.always = actions,
                         }
