@@ -44,8 +44,7 @@ pub fn parse(markdown: &str) -> Document {
         }
     }
     let mut heading: Option<(usize, String)> = None;
-    let mut text = String::new();
-    let mut inline: Vec<String> = Vec::new();
+    let mut pending = Pending::default();
     let mut items_open = 0usize;
     let mut code: Option<(String, String)> = None;
     let mut current: Option<Section> = None;
@@ -70,13 +69,7 @@ pub fn parse(markdown: &str) -> Document {
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                flush(
-                    &mut doc,
-                    &mut current,
-                    &mut text,
-                    &mut inline,
-                    items_open > 0,
-                );
+                pending.flush(&mut doc, &mut current, items_open > 0);
                 let lang = match kind {
                     CodeBlockKind::Fenced(l) => {
                         l.split_whitespace().next().unwrap_or("").to_string()
@@ -93,37 +86,25 @@ pub fn parse(markdown: &str) -> Document {
             Event::Text(t) => match (&mut heading, &mut code) {
                 (Some((_, h)), _) => h.push_str(&t),
                 (_, Some((_, c))) => c.push_str(&t),
-                _ => text.push_str(&t),
+                _ => pending.text.push_str(&t),
             },
             Event::Code(t) => match &mut heading {
                 Some((_, h)) => h.push_str(&t),
                 None => {
-                    text.push('`');
-                    text.push_str(&t);
-                    text.push('`');
-                    inline.push(t.to_string());
+                    pending.text.push('`');
+                    pending.text.push_str(&t);
+                    pending.text.push('`');
+                    pending.inline.push(t.to_string());
                 }
             },
-            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::SoftBreak | Event::HardBreak => pending.text.push(' '),
             Event::Start(Tag::Item) => {
-                flush(
-                    &mut doc,
-                    &mut current,
-                    &mut text,
-                    &mut inline,
-                    items_open > 0,
-                );
+                pending.flush(&mut doc, &mut current, items_open > 0);
                 items_open += 1;
             }
-            Event::End(TagEnd::Paragraph) => flush(
-                &mut doc,
-                &mut current,
-                &mut text,
-                &mut inline,
-                items_open > 0,
-            ),
+            Event::End(TagEnd::Paragraph) => pending.flush(&mut doc, &mut current, items_open > 0),
             Event::End(TagEnd::Item) => {
-                flush(&mut doc, &mut current, &mut text, &mut inline, true);
+                pending.flush(&mut doc, &mut current, true);
                 items_open = items_open.saturating_sub(1);
             }
             _ => {}
@@ -142,23 +123,26 @@ fn push(doc: &mut Document, current: &mut Option<Section>, item: Item) {
     }
 }
 
-/// Ends the text gathered so far as one item.
-fn flush(
-    doc: &mut Document,
-    current: &mut Option<Section>,
-    text: &mut String,
-    inline: &mut Vec<String>,
-    list: bool,
-) {
-    let t = std::mem::take(text);
-    let codes = std::mem::take(inline);
-    if !t.trim().is_empty() {
-        let item = Item::Text {
-            text: t.trim().to_string(),
-            inline: codes,
-            list,
-        };
-        push(doc, current, item);
+/// The text of a paragraph or list item being read, and its inline code.
+#[derive(Default)]
+struct Pending {
+    text: String,
+    inline: Vec<String>,
+}
+
+impl Pending {
+    /// Ends the text gathered so far as one item.
+    fn flush(&mut self, doc: &mut Document, current: &mut Option<Section>, list: bool) {
+        let t = std::mem::take(&mut self.text);
+        let codes = std::mem::take(&mut self.inline);
+        if !t.trim().is_empty() {
+            let item = Item::Text {
+                text: t.trim().to_string(),
+                inline: codes,
+                list,
+            };
+            push(doc, current, item);
+        }
     }
 }
 

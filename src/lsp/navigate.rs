@@ -2,6 +2,7 @@
 //! outline of a document: its steps (with their captures) and functions.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use lsp_types::{DocumentSymbol, Location, Position, Range, SymbolKind, Uri};
 
@@ -34,16 +35,23 @@ pub fn definition(
 }
 
 /// The stdlib is embedded in the binary: an editor is shown a copy of the module, written
-/// once per version under the temporary directory.
+/// once per version under the temporary directory (and once per server, not per request).
 fn stdlib_location(f: &LibraryFn) -> Option<Location> {
-    let text = stdlib::source(f.module)?;
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("runbook-stdlib-{}", env!("CARGO_PKG_VERSION")));
-    let path = dir.join(format!("{}.rb", f.module));
-    if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+    static COPY: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let dir = COPY.get_or_init(|| {
+        let dir =
+            std::env::temp_dir().join(format!("runbook-stdlib-{}", env!("CARGO_PKG_VERSION")));
         std::fs::create_dir_all(&dir).ok()?;
-        std::fs::write(&path, text).ok()?;
-    }
+        for (name, text) in stdlib::MODULES {
+            let path = dir.join(format!("{name}.rb"));
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+                std::fs::write(&path, text).ok()?;
+            }
+        }
+        Some(dir)
+    });
+    let text = stdlib::source(f.module)?;
+    let path = dir.as_ref()?.join(format!("{}.rb", f.module));
     let uri: Uri = format!("file://{}", path.display()).parse().ok()?;
     let index = LineIndex::new(text);
     let (a, b) = f.symbol.name_span;
