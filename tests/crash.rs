@@ -339,7 +339,10 @@ fn kills_during_resume_and_rollback_double_nothing_and_lose_nothing() {
             .collect();
         let mut sums: Vec<(&str, chains::Found)> = Vec::new();
         for (kind, half) in halves {
-            let found = half.join().expect("a chain of kills");
+            // The chain's own message, not only "a thread panicked", ends the test.
+            let found = half
+                .join()
+                .unwrap_or_else(|cause| panic!("{kind}: {}", panic_text(cause.as_ref())));
             match sums.iter_mut().find(|(k, _)| *k == kind) {
                 Some((_, sum)) => *sum += found,
                 None => sums.push((kind, found)),
@@ -361,6 +364,15 @@ fn kills_during_resume_and_rollback_double_nothing_and_lose_nothing() {
         by_kind[1].1.in_rollback >= 6,
         "kills landed in rollbacks: {by_kind:?}"
     );
+}
+
+/// What a panic said, whether it was given a literal or a formatted message.
+fn panic_text(cause: &(dyn std::any::Any + Send)) -> String {
+    cause
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| cause.downcast_ref::<&str>().map(|s| (*s).to_string()))
+        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 /// `runbook rollback` after a kill inside a step: the completed steps are undone, and the cut

@@ -42,10 +42,12 @@ fn session(dir: &Path, args: &[&str], kill_after: Option<Duration>) -> Session {
 }
 
 /// The first session, killed after `ms`; a kill so early that no journal was begun ran
-/// nothing (the crash matrix of tests/crash.rs checks that) and is tried again later.
+/// nothing (the crash matrix of tests/crash.rs checks that) and is tried again later, half
+/// as late again each time: a loaded machine may take a second to start the binary.
 fn begun(dir: &Path, args: &[&str], ms: u64) -> Session {
-    for extra in 0..20 {
-        let s = session(dir, args, Some(Duration::from_millis(ms + 50 * extra)));
+    let mut after = ms;
+    for _ in 0..20 {
+        let s = session(dir, args, Some(Duration::from_millis(after)));
         let journal = common::journal(dir);
         match journal {
             Some(j) if std::fs::metadata(&j).is_ok_and(|m| m.len() > 0) => return s,
@@ -55,22 +57,27 @@ fn begun(dir: &Path, args: &[&str], ms: u64) -> Session {
         }
         assert_eq!(
             std::fs::read_to_string(dir.join("out")).unwrap_or_default(),
-            ""
+            "",
+            "{args:?} killed after {after} ms: a command ran before the journal began:\n{}",
+            s.stderr
         );
+        after += after / 2;
     }
-    panic!("the run never began");
+    panic!("{args:?}: the run never began, killed at last after {after} ms");
 }
 
 /// A session that is refused while the killed one's command still ends is tried again.
 fn until_unlocked(dir: &Path, args: &[&str], kill_after: Option<Duration>) -> Session {
+    let mut last = String::new();
     for _ in 0..100 {
         let s = session(dir, args, kill_after);
         if !s.stderr.contains("runbook::journal::locked_by_command") {
             return s;
         }
+        last = s.stderr;
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("the lock of the killed run was never freed");
+    panic!("{args:?}: the lock of the killed run was never freed:\n{last}");
 }
 
 /// The status of the last `run_finished` of the one journal in `dir`.
