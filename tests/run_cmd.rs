@@ -16,6 +16,8 @@ mod problems;
 mod secrets;
 #[path = "run_cmd/select.rs"]
 mod select;
+#[path = "run_cmd/settings.rs"]
+mod settings;
 #[path = "run_cmd/signals.rs"]
 mod signals;
 

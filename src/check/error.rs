@@ -615,6 +615,21 @@ pub enum Error {
         span: SourceSpan,
     },
 
+    #[error(
+        "`{setting}` is computed before the first step, but `{name}` is captured by step `{step}`"
+    )]
+    #[diagnostic(
+        code(runbook::check::setting_from_capture),
+        help("compute step settings from params and top-level values; a `wait_until` inside the step may use captures")
+    )]
+    SettingFromCapture {
+        setting: String,
+        name: String,
+        step: String,
+        #[label("known only once step `{step}` has run")]
+        span: SourceSpan,
+    },
+
     #[error("`{what}` must be at least 1")]
     #[diagnostic(code(runbook::check::zero_count), help("{help}"))]
     ZeroCount {

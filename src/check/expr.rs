@@ -315,6 +315,13 @@ impl Checker<'_> {
                     (Ty::Int, Ty::Int) => Some(Ty::Int),
                     (x, y) if x.is_numeric() && y.is_numeric() => Some(Ty::Float),
                     (Ty::Duration, Ty::Duration) if op == BinaryOp::Sub => Some(Ty::Duration),
+                    // `poll * 2`, `2 * poll`, `limit / 4`: a duration scaled by a number.
+                    (Ty::Duration, n) if op != BinaryOp::Sub && n.is_numeric() => {
+                        Some(Ty::Duration)
+                    }
+                    (n, Ty::Duration) if op == BinaryOp::Mul && n.is_numeric() => {
+                        Some(Ty::Duration)
+                    }
                     _ => None,
                 }
             }

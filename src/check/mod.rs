@@ -8,6 +8,7 @@ mod expr;
 mod items;
 mod modules;
 mod scope;
+mod settings;
 mod step;
 mod stmts;
 mod suggest;
@@ -131,6 +132,8 @@ struct Checker<'m> {
     place: Place,
     /// The step being checked, and whether a guard may skip it.
     step: Option<(String, bool)>,
+    /// Checking a step's head: its settings are computed before the first step.
+    step_head: bool,
     /// The `fn` being checked: calls are recorded for recursion and effects.
     current_fn: Option<String>,
     /// Types of the `return`s of the `fn` being checked.
@@ -185,6 +188,7 @@ impl<'m> Checker<'m> {
             fns: HashMap::new(),
             place: Place::TopLevel,
             step: None,
+            step_head: false,
             current_fn: None,
             returns: Vec::new(),
             top_level_calls: Vec::new(),

@@ -1,7 +1,6 @@
 //! A step's head: its target and modifiers, each checked once and for what it needs.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use super::error::Error;
 use super::scope::Kind;
@@ -9,7 +8,7 @@ use super::suggest::did_you_mean;
 use super::types::Ty;
 use super::{Checker, Place};
 use crate::source::{Span, Spanned};
-use crate::syntax::ast::{self, FailBudget, Modifier};
+use crate::syntax::ast::{self, Modifier};
 
 impl Checker<'_> {
     pub(super) fn check_step(&mut self, step: &ast::Step) {
@@ -98,6 +97,12 @@ impl Checker<'_> {
     }
 
     fn check_modifier(&mut self, m: &Spanned<Modifier>, on_group: bool) {
+        self.step_head = true;
+        self.modifier_settings(m, on_group);
+        self.step_head = false;
+    }
+
+    fn modifier_settings(&mut self, m: &Spanned<Modifier>, on_group: bool) {
         let group_only = |keyword: &str| Error::GroupOnlyModifier {
             keyword: keyword.into(),
             help: format!(
@@ -117,68 +122,41 @@ impl Checker<'_> {
                 );
             }
             Modifier::Parallel(n) => {
-                if !on_group {
-                    self.error(group_only("parallel"));
-                } else if n.node == 0 {
-                    self.error(zero_count(
+                if on_group {
+                    self.count_setting(
+                        n,
                         "parallel",
                         "`parallel N` runs on at most N hosts at once",
-                        n.span,
-                    ));
+                    );
+                } else {
+                    self.error(group_only("parallel"));
                 }
             }
             Modifier::MaxFail(b) => {
-                if !on_group {
+                if on_group {
+                    self.budget_setting(b);
+                } else {
                     self.error(group_only("max_fail"));
-                } else if let FailBudget::Percent(p) = b.node {
-                    if p > 100 {
-                        self.error(Error::InvalidBudget {
-                            percent: p,
-                            span: b.span.into(),
-                        });
-                    }
                 }
             }
             Modifier::Timeout(d) => {
-                self.nonzero(d, "timeout", "a step with a zero timeout can never finish")
+                self.duration_setting(d, "timeout", "a step with a zero timeout can never finish")
             }
             Modifier::Retry(r) => {
-                if r.times.node == 0 {
-                    self.error(zero_count(
-                        "retry",
-                        "`retry N` tries again up to N times; leave it out for no retries",
-                        r.times.span,
-                    ));
-                }
-                self.nonzero(
+                self.count_setting(
+                    &r.times,
+                    "retry",
+                    "`retry N` tries again up to N times; leave it out for no retries",
+                );
+                self.duration_setting(
                     &r.every,
                     "retry every",
                     "wait at least a moment between tries, e.g. `every 5s`",
                 );
-                if let Some(b) = r.backoff.as_ref().filter(|b| b.node < 1.0) {
-                    self.error(Error::InvalidBackoff {
-                        span: b.span.into(),
-                    });
+                if let Some(b) = &r.backoff {
+                    self.factor_setting(b);
                 }
             }
         }
-    }
-
-    pub(super) fn nonzero(&mut self, d: &Spanned<Duration>, what: &str, help: &str) {
-        if d.node.is_zero() {
-            self.error(Error::ZeroDuration {
-                what: what.into(),
-                help: help.into(),
-                span: d.span.into(),
-            });
-        }
-    }
-}
-
-fn zero_count(what: &str, help: &str, span: Span) -> Error {
-    Error::ZeroCount {
-        what: what.into(),
-        help: help.into(),
-        span: span.into(),
     }
 }

@@ -95,24 +95,17 @@ impl Checker<'_> {
             Stmt::WaitUntil(w) => {
                 let info = self.expr(&w.condition);
                 self.expect(info.ty, Ty::Bool, "`wait_until`", w.condition.span);
-                self.nonzero(
+                self.duration_setting(
                     &w.every,
                     "wait_until every",
                     "poll at an interval, e.g. `every 5s`",
                 );
-                self.nonzero(
+                self.duration_setting(
                     &w.timeout,
                     "wait_until timeout",
                     "give the condition time to become true, e.g. `timeout 2m`",
                 );
-                if !w.every.node.is_zero() && w.every.node >= w.timeout.node {
-                    self.error(Error::WaitInterval {
-                        every: ast::human_duration(w.every.node),
-                        timeout: ast::human_duration(w.timeout.node),
-                        span: w.every.span.into(),
-                        timeout_span: w.timeout.span.into(),
-                    });
-                }
+                self.wait_interval(&w.every, &w.timeout);
             }
             Stmt::Approve(a) => {
                 if place != Place::Step {

@@ -4,6 +4,7 @@
 use super::interp::{Dry, Failure, Interp, Target};
 use super::nowhere::Nowhere;
 use crate::plan::doc::{Action, GuardDoc, HostDoc, ParamDoc, PlanDoc, StepDoc, FORMAT};
+use crate::plan::settings::StepSettings;
 use crate::plan::{HostSpec, Plan};
 use crate::source::SourceMap;
 use crate::syntax::ast::{self, FailBudget, Modifier, Stmt};
@@ -131,27 +132,13 @@ fn step_doc(
                     commands,
                 });
             }
-            Modifier::Parallel(n) => doc.parallel = Some(n.node),
-            Modifier::MaxFail(b) => {
-                doc.max_fail = Some(match b.node {
-                    FailBudget::Hosts(n) => n.to_string(),
-                    FailBudget::Percent(p) => format!("{p}%"),
-                })
-            }
-            Modifier::Timeout(d) => doc.timeout = Some(ast::human_duration(d.node)),
-            Modifier::Retry(r) => {
-                let backoff = r
-                    .backoff
-                    .as_ref()
-                    .map_or(String::new(), |b| format!(" backoff {}", b.node));
-                doc.retry = Some(format!(
-                    "{} every {}{backoff}",
-                    r.times.node,
-                    ast::human_duration(r.every.node)
-                ));
-            }
+            Modifier::Parallel(_)
+            | Modifier::MaxFail(_)
+            | Modifier::Timeout(_)
+            | Modifier::Retry(_) => {}
         }
     }
+    settings_doc(&mut doc, step, &interp.settings_of(&step.id.node));
     interp.dry_begin();
     let result = interp.run_block(&step.body, target);
     let mut actions = interp.dry_end();
@@ -163,4 +150,45 @@ fn step_doc(
     doc.rollback = interp.dry_take_rollback();
     (doc.on_failure, doc.always) = interp.dry_take_cleanups();
     doc
+}
+
+/// The step's settings as resolved before the run, or as written when only the run can
+/// compute them.
+fn settings_doc(doc: &mut StepDoc, step: &ast::Step, settings: &StepSettings) {
+    let written = |what: &str| {
+        settings
+            .unknown
+            .iter()
+            .find(|(w, _)| w.starts_with(what))
+            .map(|(_, text)| format!("`{text}` (known when it runs)"))
+    };
+    for m in &step.modifiers {
+        match &m.node {
+            Modifier::Parallel(_) => doc.parallel = Some(settings.parallel),
+            Modifier::MaxFail(_) => {
+                doc.max_fail = written("max_fail").or(settings.max_fail.map(|b| match b {
+                    FailBudget::Hosts(n) => n.to_string(),
+                    FailBudget::Percent(p) => format!("{p}%"),
+                }));
+            }
+            Modifier::Timeout(_) => {
+                doc.timeout = written("timeout").or(settings.timeout.map(ast::human_duration));
+            }
+            Modifier::Retry(_) => {
+                doc.retry = written("retry").or(settings.retry.map(|r| {
+                    let backoff = if r.backoff == 1.0 {
+                        String::new()
+                    } else {
+                        format!(" backoff {}", r.backoff)
+                    };
+                    format!(
+                        "{} every {}{backoff}",
+                        r.times,
+                        ast::human_duration(r.every)
+                    )
+                }));
+            }
+            _ => {}
+        }
+    }
 }

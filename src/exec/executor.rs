@@ -98,7 +98,7 @@ pub fn execute(
             break 'steps;
         }
         let hosts = plan.targets(step).len();
-        let (parallel, budget) = fan_out_limits(step, hosts);
+        let (parallel, budget) = fan_out_limits(interp, step, hosts);
         let fanned = Instant::now();
         let results = if parallel > 1 && pending.len() > 1 {
             run_in_parallel(interp, transports, step, &title, &pending, parallel, budget)
@@ -435,5 +435,13 @@ pub fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Er
             name,
             reason: f.note(),
         }]
-    })
+    })?;
+    let settings = plan::settings::resolve(plan.steps(), &mut |e| {
+        interp
+            .evaluate(e)
+            .map(|v| taint::reveal(v, &mut Vec::new()))
+            .map_err(|f| f.note())
+    })?;
+    interp.settings = std::sync::Arc::new(settings);
+    Ok(())
 }

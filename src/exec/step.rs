@@ -14,7 +14,7 @@ use super::taint;
 use super::value::Value;
 use crate::journal::record::{now, CaptureRecord};
 use crate::journal::Record;
-use crate::syntax::ast::{self, FailBudget, Modifier, Stmt};
+use crate::syntax::ast::{self, Modifier, Stmt};
 
 /// The step's result and the values it captured, secrets masked.
 pub(super) fn journal_result(
@@ -88,22 +88,9 @@ fn capture_record(interp: &Interp, label: &str, v: Value) -> Result<CaptureRecor
 }
 
 /// `parallel N` (1 when absent) and the number of hosts that may fail (`max_fail`).
-pub(super) fn fan_out_limits(step: &ast::Step, hosts: usize) -> (usize, usize) {
-    let mut parallel = 1;
-    let mut budget = 0;
-    for m in &step.modifiers {
-        match &m.node {
-            Modifier::Parallel(n) => parallel = n.node as usize,
-            Modifier::MaxFail(b) => {
-                budget = match b.node {
-                    FailBudget::Hosts(n) => n as usize,
-                    FailBudget::Percent(p) => hosts * p as usize / 100,
-                }
-            }
-            _ => {}
-        }
-    }
-    (parallel.max(1), budget)
+pub(super) fn fan_out_limits(interp: &Interp, step: &ast::Step, hosts: usize) -> (usize, usize) {
+    let settings = interp.settings_of(&step.id.node);
+    (settings.parallel.max(1) as usize, settings.budget(hosts))
 }
 
 /// How the step ended on one host.
@@ -252,8 +239,8 @@ pub(super) fn run_step(
     title: &str,
     fanout: bool,
 ) -> Result<StepEnd, Failure> {
-    let mut timeout = None;
-    let mut retry = None;
+    let settings = interp.settings_of(&step.id.node);
+    let (timeout, retry) = (settings.timeout, settings.retry);
     if let Some(reason) = interp.left_out(&step.id.node) {
         return Ok(StepEnd::Skipped(format!("left out: {reason}")));
     }
@@ -271,8 +258,6 @@ pub(super) fn run_step(
                     interp.guard_text(e)
                 )))
             }
-            Modifier::Timeout(d) => timeout = Some(d.node),
-            Modifier::Retry(r) => retry = Some(r),
             _ => {}
         }
     }
@@ -283,11 +268,9 @@ pub(super) fn run_step(
         attempt: 1,
         at: now(),
     })?;
-    let tries = retry.map_or(1, |r| r.times.node + 1);
-    let mut delay = retry.map_or(Duration::ZERO, |r| r.every.node);
-    let backoff = retry
-        .and_then(|r| r.backoff.as_ref())
-        .map_or(1.0, |b| b.node);
+    let tries = retry.map_or(1, |r| r.times + 1);
+    let mut delay = retry.map_or(Duration::ZERO, |r| r.every);
+    let backoff = retry.map_or(1.0, |r| r.backoff);
     for attempt in 1..=tries {
         let attempt_target = Target {
             step: target.step.clone(),

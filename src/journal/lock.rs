@@ -79,7 +79,7 @@ impl Lock {
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
-        let name = match bind_name(path) {
+        let name = match bind_free_name(path) {
             Ok(name) => name,
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
                 let _ = file.unlock();
@@ -127,6 +127,22 @@ fn name_of(path: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     format!("runbook/{file}")
+}
+
+/// The name, once free. A holder that is exiting (a killed run's last command) closes its
+/// descriptors one by one: the file's lock may be free a moment before the name. Only a name
+/// still bound after that moment is held by a run elsewhere.
+fn bind_free_name(path: &Path) -> std::io::Result<UnixListener> {
+    let mut tries = 0;
+    loop {
+        match bind_name(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && tries < 20 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return result,
+        }
+    }
 }
 
 fn bind_name(path: &Path) -> std::io::Result<UnixListener> {

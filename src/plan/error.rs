@@ -106,4 +106,17 @@ pub enum Error {
         help("top-level values are computed before the first step; nothing has run yet")
     )]
     ValueFailed { name: String, reason: String },
+
+    #[error("step `{step}`: `{setting}` cannot be computed: {reason}")]
+    #[diagnostic(
+        code(runbook::plan::setting_failed),
+        help("step settings are computed from params and top-level values before the first step; nothing has run yet")
+    )]
+    SettingFailed {
+        step: String,
+        setting: String,
+        reason: String,
+        #[label("computed here")]
+        span: SourceSpan,
+    },
 }

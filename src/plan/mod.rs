@@ -5,6 +5,7 @@ pub mod doc;
 pub mod error;
 mod params;
 pub mod selection;
+pub mod settings;
 
 use std::collections::{BTreeMap, HashMap};
 

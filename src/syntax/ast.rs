@@ -172,9 +172,9 @@ pub enum Modifier {
     On(Name),
     When(Node<Expr>),
     Unless(Node<Expr>),
-    Parallel(Node<u32>),
-    MaxFail(Node<FailBudget>),
-    Timeout(Node<Duration>),
+    Parallel(Setting<u32>),
+    MaxFail(Setting<FailBudget>),
+    Timeout(Setting<Duration>),
     Retry(Retry),
     /// Every command of the step (guards, checks and rollback included) under `sudo -n`.
     Sudo,
@@ -225,6 +225,31 @@ pub fn human_duration(d: Duration) -> String {
     out
 }
 
+/// A step's or a `wait_until`'s setting: a literal, known as the runbook is read, or an
+/// expression (a param, a value), computed when the step starts and typed by `check`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Setting<T> {
+    Fixed(Node<T>),
+    Computed(Node<Expr>),
+}
+
+impl<T: Copy> Setting<T> {
+    pub fn span(&self) -> Span {
+        match self {
+            Setting::Fixed(n) => n.span,
+            Setting::Computed(e) => e.span,
+        }
+    }
+
+    /// The literal, when it was written as one.
+    pub fn fixed(&self) -> Option<T> {
+        match self {
+            Setting::Fixed(n) => Some(n.node),
+            Setting::Computed(_) => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FailBudget {
     Hosts(u32),
@@ -233,9 +258,9 @@ pub enum FailBudget {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Retry {
-    pub times: Node<u32>,
-    pub every: Node<Duration>,
-    pub backoff: Option<Node<f64>>,
+    pub times: Setting<u32>,
+    pub every: Setting<Duration>,
+    pub backoff: Option<Setting<f64>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -247,8 +272,8 @@ pub struct Check {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitUntil {
     pub condition: Node<Expr>,
-    pub every: Node<Duration>,
-    pub timeout: Node<Duration>,
+    pub every: Setting<Duration>,
+    pub timeout: Setting<Duration>,
 }
 
 /// `if C { … } else if C { … } else { … }`: the branches in order, the first whose

@@ -72,6 +72,11 @@ const EXPRESSION_PARTS: &[&str] = &[
     "a name",
 ];
 
+fn looks_like_duration(word: &str) -> bool {
+    let unit = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    unit.len() < word.len() && unit.starts_with(|c: char| c.is_ascii_alphabetic())
+}
+
 fn is_keyword_rule(rule: Rule) -> bool {
     matches!(
         rule,
@@ -147,6 +152,10 @@ pub fn convert(err: pest::error::Error<Rule>, text: &str) -> Error {
     }
     if expected.contains(&"an expression") {
         expected.retain(|d| !EXPRESSION_PARTS.contains(d));
+        // `5x`, `10min`: a number with a unit it does not know was meant as a duration.
+        if looks_like_duration(word) {
+            expected = vec!["a duration such as `5s` or `2m`"];
+        }
     }
     if expected.is_empty() {
         expected.push("something else");

@@ -142,8 +142,8 @@ impl Tree {
             Stmt::WaitUntil(w) => self.line(&format!(
                 "wait_until {} every {} timeout {}",
                 expr(&w.condition.node),
-                human_duration(w.every.node),
-                human_duration(w.timeout.node)
+                setting(&w.every, |d| human_duration(*d)),
+                setting(&w.timeout, |d| human_duration(*d))
             )),
             Stmt::Approve(a) => {
                 let kind = if a.dangerous {
@@ -183,12 +183,15 @@ fn modifier(m: &Modifier) -> String {
         Modifier::On(h) => format!("on {}", h.node),
         Modifier::When(e) => format!("when {}", expr(&e.node)),
         Modifier::Unless(e) => format!("unless {}", expr(&e.node)),
-        Modifier::Parallel(n) => format!("parallel {}", n.node),
-        Modifier::MaxFail(b) => match b.node {
-            FailBudget::Hosts(n) => format!("max_fail {n}"),
-            FailBudget::Percent(p) => format!("max_fail {p}%"),
-        },
-        Modifier::Timeout(d) => format!("timeout {}", human_duration(d.node)),
+        Modifier::Parallel(n) => format!("parallel {}", setting(n, u32::to_string)),
+        Modifier::MaxFail(b) => format!(
+            "max_fail {}",
+            setting(b, |b| match b {
+                FailBudget::Hosts(n) => n.to_string(),
+                FailBudget::Percent(p) => format!("{p}%"),
+            })
+        ),
+        Modifier::Timeout(d) => format!("timeout {}", setting(d, |d| human_duration(*d))),
         Modifier::Sudo => "sudo".into(),
         Modifier::Disconnects => "disconnects".into(),
         Modifier::Tags(t) => format!(
@@ -201,14 +204,22 @@ fn modifier(m: &Modifier) -> String {
         Modifier::Retry(r) => {
             let mut s = format!(
                 "retry {} every {}",
-                r.times.node,
-                human_duration(r.every.node)
+                setting(&r.times, u32::to_string),
+                setting(&r.every, |d| human_duration(*d))
             );
             if let Some(b) = &r.backoff {
-                let _ = write!(s, " backoff {}", b.node);
+                let _ = write!(s, " backoff {}", setting(b, f64::to_string));
             }
             s
         }
+    }
+}
+
+/// A literal setting as written, a computed one as its expression.
+fn setting<T>(s: &Setting<T>, literal: impl Fn(&T) -> String) -> String {
+    match s {
+        Setting::Fixed(n) => literal(&n.node),
+        Setting::Computed(e) => expr(&e.node),
     }
 }
 

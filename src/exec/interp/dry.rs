@@ -1,5 +1,7 @@
 //! A dry run: statements recorded as plan actions, nothing run.
 
+use std::time::Duration;
+
 use super::{Failure, Flow, Interp, Outcome, Target};
 use crate::exec::value::Value;
 use crate::plan::doc::Action;
@@ -137,10 +139,16 @@ impl Interp<'_> {
                 let value = self.eval(&w.condition, target);
                 let commands = self.dry_end();
                 value?;
+                let every = self.duration_setting(&w.every, "wait_until every", target)?;
+                let timeout = self.duration_setting(&w.timeout, "wait_until timeout", target)?;
+                let shown = |d: Option<Duration>, s: &ast::Setting<Duration>| match d {
+                    Some(d) => ast::human_duration(d),
+                    None => format!("`{}` (known when it runs)", self.source_text(s.span())),
+                };
                 self.dry_record(Action::WaitUntil {
                     condition: self.source_text(w.condition.span),
-                    every: ast::human_duration(w.every.node),
-                    timeout: ast::human_duration(w.timeout.node),
+                    every: shown(every, &w.every),
+                    timeout: shown(timeout, &w.timeout),
                     commands,
                 });
             }

@@ -371,11 +371,17 @@ fn binary(op: BinaryOp, a: Value, b: Value) -> Outcome<Value> {
             (Int(x), Int(y)) => Int(x
                 .checked_mul(y)
                 .ok_or_else(|| eval_error("number too large"))?),
+            (Duration(d), n) | (n, Duration(d)) if number(&n).is_some() => {
+                Duration(scaled(d, number(&n).unwrap_or(1.0))?)
+            }
             (a, b) => float_op(&a, &b, |x, y| x * y).ok_or_else(|| mismatch(&a, &b))?,
         },
         BinaryOp::Div => match (a, b) {
             (_, Int(0)) => return Err(eval_error("division by zero")),
             (Int(x), Int(y)) => Int(x / y),
+            (Duration(d), n) if number(&n).is_some() => {
+                Duration(scaled(d, 1.0 / number(&n).unwrap_or(1.0))?)
+            }
             (a, b) => float_op(&a, &b, |x, y| x / y).ok_or_else(|| mismatch(&a, &b))?,
         },
         BinaryOp::And | BinaryOp::Or => {
@@ -390,6 +396,12 @@ fn number(v: &Value) -> Option<f64> {
         Value::Float(f) => Some(*f),
         _ => None,
     }
+}
+
+/// A duration times a factor; a negative or unbounded result is refused, not wrapped.
+fn scaled(d: std::time::Duration, factor: f64) -> Outcome<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(d.as_secs_f64() * factor)
+        .map_err(|_| eval_error("a duration cannot be negative or that large"))
 }
 
 fn float_op(a: &Value, b: &Value, f: impl Fn(f64, f64) -> f64) -> Option<Value> {

@@ -255,6 +255,8 @@ pub struct Interp<'a> {
     /// The statements a failure came out of, innermost first (a stdlib function's `run`,
     /// then the runbook's line that called it): where the diagnostic points.
     pub failed_at: Vec<Span>,
+    /// Every step's settings, resolved before the first step.
+    pub settings: Arc<crate::plan::settings::Settings>,
 }
 
 /// What a dry run has seen so far: nested lists of actions (a `check`'s commands inside
@@ -300,6 +302,7 @@ impl<'a> Interp<'a> {
             dry: None,
             failed_at: Vec::new(),
             vault: None,
+            settings: Arc::default(),
         }
     }
 
@@ -325,6 +328,11 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
+    /// The step's settings, as resolved before the first step.
+    pub fn settings_of(&self, step: &str) -> crate::plan::settings::StepSettings {
+        self.settings.get(step).cloned().unwrap_or_default()
+    }
+
     /// An interpreter for one host of a fan-out: the same values, its own scopes.
     pub fn fork(&self) -> Interp<'a> {
         Interp {
@@ -342,6 +350,7 @@ impl<'a> Interp<'a> {
             approver: self.approver.clone(),
             run_id: self.run_id.clone(),
             dry: None,
+            settings: self.settings.clone(),
             failed_at: Vec::new(),
             vault: self.vault.clone(),
         }

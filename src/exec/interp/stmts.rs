@@ -160,11 +160,64 @@ impl Interp<'_> {
         }
     }
 
+    /// A duration setting of a statement, computed where the statement runs: `None` when
+    /// only the run can tell (a dry run).
+    pub(super) fn duration_setting(
+        &mut self,
+        s: &ast::Setting<Duration>,
+        what: &str,
+        target: Option<&Target>,
+    ) -> Outcome<Option<Duration>> {
+        let e = match s {
+            ast::Setting::Fixed(d) => return Ok(Some(d.node)),
+            ast::Setting::Computed(e) => e,
+        };
+        match crate::exec::taint::reveal(self.eval(e, target)?, &mut Vec::new()) {
+            Value::Duration(d) if !d.is_zero() => Ok(Some(d)),
+            Value::Unknown(_) => Ok(None),
+            other => Err(Failure::Eval {
+                message: format!(
+                    "`{what}` needs a duration of more than 0s, got {}",
+                    match other {
+                        Value::Duration(_) => "0s",
+                        other => other.type_name(),
+                    }
+                ),
+            }),
+        }
+    }
+
+    /// `wait_until`'s interval and timeout; the interval must be the shorter.
+    fn wait_limits(
+        &mut self,
+        w: &ast::WaitUntil,
+        target: Option<&Target>,
+    ) -> Outcome<(Duration, Duration)> {
+        let every = self.duration_setting(&w.every, "wait_until every", target)?;
+        let timeout = self.duration_setting(&w.timeout, "wait_until timeout", target)?;
+        let (Some(every), Some(timeout)) = (every, timeout) else {
+            return Err(Failure::Eval {
+                message: "`wait_until` needs its interval and timeout before it waits".into(),
+            });
+        };
+        if every >= timeout {
+            return Err(Failure::Eval {
+                message: format!(
+                    "`wait_until` polls every {} but gives up after {}: the interval must be shorter",
+                    ast::human_duration(every),
+                    ast::human_duration(timeout)
+                ),
+            });
+        }
+        Ok((every, timeout))
+    }
+
     pub(super) fn wait_until(
         &mut self,
         w: &ast::WaitUntil,
         target: Option<&Target>,
     ) -> Outcome<()> {
+        let (every, timeout) = self.wait_limits(w, target)?;
         let start = Instant::now();
         loop {
             // A host that cannot be reached is "not yet": waiting for a host to come back
@@ -184,23 +237,23 @@ impl Interp<'_> {
                 }
                 Err(other) => return Err(other),
             };
-            if start.elapsed() + w.every.node > w.timeout.node {
+            if start.elapsed() + every > timeout {
                 // Said as it is: "still false" would hide that the host never came back.
                 if let Some(message) = unreachable {
                     return Err(Failure::Unreachable {
                         message: format!(
                             "{message} (still, after waiting {})",
-                            ast::human_duration(w.timeout.node)
+                            ast::human_duration(timeout)
                         ),
                     });
                 }
                 return Err(Failure::WaitTimeout {
                     condition: self.source_text(w.condition.span),
-                    timeout: w.timeout.node,
+                    timeout,
                     last_error,
                 });
             }
-            self.sleep(w.every.node, target.and_then(|t| t.deadline))?;
+            self.sleep(every, target.and_then(|t| t.deadline))?;
         }
     }
 

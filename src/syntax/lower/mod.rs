@@ -126,8 +126,8 @@ impl<'t> Lowerer<'t> {
             Rule::wait_stmt => {
                 let mut it = p.into_inner().filter(|p| !is_keyword_rule(p.as_rule()));
                 let condition = self.expr(next(&mut it, "wait_until condition"));
-                let every = self.duration(next(&mut it, "wait_until every"));
-                let timeout = self.duration(next(&mut it, "wait_until timeout"));
+                let every = self.duration_setting(next(&mut it, "wait_until every"));
+                let timeout = self.duration_setting(next(&mut it, "wait_until timeout"));
                 Stmt::WaitUntil(WaitUntil {
                     condition,
                     every,
@@ -284,24 +284,24 @@ impl<'t> Lowerer<'t> {
             Rule::parallel_mod => Modifier::Parallel(self.count(next(&mut it, "parallel count"))),
             Rule::max_fail_mod => {
                 let c = next(&mut it, "max_fail budget");
-                let s = self.span(&c);
-                let budget = if c.as_rule() == Rule::percent {
-                    FailBudget::Percent(self.small_int(c.as_str().trim_end_matches('%'), s))
+                if c.as_rule() == Rule::percent {
+                    let s = self.span(&c);
+                    let p = self.small_int(c.as_str().trim_end_matches('%'), s);
+                    Modifier::MaxFail(Setting::Fixed(Spanned::new(FailBudget::Percent(p), s)))
                 } else {
-                    FailBudget::Hosts(self.small_int(c.as_str(), s))
-                };
-                Modifier::MaxFail(Spanned::new(budget, s))
+                    Modifier::MaxFail(match self.count(c) {
+                        Setting::Fixed(n) => Setting::Fixed(n.map_node(FailBudget::Hosts)),
+                        Setting::Computed(e) => Setting::Computed(e),
+                    })
+                }
             }
             Rule::timeout_mod => {
-                Modifier::Timeout(self.duration(next(&mut it, "timeout duration")))
+                Modifier::Timeout(self.duration_setting(next(&mut it, "timeout duration")))
             }
             Rule::retry_mod => {
                 let times = self.count(next(&mut it, "retry count"));
-                let every = self.duration(next(&mut it, "retry every"));
-                let backoff = it.next().map(|b| {
-                    let s = self.span(&b);
-                    Spanned::new(b.as_str().parse::<f64>().unwrap_or(1.0), s)
-                });
+                let every = self.duration_setting(next(&mut it, "retry every"));
+                let backoff = it.next().map(|b| self.factor(b));
                 Modifier::Retry(Retry {
                     times,
                     every,
@@ -329,9 +329,41 @@ impl<'t> Lowerer<'t> {
         Block { stmts, close }
     }
 
-    fn count(&self, p: Pair<Rule>) -> Node<u32> {
+    pub(super) fn duration(&self, p: Pair<Rule>) -> Node<Duration> {
         let s = self.span(&p);
-        Spanned::new(self.small_int(p.as_str(), s), s)
+        let d = super::parse_duration(p.as_str()).unwrap_or_else(|| {
+            self.error(Error::NumberTooLarge { span: s.into() });
+            Duration::ZERO
+        });
+        Spanned::new(d, s)
+    }
+
+    /// A count setting: an int literal, or an expression computed as the step starts.
+    fn count(&self, p: Pair<Rule>) -> Setting<u32> {
+        let e = self.expr(p);
+        match e.node {
+            Expr::Int(n) => Setting::Fixed(Spanned::new(
+                u32::try_from(n).unwrap_or_else(|_| {
+                    self.error(Error::NumberTooLarge {
+                        span: e.span.into(),
+                    });
+                    0
+                }),
+                e.span,
+            )),
+            _ => Setting::Computed(e),
+        }
+    }
+
+    /// A backoff factor: a number literal, or an expression.
+    fn factor(&self, p: Pair<Rule>) -> Setting<f64> {
+        let e = self.expr(p);
+        match e.node {
+            #[allow(clippy::cast_precision_loss)] // a backoff factor is a small number
+            Expr::Int(n) => Setting::Fixed(Spanned::new(n as f64, e.span)),
+            Expr::Float(f) => Setting::Fixed(Spanned::new(f, e.span)),
+            _ => Setting::Computed(e),
+        }
     }
 
     fn small_int(&self, digits: &str, span: Span) -> u32 {
@@ -341,13 +373,13 @@ impl<'t> Lowerer<'t> {
         })
     }
 
-    fn duration(&self, p: Pair<Rule>) -> Node<Duration> {
-        let s = self.span(&p);
-        let d = super::parse_duration(p.as_str()).unwrap_or_else(|| {
-            self.error(Error::NumberTooLarge { span: s.into() });
-            Duration::ZERO
-        });
-        Spanned::new(d, s)
+    /// A duration setting: a duration literal, or an expression.
+    fn duration_setting(&self, p: Pair<Rule>) -> Setting<Duration> {
+        let e = self.expr(p);
+        match e.node {
+            Expr::Duration(d) => Setting::Fixed(Spanned::new(d, e.span)),
+            _ => Setting::Computed(e),
+        }
     }
 }
 
