@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::error::Error;
-use super::scope::Kind;
+use super::scope::{Binding, Kind};
 use super::suggest::did_you_mean;
 use super::types::Ty;
 use super::{Checker, Place};
@@ -45,6 +45,10 @@ impl Checker<'_> {
         }
         self.step = Some((step.id.node.clone(), guarded));
         self.place = Place::Step;
+        // In a step, `host` is the host it runs on (each host of a fan-out in turn).
+        let this_host = Binding::new(Kind::Let, Ty::Map, step.id.span);
+        this_host.used.set(true);
+        self.scope.globals.insert("host".into(), this_host);
         for m in &step.modifiers {
             self.check_modifier(m, target_is_group);
         }
@@ -60,6 +64,7 @@ impl Checker<'_> {
             });
         }
         self.check_block(&step.body, Place::Step);
+        self.scope.globals.remove("host");
         self.step = None;
         self.place = Place::TopLevel;
     }

@@ -106,3 +106,49 @@ fn the_plan_shows_computed_settings_with_their_values() {
         assert!(out.stdout.contains(shown), "{shown}:\n{}", out.stdout);
     }
 }
+
+/// `host` in a step is the host it runs on: each host of a fan-out sees its own name, in
+/// its commands, its guard and its rollback; outside a step there is no `host`.
+#[test]
+fn a_fan_out_step_knows_its_current_host() {
+    let body = r#"host a = local
+host b = local
+host c = local
+group all = [a, b, c]
+
+step greet "Greet" on all parallel 2 when host.name != "c" {
+  run "echo {{ host.name }} >> seen"
+  rollback {
+    run "echo undo-{{ host.name }} >> seen"
+  }
+}
+
+step last "Fails" {
+  run "echo {{ host.name }} >> seen; false"
+}
+"#;
+    let (t, out) = run(body, &["-q"]);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let seen = read(t.path(), "seen");
+    let mut lines: Vec<&str> = seen.lines().collect();
+    let undone = lines.split_off(3);
+    lines[..2].sort_unstable();
+    assert_eq!(lines, ["a", "b", "local"], "{seen}");
+    assert_eq!(undone.len(), 2, "{seen}");
+    assert!(
+        undone.contains(&"undo-a") && undone.contains(&"undo-b"),
+        "{seen}"
+    );
+
+    let t = common::Runbook::new().file(
+        "f.rb",
+        "runbook f \"F\"\n\nfn where_() {\n  return host.name\n}\n\nstep s \"S\" {\n  log where_()\n}\n",
+    );
+    let out = t.run_args(&["check", "f.rb"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("runbook::check::undefined_variable"),
+        "{}",
+        out.stderr
+    );
+}

@@ -239,6 +239,8 @@ pub struct Interp<'a> {
     host_captures: HashMap<(String, String), Value>,
     /// The host the current step (or rollback, or guard) runs on.
     current_host: Option<String>,
+    /// `host` in a step: the current host as a value (`host.name`).
+    host_value: Option<Value>,
     frames: Vec<Frame>,
     fns: HashMap<&'a str, &'a FnDef>,
     module_fns: HashMap<(&'a str, &'a str), &'a FnDef>,
@@ -293,6 +295,7 @@ impl<'a> Interp<'a> {
             captures: HashMap::new(),
             host_captures: HashMap::new(),
             current_host: None,
+            host_value: None,
             frames: Vec::new(),
             fns,
             module_fns,
@@ -343,6 +346,7 @@ impl<'a> Interp<'a> {
             captures: self.captures.clone(),
             host_captures: self.host_captures.clone(),
             current_host: None,
+            host_value: None,
             frames: Vec::new(),
             fns: self.fns.clone(),
             module_fns: self.module_fns.clone(),
@@ -433,7 +437,11 @@ impl<'a> Interp<'a> {
             .current_host
             .as_ref()
             .and_then(|h| self.host_captures.get(&(h.clone(), name.to_string())));
+        let this_host = (name == "host")
+            .then_some(self.host_value.as_ref())
+            .flatten();
         on_host
+            .or(this_host)
             .or_else(|| self.captures.get(name))
             .or_else(|| self.globals.get(name))
     }
@@ -448,6 +456,8 @@ impl<'a> Interp<'a> {
     /// Commands from here on run on `host`: its captures come first.
     pub fn set_host(&mut self, host: &str) {
         self.current_host = Some(host.to_string());
+        let fields = std::iter::once(("name".to_string(), Value::Str(host.to_string())));
+        self.host_value = Some(Value::Map(fields.collect()));
     }
 
     /// The module whose function is running, if any: unqualified calls resolve there.
