@@ -6,7 +6,7 @@ use super::nowhere::Nowhere;
 use crate::plan::doc::{Action, GuardDoc, HostDoc, ParamDoc, PlanDoc, StepDoc, FORMAT};
 use crate::plan::settings::StepSettings;
 use crate::plan::{HostSpec, Plan};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, FailBudget, Modifier, Stmt};
 
 use super::value::Value;
@@ -138,7 +138,8 @@ fn step_doc(
             | Modifier::Retry(_) => {}
         }
     }
-    settings_doc(&mut doc, step, &interp.settings_of(&step.id.node));
+    let settings = interp.settings_of(&step.id.node);
+    settings_doc(&mut doc, step, &settings, |span| interp.source_text(span));
     interp.dry_begin();
     let result = interp.run_block(&step.body, target);
     let mut actions = interp.dry_end();
@@ -154,17 +155,25 @@ fn step_doc(
 
 /// The step's settings as resolved before the run, or as written when only the run can
 /// compute them.
-fn settings_doc(doc: &mut StepDoc, step: &ast::Step, settings: &StepSettings) {
+fn settings_doc(
+    doc: &mut StepDoc,
+    step: &ast::Step,
+    settings: &StepSettings,
+    source: impl Fn(Span) -> String,
+) {
     let written = |what: &str| {
         settings
             .unknown
             .iter()
             .find(|(w, _)| w.starts_with(what))
-            .map(|(_, text)| format!("`{text}` (known when it runs)"))
+            .map(|(_, span)| format!("`{}` (known when it runs)", source(*span)))
     };
     for m in &step.modifiers {
         match &m.node {
-            Modifier::Parallel(_) => doc.parallel = Some(settings.parallel),
+            // A width only the run can tell is not shown as the default of 1.
+            Modifier::Parallel(_) => {
+                doc.parallel = written("parallel").is_none().then_some(settings.parallel);
+            }
             Modifier::MaxFail(_) => {
                 doc.max_fail = written("max_fail").or(settings.max_fail.map(|b| match b {
                     FailBudget::Hosts(n) => n.to_string(),

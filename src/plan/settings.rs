@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::Error;
+use crate::source::Span;
 use crate::syntax::ast::{self, Expr, FailBudget, Modifier, Node, Setting};
 use crate::value::Value;
 
@@ -16,8 +17,9 @@ pub struct StepSettings {
     pub max_fail: Option<FailBudget>,
     pub timeout: Option<Duration>,
     pub retry: Option<Retry>,
-    /// In a dry run: settings whose value is known only when the runbook runs, as written.
-    pub unknown: Vec<(&'static str, String)>,
+    /// In a dry run: settings whose value is known only when the runbook runs, and where
+    /// they are written.
+    pub unknown: Vec<(&'static str, Span)>,
 }
 
 impl Default for StepSettings {
@@ -132,9 +134,7 @@ impl Resolver<'_, '_> {
     fn value(&mut self, e: &Node<Expr>, what: &'static str) -> Option<Value> {
         match (self.eval)(e) {
             Ok(Value::Unknown(_)) => {
-                self.out
-                    .unknown
-                    .push((what, crate::syntax::tree::expr(&e.node)));
+                self.out.unknown.push((what, e.span));
                 None
             }
             Ok(v) => Some(v),

@@ -489,7 +489,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The source text of a span, for messages such as "`http.ok(url)` still false".
-    fn source_text(&self, span: Span) -> String {
+    pub(crate) fn source_text(&self, span: Span) -> String {
         let text = self.services.sources.text(span.file);
         text.get(span.range()).unwrap_or("").to_string()
     }
