@@ -13,6 +13,7 @@ pub mod exec;
 pub mod exit;
 pub mod format;
 pub mod import;
+pub mod inventory;
 pub mod journal;
 pub mod lsp;
 pub mod plan;

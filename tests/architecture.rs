@@ -11,6 +11,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("stdlib", 0),
     ("syntax", 1),
     ("format", 1),
+    ("inventory", 1),
     ("value", 2),
     ("check", 2),
     ("plan", 3),

@@ -2,6 +2,8 @@
 //! see of them.
 
 use crate::common;
+#[path = "run_cmd/captures.rs"]
+mod captures;
 #[path = "run_cmd/cleanup.rs"]
 mod cleanup;
 #[path = "run_cmd/control.rs"]

@@ -56,7 +56,11 @@ pub fn load(reporter: &Reporter, path: &Path, request: &Request) -> Result<Loade
     let Some(ast) = outcome.ast else {
         unreachable!("a file without errors parsed")
     };
-    match plan::build(file, ast, outcome.modules, request) {
+    let checked = plan::Checked {
+        modules: outcome.modules,
+        reads: outcome.reads,
+    };
+    match plan::build(file, ast, checked, request) {
         Ok(plan) => Ok(Loaded {
             sources,
             file,

@@ -67,6 +67,9 @@ impl Checker<'_> {
                 if self.place == Place::TopLevel {
                     self.top_level_calls.push((name.to_string(), span));
                 }
+                if self.in_template > 0 {
+                    self.template_calls.push((name.to_string(), span));
+                }
                 let bound = self.bind_args(&sig, args, span, None);
                 Info {
                     ty: sig.ret,
@@ -172,7 +175,12 @@ impl Checker<'_> {
 
     /// A command runs here: fine in a step, an error at the top level.
     fn effect(&mut self, what: &str, span: Span) {
-        if self.place == Place::TopLevel {
+        if self.in_template > 0 {
+            self.error(Error::EffectInInterpolation {
+                what: what.into(),
+                span: span.into(),
+            });
+        } else if self.place == Place::TopLevel {
             self.error(Error::EffectOutsideStep {
                 what: what.into(),
                 span: span.into(),

@@ -142,6 +142,27 @@ pub enum Error {
         help: String,
     },
 
+    #[error("`{name}` is captured by more than one step")]
+    #[diagnostic(code(runbook::check::ambiguous_capture))]
+    AmbiguousCapture {
+        name: String,
+        #[label("which step's `{name}`?")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("step `{step}` captures no `{name}`")]
+    #[diagnostic(code(runbook::check::unknown_capture))]
+    UnknownCapture {
+        step: String,
+        name: String,
+        #[label("not captured by `{step}`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("unknown target `{name}`")]
     #[diagnostic(code(runbook::check::undefined_target))]
     UndefinedTarget {
@@ -345,6 +366,14 @@ pub enum Error {
     #[error("{what} runs commands, which only steps can do")]
     #[diagnostic(code(runbook::check::effect_outside_step), help("values at the top of a runbook are computed before any step; capture command output with `let` inside a step"))]
     EffectOutsideStep {
+        what: String,
+        #[label("runs a command")]
+        span: SourceSpan,
+    },
+
+    #[error("{what} runs commands, which a `{{{{ }}}}` cannot do")]
+    #[diagnostic(code(runbook::check::effect_in_interpolation), help("run it first and interpolate its value: `let out = ...` on the line before, then `{{{{ out }}}}`"))]
+    EffectInInterpolation {
         what: String,
         #[label("runs a command")]
         span: SourceSpan,

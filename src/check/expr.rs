@@ -71,6 +71,9 @@ impl Checker<'_> {
             Expr::Var(name) => self.var(name, e.span),
             Expr::Field(obj, field) => {
                 if let Expr::Var(m) = &obj.node {
+                    if self.names_a_capture(m, &field.node) {
+                        return self.qualified_capture(m, &field.node, e.span);
+                    }
                     if self.scope.lookup(m).is_some_and(|b| b.kind == Kind::Module) {
                         self.error(Error::NotAValue {
                             name: format!("{m}.{}", field.node),
@@ -122,6 +125,18 @@ impl Checker<'_> {
     }
 
     pub(super) fn var(&mut self, name: &str, span: Span) -> Info {
+        if let Some(steps) = self.scope.ambiguous(name) {
+            let written: Vec<String> = steps.iter().map(|s| format!("`{s}.{name}`")).collect();
+            self.error(Error::AmbiguousCapture {
+                name: name.into(),
+                span: span.into(),
+                help: format!("say which step's value: {}", written.join(" or ")),
+            });
+            for c in self.scope.captures.values().filter_map(|c| c.get(name)) {
+                c.used.set(true);
+            }
+            return Info::of(Ty::Any);
+        }
         let Some(b) = self.scope.lookup(name) else {
             self.undefined_variable(name, span);
             return Info::of(Ty::Any);
@@ -149,6 +164,10 @@ impl Checker<'_> {
         };
         let not_ready = b.kind == Kind::Let && !b.ready.get();
         let origin = b.step.clone().map(|s| (s, b.span));
+        if b.kind == Kind::Capture {
+            let from = b.step.clone().map(|(step, _)| step).unwrap_or_default();
+            self.note_read(from, name);
+        }
         if not_ready && self.place == Place::TopLevel {
             let help = format!("`{name}` is defined further down: move its `let` above this line");
             self.error(Error::UndefinedVariable {
@@ -157,21 +176,90 @@ impl Checker<'_> {
                 help,
             });
         }
-        if let Some(((step, true), origin)) = origin.filter(|_| self.defaulted == 0) {
-            if self
-                .step
-                .as_ref()
-                .is_none_or(|(current, _)| *current != step)
-            {
-                self.error(Error::MaybeSkippedCapture {
-                    name: name.into(),
-                    step,
-                    span: span.into(),
-                    origin: origin.into(),
-                });
-            }
+        if let Some(((step, true), origin)) = origin {
+            self.maybe_skipped(name, step, span, origin);
         }
         info
+    }
+
+    /// Whether `step.field` means a step's capture: `step` is a step that captures
+    /// `field`, or a step and no value at all. A loop's or function's own name comes first.
+    fn names_a_capture(&self, step: &str, field: &str) -> bool {
+        let Some(lets) = self.step_lets.get(step) else {
+            return false;
+        };
+        if self.scope.locals.iter().any(|l| l.contains_key(step)) {
+            return false;
+        }
+        lets.iter().any(|l| l == field) || self.scope.lookup(step).is_none()
+    }
+
+    /// `STEP.NAME`: a capture of an earlier step (or of this one, once made).
+    fn qualified_capture(&mut self, step: &str, name: &str, span: Span) -> Info {
+        let Some(b) = self.scope.capture(step, name) else {
+            let lets = self.step_lets.get(step).cloned().unwrap_or_default();
+            let help = if lets.iter().any(|l| l == name) {
+                format!("step `{step}` runs later: steps run in order, so `{step}.{name}` has no value yet")
+            } else {
+                did_you_mean(
+                    name,
+                    lets.iter().map(String::as_str),
+                    &format!("a step's captures are the `let`s of its body; `{step}` has none named `{name}`"),
+                )
+            };
+            self.error(Error::UnknownCapture {
+                step: step.into(),
+                name: name.into(),
+                span: span.into(),
+                help,
+            });
+            return Info::of(Ty::Any);
+        };
+        b.used.set(true);
+        let info = Info {
+            ty: b.ty,
+            secret: b.secret,
+        };
+        let origin = (b.step.clone(), b.span);
+        self.note_read(step.to_string(), name);
+        if let (Some((_, true)), origin) = origin {
+            self.maybe_skipped(&format!("{step}.{name}"), step.to_string(), span, origin);
+        }
+        info
+    }
+
+    /// Remembers that the current step needs another step's capture (a read with a `??`
+    /// fallback does not need it).
+    fn note_read(&mut self, from: String, name: &str) {
+        if self.defaulted > 0 {
+            return;
+        }
+        if let Some((current, _)) = &self.step {
+            if *current != from {
+                self.reads
+                    .entry(current.clone())
+                    .or_default()
+                    .insert((from, name.to_string()));
+            }
+        }
+    }
+
+    fn maybe_skipped(&mut self, name: &str, step: String, span: Span, origin: Span) {
+        if self.defaulted > 0 {
+            return;
+        }
+        if self
+            .step
+            .as_ref()
+            .is_none_or(|(current, _)| *current != step)
+        {
+            self.error(Error::MaybeSkippedCapture {
+                name: name.into(),
+                step,
+                span: span.into(),
+                origin: origin.into(),
+            });
+        }
     }
 
     fn undefined_variable(&mut self, name: &str, span: Span) {

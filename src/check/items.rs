@@ -44,8 +44,10 @@ impl Checker<'_> {
         self.resolve_fn_effects();
         for stmt in &file.stmts {
             if let Stmt::Step(step) = &stmt.node {
+                let lets = self.step_lets.entry(step.id.node.clone()).or_default();
                 for s in &step.body.stmts {
                     if let Stmt::Let(l) = &s.node {
+                        lets.push(l.name.node.clone());
                         self.later_captures
                             .entry(l.name.node.clone())
                             .or_insert_with(|| step.id.node.clone());
@@ -440,7 +442,7 @@ impl Checker<'_> {
             .scope
             .globals
             .iter()
-            .chain(self.scope.captures.iter())
+            .chain(self.scope.captures.values().flat_map(|c| c.iter()))
             .filter(|(name, b)| !b.used.get() && !name.starts_with('_'))
             .filter(|(_, b)| {
                 matches!(

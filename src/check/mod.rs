@@ -15,7 +15,7 @@ mod suggest;
 mod template;
 pub mod types;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use error::Error;
 pub use modules::{FnInfo, ModuleSig};
@@ -62,6 +62,10 @@ impl Problem {
     }
 }
 
+/// For each step, the captures of other steps it needs (reads without a `??` fallback), as
+/// (step, name): what a selection must not leave out while keeping the step.
+pub type CaptureReads = BTreeMap<String, BTreeSet<(String, String)>>;
+
 /// What a checked file is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Summary {
@@ -77,6 +81,7 @@ pub struct Verdict {
     pub ast: Option<ast::File>,
     pub summary: Option<Summary>,
     pub modules: HashMap<String, ModuleSig>,
+    pub reads: CaptureReads,
 }
 
 impl Verdict {
@@ -99,6 +104,7 @@ pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Ve
                 ast: None,
                 summary: None,
                 modules: HashMap::new(),
+                reads: CaptureReads::new(),
             }
         }
     };
@@ -111,6 +117,7 @@ pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Ve
         problems,
         ast: Some(ast),
         summary: Some(checked.summary),
+        reads: checked.reads,
         // The run needs the modules its modules use too (a team module calling `std.http`).
         modules: {
             let mut all = loader.everything();
@@ -142,10 +149,18 @@ struct Checker<'m> {
     top_level_calls: Vec<(String, Span)>,
     /// Every step capture and its step, to explain a use before the step that sets it.
     later_captures: HashMap<String, String>,
+    /// Every step and the names it captures, for `STEP.NAME`.
+    step_lets: HashMap<String, Vec<String>>,
+    /// Which captures of other steps each step needs.
+    reads: CaptureReads,
     /// How many `if`/`for` blocks enclose the statement being checked.
     nesting: usize,
     /// How many `??` the expression being checked is the left side of.
     defaulted: usize,
+    /// How many `{{ }}` enclose the expression being checked: rendering runs nothing.
+    in_template: usize,
+    /// Calls of user functions inside `{{ }}`, judged once we know which run commands.
+    template_calls: Vec<(String, Span)>,
 }
 
 /// The result of one pass.
@@ -153,6 +168,7 @@ struct Checked {
     summary: Summary,
     errors: Vec<Error>,
     fns: HashMap<String, FnInfo>,
+    reads: CaptureReads,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,8 +209,12 @@ impl<'m> Checker<'m> {
             returns: Vec::new(),
             top_level_calls: Vec::new(),
             later_captures: HashMap::new(),
+            step_lets: HashMap::new(),
+            reads: CaptureReads::new(),
             nesting: 0,
             defaulted: 0,
+            in_template: 0,
+            template_calls: Vec::new(),
         }
     }
 
@@ -208,6 +228,7 @@ impl<'m> Checker<'m> {
             summary,
             errors: self.errors,
             fns: self.fns,
+            reads: self.reads,
         }
     }
 }

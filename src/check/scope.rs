@@ -73,7 +73,11 @@ impl Binding {
 #[derive(Debug, Default)]
 pub struct Scope {
     pub globals: HashMap<String, Binding>,
-    pub captures: HashMap<String, Binding>,
+    /// What each step captured so far, by step and then by name: the same name may be
+    /// captured by two steps, and `STEP.NAME` tells them apart.
+    pub captures: HashMap<String, HashMap<String, Binding>>,
+    /// The step being checked: its own captures come before those of other steps.
+    pub current_step: Option<String>,
     pub locals: Vec<HashMap<String, Binding>>,
 }
 
@@ -83,20 +87,61 @@ impl Scope {
             .iter()
             .rev()
             .find_map(|s| s.get(name))
-            .or_else(|| self.captures.get(name))
+            .or_else(|| self.own_capture(name))
             .or_else(|| self.globals.get(name))
+            .or_else(|| self.other_captures(name).into_iter().next().map(|(_, b)| b))
     }
 
-    /// Where `name` is already bound, if anywhere visible.
+    /// The steps before this one that capture `name`, when more than one does and a bare
+    /// `name` cannot say which (nothing closer binds it).
+    pub fn ambiguous(&self, name: &str) -> Option<Vec<String>> {
+        let closer = self.locals.iter().any(|s| s.contains_key(name))
+            || self.own_capture(name).is_some()
+            || self.globals.contains_key(name);
+        let mut steps: Vec<String> = self
+            .other_captures(name)
+            .into_iter()
+            .map(|(step, _)| step.to_string())
+            .collect();
+        steps.sort();
+        (!closer && steps.len() > 1).then_some(steps)
+    }
+
+    /// `STEP.NAME`: what step `step` captured as `name`.
+    pub fn capture(&self, step: &str, name: &str) -> Option<&Binding> {
+        self.captures.get(step).and_then(|c| c.get(name))
+    }
+
+    /// Where `name` is already bound in a way a new `let` would clash with: a local, a
+    /// global, or a capture of the same step (other steps' captures keep their own names).
     pub fn existing(&self, name: &str) -> Option<Span> {
-        self.lookup(name).map(|b| b.span)
+        self.locals
+            .iter()
+            .rev()
+            .find_map(|s| s.get(name))
+            .or_else(|| self.own_capture(name))
+            .or_else(|| self.globals.get(name))
+            .map(|b| b.span)
     }
 
     /// Every visible name, for "did you mean" help.
     pub fn names(&self) -> impl Iterator<Item = (&String, &Binding)> {
         self.globals
             .iter()
-            .chain(self.captures.iter())
+            .chain(self.captures.values().flat_map(|c| c.iter()))
             .chain(self.locals.iter().flat_map(|s| s.iter()))
+    }
+
+    fn own_capture(&self, name: &str) -> Option<&Binding> {
+        let step = self.current_step.as_deref()?;
+        self.capture(step, name)
+    }
+
+    fn other_captures(&self, name: &str) -> Vec<(&str, &Binding)> {
+        self.captures
+            .iter()
+            .filter(|(step, _)| Some(step.as_str()) != self.current_step.as_deref())
+            .filter_map(|(step, c)| c.get(name).map(|b| (step.as_str(), b)))
+            .collect()
     }
 }

@@ -44,6 +44,7 @@ impl Checker<'_> {
             }
         }
         self.step = Some((step.id.node.clone(), guarded));
+        self.scope.current_step = Some(step.id.node.clone());
         self.place = Place::Step;
         // In a step, `host` is the host it runs on (each host of a fan-out in turn).
         let this_host = Binding::new(Kind::Let, Ty::Map, step.id.span);
@@ -66,6 +67,7 @@ impl Checker<'_> {
         self.check_block(&step.body, Place::Step);
         self.scope.globals.remove("host");
         self.step = None;
+        self.scope.current_step = None;
         self.place = Place::TopLevel;
     }
 

@@ -238,7 +238,16 @@ impl Checker<'_> {
         b.secret = info.secret;
         if kind == Kind::Capture {
             b.step = self.step.clone();
-            self.scope.captures.insert(l.name.node.clone(), b);
+            let step = self
+                .step
+                .as_ref()
+                .map(|(id, _)| id.clone())
+                .unwrap_or_default();
+            self.scope
+                .captures
+                .entry(step)
+                .or_default()
+                .insert(l.name.node.clone(), b);
         } else if let Some(scope) = self.scope.locals.last_mut() {
             scope.insert(l.name.node.clone(), b);
         }
@@ -384,6 +393,14 @@ impl Checker<'_> {
                 each: thousands(e.each),
                 span: e.span.into(),
             });
+        }
+        for (name, span) in std::mem::take(&mut self.template_calls) {
+            if self.fns.get(&name).is_some_and(|f| f.runs) {
+                self.error(Error::EffectInInterpolation {
+                    what: format!("`{name}`"),
+                    span: span.into(),
+                });
+            }
         }
         for (name, span) in std::mem::take(&mut self.top_level_calls) {
             if self.fns.get(&name).is_some_and(|f| f.runs) {

@@ -43,10 +43,9 @@ impl Checker<'_> {
     }
 
     fn check_interp(&mut self, i: &Interpolation, span: crate::source::Span) -> bool {
-        let mut info = self.var(&i.var.node, i.var.span);
-        for f in &i.fields {
-            info = self.field_of(info, &f.node, f.span);
-        }
+        self.in_template += 1;
+        let info = self.expr(&i.value);
+        self.in_template -= 1;
         for f in &i.filters {
             for a in &f.args {
                 self.expr(a);
@@ -84,7 +83,7 @@ impl Checker<'_> {
         if i.is_raw() {
             if info.secret {
                 self.error(Error::RawSecret {
-                    name: i.var.node.clone(),
+                    name: crate::syntax::tree::expr(&i.value.node),
                     span: span.into(),
                 });
             } else if self.options.strict {

@@ -222,7 +222,7 @@ pub fn restore_captures(interp: &mut Interp, resume: &Resume) -> Result<(), jour
             }
             _ => value::from_json(c.record.restore(|v| masker.unseal_json(v))),
         };
-        interp.restore_capture(Some(&c.host), &c.name, value);
+        interp.restore_capture(&c.host, &c.step, &c.name, value);
     }
     Ok(())
 }

@@ -29,7 +29,7 @@ pub(super) fn journal_result(
     if status == StepStatus::Ok {
         for s in &step.body.stmts {
             if let Stmt::Let(l) = &s.node {
-                if let Some(v) = interp.capture_on(&target.host, &l.name.node) {
+                if let Some(v) = interp.capture_on(&target.host, &target.step, &l.name.node) {
                     let label = capture_label(&target.step, &target.host, &l.name.node);
                     let capture = capture_record(interp, &label, v.clone())?;
                     captures.insert(l.name.node.clone(), capture);

@@ -64,8 +64,12 @@ impl Lock {
                     run_id: "?".into(),
                     pid: 0,
                 });
-                // Its process is gone, yet the lock is held: by a command it started.
+                // Its process is gone, yet the lock is held: by a command it started. One
+                // that was ending with its run (a `kill -9 $PPID`) lets go in moments.
                 if holder.pid != 0 && !alive(holder.pid) {
+                    if orphan_lets_go(&file) {
+                        return Self::hold(path, run_id, file);
+                    }
                     return Err(Error::LockedByCommand {
                         run_id: holder.run_id,
                         pid: holder.pid,
@@ -79,6 +83,19 @@ impl Lock {
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
+        Self::hold(path, run_id, file)
+    }
+
+    /// Holds the file lock just taken: binds the name beside it and records the holder.
+    fn hold(
+        path: &Path,
+        run_id: &str,
+        mut file: std::fs::File,
+    ) -> Result<(Lock, Option<Holder>), Error> {
+        let io = |e: std::io::Error| Error::StateDir {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
         let name = match bind_free_name(path) {
             Ok(name) => name,
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
@@ -132,6 +149,18 @@ fn name_of(path: &Path) -> String {
 /// The name, once free. A holder that is exiting (a killed run's last command) closes its
 /// descriptors one by one: the file's lock may be free a moment before the name. Only a name
 /// still bound after that moment is held by a run elsewhere.
+/// Waits a moment for a dead run's command to let go of the lock; true when it did (and
+/// the lock is now ours).
+fn orphan_lets_go(file: &std::fs::File) -> bool {
+    for _ in 0..25 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        if file.try_lock().is_ok() {
+            return true;
+        }
+    }
+    false
+}
+
 fn bind_free_name(path: &Path) -> std::io::Result<UnixListener> {
     let mut tries = 0;
     loop {

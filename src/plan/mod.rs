@@ -15,7 +15,7 @@ pub use error::Error;
 pub use params::{literal, ParamValue, Request};
 pub use selection::Selection;
 
-use crate::check::ModuleSig;
+use crate::check::{CaptureReads, ModuleSig};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, Expr, Modifier, Stmt};
 
@@ -51,6 +51,10 @@ pub struct Plan {
 }
 
 impl Plan {
+    pub fn has_step(&self, id: &str) -> bool {
+        self.steps().any(|s| s.id.node == id)
+    }
+
     pub fn steps(&self) -> impl Iterator<Item = &ast::Step> {
         self.ast.stmts.iter().filter_map(|s| match &s.node {
             Stmt::Step(step) => Some(step),
@@ -75,11 +79,19 @@ impl Plan {
     }
 }
 
+/// What `check` learnt that the plan needs: the modules used, and what steps need of
+/// each other.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub modules: HashMap<String, ModuleSig>,
+    pub reads: CaptureReads,
+}
+
 /// Builds the plan of a runbook that passed `check`.
 pub fn build(
     file: FileId,
     ast: ast::File,
-    modules: HashMap<String, ModuleSig>,
+    checked: Checked,
     request: &Request,
 ) -> Result<Plan, Vec<Error>> {
     let mut errors = Vec::new();
@@ -87,10 +99,11 @@ pub fn build(
         errors.extend(e);
         Vec::new()
     });
-    let left_out = selection::left_out(&ast, &request.selection).unwrap_or_else(|e| {
-        errors.extend(e);
-        BTreeMap::new()
-    });
+    let left_out =
+        selection::left_out(&ast, &request.selection, &checked.reads).unwrap_or_else(|e| {
+            errors.extend(e);
+            BTreeMap::new()
+        });
     let mut hosts = BTreeMap::from([("local".to_string(), HostSpec::Local)]);
     let mut groups = BTreeMap::new();
     let mut name = String::new();
@@ -124,7 +137,7 @@ pub fn build(
     let plan = Plan {
         file,
         ast,
-        modules,
+        modules: checked.modules,
         name,
         params,
         hosts,

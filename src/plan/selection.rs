@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::Error;
-use crate::check::closest_name;
-use crate::syntax::ast::{self, Expr, Modifier, Part, Stmt, Template};
+use crate::check::{closest_name, CaptureReads};
+use crate::syntax::ast::{self, Stmt};
 
 /// What the command line chose, as it is journaled.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +34,7 @@ impl Selection {
 pub fn left_out(
     file: &ast::File,
     selection: &Selection,
+    needs: &CaptureReads,
 ) -> Result<BTreeMap<String, String>, Vec<Error>> {
     let steps: Vec<&ast::Step> = file
         .stmts
@@ -99,7 +100,7 @@ pub fn left_out(
             out.insert(id.to_string(), reason);
         }
     }
-    needs_left_out_captures(&steps, &out)?;
+    needs_left_out_captures(needs, &out)?;
     Ok(out)
 }
 
@@ -111,119 +112,29 @@ fn suggestion(name: &str, known: &[&str], what: &str) -> String {
     }
 }
 
-/// A kept step that uses what a left-out step captures could only fail.
+/// A kept step that needs what a left-out step captures could only fail.
 fn needs_left_out_captures(
-    steps: &[&ast::Step],
+    needs: &CaptureReads,
     left_out: &BTreeMap<String, String>,
 ) -> Result<(), Vec<Error>> {
-    let mut captured_by: BTreeMap<&str, &str> = BTreeMap::new();
-    for step in steps.iter().filter(|s| left_out.contains_key(&s.id.node)) {
-        for stmt in &step.body.stmts {
-            if let Stmt::Let(l) = &stmt.node {
-                captured_by.insert(&l.name.node, &step.id.node);
-            }
-        }
-    }
-    let mut errors = Vec::new();
-    for step in steps.iter().filter(|s| !left_out.contains_key(&s.id.node)) {
-        let mut used = BTreeSet::new();
-        names_of_step(step, &mut used);
-        for name in used {
-            if let Some(by) = captured_by.get(name.as_str()) {
-                errors.push(Error::LeftOutCapture {
-                    step: step.id.node.clone(),
+    let errors: Vec<Error> = needs
+        .iter()
+        .filter(|(step, _)| !left_out.contains_key(*step))
+        .flat_map(|(step, reads)| {
+            reads.iter().filter_map(move |(by, name)| {
+                let reason = left_out.get(by)?;
+                Some(Error::LeftOutCapture {
+                    step: step.clone(),
                     name: name.clone(),
-                    by: (*by).to_string(),
-                    reason: left_out.get(*by).cloned().unwrap_or_default(),
-                });
-            }
-        }
-    }
+                    by: by.clone(),
+                    reason: reason.clone(),
+                })
+            })
+        })
+        .collect();
     if errors.is_empty() {
         Ok(())
     } else {
         Err(errors)
-    }
-}
-
-/// Every name a step reads: in its guards and its body, templates included.
-fn names_of_step(step: &ast::Step, out: &mut BTreeSet<String>) {
-    for m in &step.modifiers {
-        if let Modifier::When(e) | Modifier::Unless(e) = &m.node {
-            names_of_expr(&e.node, out);
-        }
-    }
-    names_of_block(&step.body, out);
-}
-
-fn names_of_block(block: &ast::Block, out: &mut BTreeSet<String>) {
-    for stmt in &block.stmts {
-        match &stmt.node {
-            Stmt::Let(l) => names_of_expr(&l.value.node, out),
-            Stmt::Expr(e) | Stmt::Log(e) | Stmt::Fail(e) | Stmt::Return(e) => {
-                names_of_expr(&e.node, out)
-            }
-            Stmt::Check(c) => {
-                names_of_expr(&c.condition.node, out);
-                if let Some(m) = &c.message {
-                    names_of_expr(&m.node, out);
-                }
-            }
-            Stmt::WaitUntil(w) => names_of_expr(&w.condition.node, out),
-            Stmt::Approve(a) => names_of_expr(&a.message.node, out),
-            Stmt::Rollback(b) | Stmt::OnFailure(b) | Stmt::Always(b) => names_of_block(b, out),
-            Stmt::If(i) => {
-                for (c, b) in &i.branches {
-                    names_of_expr(&c.node, out);
-                    names_of_block(b, out);
-                }
-                if let Some(b) = &i.otherwise {
-                    names_of_block(b, out);
-                }
-            }
-            Stmt::For(f) => {
-                names_of_expr(&f.list.node, out);
-                names_of_block(&f.body, out);
-            }
-            Stmt::Header(_)
-            | Stmt::Use(_)
-            | Stmt::Param(_)
-            | Stmt::Secret(_)
-            | Stmt::Host(_)
-            | Stmt::Group(_)
-            | Stmt::Fn(_)
-            | Stmt::Step(_) => {}
-        }
-    }
-}
-
-fn names_of_expr(e: &Expr, out: &mut BTreeSet<String>) {
-    match e {
-        Expr::Var(v) => {
-            out.insert(v.clone());
-        }
-        Expr::Str(t) => names_of_template(t, out),
-        Expr::List(items) => items.iter().for_each(|i| names_of_expr(&i.node, out)),
-        Expr::Map(entries) => entries
-            .iter()
-            .for_each(|(_, v)| names_of_expr(&v.node, out)),
-        Expr::Field(inner, _) | Expr::Unary(_, inner) => names_of_expr(&inner.node, out),
-        Expr::Index(a, b) | Expr::Binary(_, a, b) => {
-            names_of_expr(&a.node, out);
-            names_of_expr(&b.node, out);
-        }
-        Expr::Call(callee, args) => {
-            names_of_expr(&callee.node, out);
-            args.iter().for_each(|a| names_of_expr(&a.value.node, out));
-        }
-        Expr::Int(_) | Expr::Float(_) | Expr::Bool(_) | Expr::Duration(_) => {}
-    }
-}
-
-fn names_of_template(t: &Template, out: &mut BTreeSet<String>) {
-    for part in &t.parts {
-        if let Part::Interpolation(i) = &part.node {
-            out.insert(i.var.node.clone());
-        }
     }
 }

@@ -399,11 +399,10 @@ pub enum Part {
     Interpolation(Interpolation),
 }
 
-/// `{{ var.field | filter(arg) }}`
+/// `{{ expr | filter(arg) }}`: any expression, e.g. `{{ r.stdout.trim() }}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interpolation {
-    pub var: Name,
-    pub fields: Vec<Name>,
+    pub value: Node<Expr>,
     pub filters: Vec<Filter>,
 }
 

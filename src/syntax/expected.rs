@@ -48,7 +48,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
             "an operator"
         }
         Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => "an operator",
-        Rule::interpolation | Rule::interp_path => "a value name inside `{{ }}`",
+        Rule::interpolation => "an expression inside `{{ }}`",
         Rule::filter => "`| filter` or `}}`",
         Rule::kw_else => "`else`",
         Rule::kw_every => "`every`",

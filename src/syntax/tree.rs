@@ -286,11 +286,7 @@ pub fn template(t: &Template) -> String {
             Part::Text(text) => escape_into(&mut s, text),
             Part::Interpolation(i) => {
                 s.push_str("{{ ");
-                s.push_str(&i.var.node);
-                for f in &i.fields {
-                    s.push('.');
-                    s.push_str(&f.node);
-                }
+                s.push_str(&expr(&i.value.node));
                 for f in &i.filters {
                     s.push_str(" | ");
                     s.push_str(&f.name.node);

@@ -57,7 +57,11 @@ impl Interp<'_> {
                     values.push(self.eval(&a.value, target)?);
                 }
                 if let Value::Unknown(what) = &recv {
-                    return Ok(Value::Unknown(format!("{what}.{}()", method.node)));
+                    // `v.stdout: captured in step s` -> `v.stdout.trim(): captured in step s`
+                    return Ok(Value::Unknown(match what.split_once(": ") {
+                        Some((name, rest)) => format!("{name}.{}(): {rest}", method.node),
+                        None => format!("{what}.{}()", method.node),
+                    }));
                 }
                 values.insert(0, recv);
                 on_clear(values, |mut v| {

@@ -85,10 +85,13 @@ impl Interp<'_> {
                 Value::Map(out)
             }
             Expr::Var(name) => self.var(name)?,
-            Expr::Field(obj, field) => {
-                let v = self.eval(obj, target)?;
-                self.field(v, &field.node)?
-            }
+            Expr::Field(obj, field) => match self.qualified(obj, &field.node) {
+                Some(found) => found?,
+                None => {
+                    let v = self.eval(obj, target)?;
+                    self.field(v, &field.node)?
+                }
+            },
             Expr::Index(obj, index) => {
                 let v = self.eval(obj, target)?;
                 let i = self.eval(index, target)?;
@@ -192,15 +195,50 @@ impl Interp<'_> {
     /// The left side of `??`: `None` when it has no value (a name with none, such as the
     /// capture of a skipped step, or an expression giving nothing).
     fn present(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Option<Value>> {
-        if let Expr::Var(name) = &e.node {
-            if self.lookup(name).is_none() {
-                return Ok(None);
-            }
+        if self.root_missing(e) {
+            return Ok(None);
         }
         match self.eval(e, target)? {
             Value::Nothing => Ok(None),
             v => Ok(Some(v)),
         }
+    }
+
+    /// Whether what `e` reads from has no value: a name or `STEP.NAME` the run has not
+    /// set (a skipped step's capture), under any fields, indexes and method calls.
+    fn root_missing(&self, e: &Node<Expr>) -> bool {
+        match &e.node {
+            Expr::Var(name) => self.lookup(name).is_none(),
+            Expr::Field(obj, field) => match self.qualified(obj, &field.node) {
+                Some(found) => found.is_err(),
+                None => self.root_missing(obj),
+            },
+            Expr::Index(obj, _) => self.root_missing(obj),
+            Expr::Call(callee, _) => match &callee.node {
+                Expr::Field(obj, _) => self.root_missing(obj),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// `STEP.NAME`, when `obj` names a step rather than a value: the capture, or why it
+    /// has none. `None` when `obj` is an ordinary value.
+    fn qualified(&self, obj: &Node<Expr>, name: &str) -> Option<Outcome<Value>> {
+        let Expr::Var(step) = &obj.node else {
+            return None;
+        };
+        let captured_there = self.step_lets.contains(&(step.as_str(), name));
+        let named_step =
+            captured_there || (self.lookup(step).is_none() && self.plan.has_step(step));
+        if !named_step || self.frames.iter().any(|f| f.vars.contains_key(step)) {
+            return None;
+        }
+        Some(self.step_capture(step, name).cloned().ok_or_else(|| {
+            eval_error(format!(
+                "`{step}.{name}` has no value (step `{step}` was skipped or has not run)"
+            ))
+        }))
     }
 
     pub(super) fn var(&self, name: &str) -> Outcome<Value> {

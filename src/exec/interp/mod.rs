@@ -2,6 +2,7 @@
 //! transport; everything the user should see goes out as masked events.
 
 mod calls;
+mod captures;
 mod dry;
 mod expr;
 mod render;
@@ -233,17 +234,20 @@ pub struct Interp<'a> {
     globals: HashMap<String, Value>,
     /// Top-level values of stdlib modules, by module.
     module_globals: HashMap<String, HashMap<String, Value>>,
-    captures: HashMap<String, Value>,
-    /// The same captures by host: on a group, each host's rollback and later steps see
-    /// the value captured on that host.
-    host_captures: HashMap<(String, String), Value>,
+    /// What steps captured; on a group, each host's rollback and later steps see the
+    /// value captured on that host.
+    captures: captures::Captures,
     /// The host the current step (or rollback, or guard) runs on.
     current_host: Option<String>,
+    /// The step running: its own captures come first for a bare name.
+    current_step: Option<String>,
     /// `host` in a step: the current host as a value (`host.name`).
     host_value: Option<Value>,
     frames: Vec<Frame>,
     fns: HashMap<&'a str, &'a FnDef>,
     module_fns: HashMap<(&'a str, &'a str), &'a FnDef>,
+    /// Every (step, name) a step's body captures: what `STEP.NAME` may mean.
+    step_lets: std::collections::HashSet<(&'a str, &'a str)>,
     /// Where every transition is recorded; `None` for runs without a journal. Shared by
     /// the interpreters of a fan-out's hosts.
     pub journal: Option<Arc<Mutex<Writer>>>,
@@ -287,14 +291,24 @@ impl<'a> Interp<'a> {
                 }
             }
         }
+        let step_lets = plan
+            .steps()
+            .flat_map(|step| {
+                step.body.stmts.iter().filter_map(move |s| match &s.node {
+                    Stmt::Let(l) => Some((step.id.node.as_str(), l.name.node.as_str())),
+                    _ => None,
+                })
+            })
+            .collect();
         Interp {
             plan,
             services,
+            step_lets,
             globals: HashMap::new(),
             module_globals: HashMap::new(),
-            captures: HashMap::new(),
-            host_captures: HashMap::new(),
+            captures: captures::Captures::default(),
             current_host: None,
+            current_step: None,
             host_value: None,
             frames: Vec::new(),
             fns,
@@ -344,12 +358,13 @@ impl<'a> Interp<'a> {
             globals: self.globals.clone(),
             module_globals: self.module_globals.clone(),
             captures: self.captures.clone(),
-            host_captures: self.host_captures.clone(),
             current_host: None,
+            current_step: None,
             host_value: None,
             frames: Vec::new(),
             fns: self.fns.clone(),
             module_fns: self.module_fns.clone(),
+            step_lets: self.step_lets.clone(),
             journal: self.journal.clone(),
             approver: self.approver.clone(),
             run_id: self.run_id.clone(),
@@ -362,29 +377,16 @@ impl<'a> Interp<'a> {
 
     /// Takes the captures a fork made (the last host's value wins for a shared name).
     pub fn merge_captures(&mut self, fork: &Interp) {
-        for (key, value) in &fork.host_captures {
-            self.host_captures.insert(key.clone(), value.clone());
-        }
-        for (name, value) in &fork.captures {
-            self.captures.insert(name.clone(), value.clone());
-        }
+        self.captures.merge(&fork.captures);
     }
 
     /// Restores a capture from the journal of an earlier session.
-    pub fn restore_capture(&mut self, host: Option<&str>, name: &str, value: Value) {
-        if let Some(host) = host {
-            self.host_captures
-                .insert((host.to_string(), name.to_string()), value.clone());
-        }
-        self.captures.insert(name.to_string(), value);
+    pub fn restore_capture(&mut self, host: &str, step: &str, name: &str, value: Value) {
+        self.captures.insert(Some(host), step, name, value);
     }
 
     pub fn set_global(&mut self, name: &str, value: Value) {
         self.globals.insert(name.to_string(), value);
-    }
-
-    pub fn captures(&self) -> &HashMap<String, Value> {
-        &self.captures
     }
 
     /// Evaluates the top-level `let`s of the runbook and its modules, in order.
@@ -433,24 +435,33 @@ impl<'a> Interp<'a> {
                 FrameKind::Rollback | FrameKind::Nested => {}
             }
         }
-        let on_host = self
-            .current_host
-            .as_ref()
-            .and_then(|h| self.host_captures.get(&(h.clone(), name.to_string())));
+        let captured = self.captures.bare(
+            self.current_host.as_deref(),
+            self.current_step.as_deref(),
+            name,
+        );
         let this_host = (name == "host")
             .then_some(self.host_value.as_ref())
             .flatten();
-        on_host
-            .or(this_host)
-            .or_else(|| self.captures.get(name))
-            .or_else(|| self.globals.get(name))
+        captured.or(this_host).or_else(|| self.globals.get(name))
+    }
+
+    /// `STEP.NAME` as the current host has it: `None` when `step` is not a step, or did
+    /// not capture it (skipped, or not run yet).
+    fn step_capture(&self, step: &str, name: &str) -> Option<&Value> {
+        self.captures
+            .of_step(self.current_host.as_deref(), step, name)
     }
 
     /// A capture as the given host has it (falling back to the last value captured).
-    pub fn capture_on(&self, host: &str, name: &str) -> Option<&Value> {
-        self.host_captures
-            .get(&(host.to_string(), name.to_string()))
-            .or_else(|| self.captures.get(name))
+    pub fn capture_on(&self, host: &str, step: &str, name: &str) -> Option<&Value> {
+        self.captures.of_step(Some(host), step, name)
+    }
+
+    /// Commands from here on run for `target`: its step's and host's captures come first.
+    fn enter(&mut self, target: &Target) {
+        self.current_step = Some(target.step.clone());
+        self.set_host(&target.host);
     }
 
     /// Commands from here on run on `host`: its captures come first.
@@ -479,11 +490,9 @@ impl<'a> Interp<'a> {
                 frame.vars.insert(name.to_string(), value);
             }
             None => {
-                if let Some(host) = &self.current_host {
-                    self.host_captures
-                        .insert((host.clone(), name.to_string()), value.clone());
-                }
-                self.captures.insert(name.to_string(), value);
+                let step = self.current_step.clone().unwrap_or_default();
+                self.captures
+                    .insert(self.current_host.as_deref(), &step, name, value);
             }
         }
     }
@@ -514,13 +523,13 @@ impl<'a> Interp<'a> {
 
     /// Runs a step's body (or a rollback block) for one target.
     pub fn run_block(&mut self, block: &Block, target: &Target) -> Outcome<()> {
-        self.set_host(&target.host);
+        self.enter(target);
         self.block(block, Some(target)).map(|_| ())
     }
 
     /// Runs a rollback block: its `let`s stay inside it.
     pub fn run_rollback(&mut self, block: &Block, target: &Target) -> Outcome<()> {
-        self.set_host(&target.host);
+        self.enter(target);
         self.frames.push(Frame {
             vars: HashMap::new(),
             kind: FrameKind::Rollback,
@@ -543,7 +552,7 @@ impl<'a> Interp<'a> {
     /// A guard's value: a bool, or in a dry run possibly unknown. Its commands' output
     /// is not the step's (shown with `-v` only).
     pub fn guard_value(&mut self, e: &ast::Node<ast::Expr>, target: &Target) -> Outcome<Value> {
-        self.set_host(&target.host);
+        self.enter(target);
         let quiet = target.quieted(self.services.verbose);
         self.eval(e, Some(&quiet))
     }

@@ -56,10 +56,8 @@ impl Interp<'_> {
             match &part.node {
                 Part::Text(text) => out.push(text),
                 Part::Interpolation(i) => {
-                    let mut v = self.var(&i.var.node)?;
-                    for f in &i.fields {
-                        v = self.field(v, &f.node)?;
-                    }
+                    // check made sure nothing in it runs a command: no target needed.
+                    let mut v = self.eval(&i.value, None)?;
                     let filters: Vec<&Filter> =
                         i.filters.iter().filter(|f| f.name.node != "raw").collect();
                     if !filters.is_empty() && !matches!(v, Value::Unknown(_)) {

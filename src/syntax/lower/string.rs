@@ -87,9 +87,7 @@ impl Lowerer<'_> {
 
     fn interpolation(&self, p: Pair<Rule>) -> Interpolation {
         let mut it = p.into_inner();
-        let mut path = next(&mut it, "interpolation path").into_inner();
-        let var = self.name(next(&mut path, "interpolation variable"));
-        let fields = path.map(|f| self.name(f)).collect();
+        let value = self.expr(next(&mut it, "interpolation expr"));
         let filters = it
             .map(|f| {
                 let span = self.span(&f);
@@ -99,11 +97,7 @@ impl Lowerer<'_> {
                 Filter { name, args, span }
             })
             .collect();
-        Interpolation {
-            var,
-            fields,
-            filters,
-        }
+        Interpolation { value, filters }
     }
 }
 
