@@ -7,12 +7,15 @@ use std.docker
 ## Below this many GB free on /, offer to prune Docker.
 param min_free_gb = 20
 
-host hemma = ssh("hemma")
+inventory "hosts.toml"
 
 step space "Measure free space" on hemma {
   let free = disk.free_gb("/")
-  let used = disk.used_percent("/")
-  log "/ has {{ free }} GB free ({{ used }}% used)"
+  for mount in host.mounts {
+    let left = disk.free_gb(mount)
+    let used = disk.used_percent(mount)
+    log "{{ mount }} has {{ left }} GB free ({{ used }}% used)"
+  }
   log docker.system_df(sudo: true)
 }
 

@@ -46,6 +46,10 @@ pub enum Command {
         /// Runbooks (or modules) to check
         #[arg(required = true)]
         files: Vec<PathBuf>,
+
+        /// Hosts and groups from this TOML file, instead of each runbook's `inventory "..."`
+        #[arg(long, value_name = "FILE")]
+        inventory: Option<PathBuf>,
     },
 
     /// Run a runbook: its steps in order, with live progress
@@ -245,6 +249,15 @@ pub struct SelectArgs {
     /// Run only the steps with one of these tags (`step x "..." tags [db]`)
     #[arg(long, value_name = "TAG", value_delimiter = ',', action = ArgAction::Append)]
     pub tags: Vec<String>,
+
+    /// Narrow groups to these hosts: names, group names, `*` globs, `!` to exclude
+    /// (repeatable, or comma-separated)
+    #[arg(long, value_name = "PATTERN", action = ArgAction::Append)]
+    pub limit: Vec<String>,
+
+    /// Hosts and groups from this TOML file, instead of the runbook's `inventory "..."`
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
 }
 
 impl SelectArgs {
@@ -254,6 +267,14 @@ impl SelectArgs {
             from: self.from.clone(),
             skip: self.skip.clone(),
             tags: self.tags.clone(),
+            limit: self.limit.clone(),
+            // Absolute: a resume from another directory reads the same file.
+            inventory: self.inventory.as_ref().map(|p| {
+                std::path::absolute(p)
+                    .unwrap_or_else(|_| p.clone())
+                    .display()
+                    .to_string()
+            }),
         }
     }
 }

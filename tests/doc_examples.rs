@@ -21,6 +21,8 @@ struct Example {
     text: String,
     /// Only whole runbooks and stdlib examples (given their module) are held to every rule.
     strict: bool,
+    /// The docs' inventory before it, written beside it as `hosts.toml`.
+    inventory: Option<String>,
 }
 
 fn doc_examples() -> Vec<Example> {
@@ -38,14 +40,34 @@ fn doc_examples() -> Vec<Example> {
     for doc in docs {
         let text = std::fs::read_to_string(&doc).expect("read");
         let mut block: Option<(usize, String)> = None;
+        // The last ```toml block: the inventory (`hosts.toml`) of the examples after it.
+        let mut toml: Option<String> = None;
+        let mut in_toml = false;
         for (n, line) in text.lines().enumerate() {
+            if in_toml {
+                match line {
+                    "```" => in_toml = false,
+                    _ => {
+                        let t = toml.get_or_insert_with(String::new);
+                        t.push_str(line);
+                        t.push('\n');
+                    }
+                }
+                continue;
+            }
             match (&mut block, line) {
+                (None, "```toml") => {
+                    in_toml = true;
+                    toml = Some(String::new());
+                }
                 (None, "```runbook") => block = Some((n + 1, String::new())),
                 (Some((start, body)), "```") => {
-                    out.push(wrap(
+                    let mut example = wrap(
                         format!("{}:{start}", common::relative(&doc)),
                         std::mem::take(body),
-                    ));
+                    );
+                    example.inventory = toml.clone();
+                    out.push(example);
                     block = None;
                 }
                 (Some((_, body)), _) => {
@@ -77,6 +99,7 @@ fn wrap(origin: String, body: String) -> Example {
         origin,
         text,
         strict: whole,
+        inventory: None,
     }
 }
 
@@ -104,6 +127,7 @@ fn stdlib_examples() -> Vec<Example> {
                 origin: format!("stdlib/{module}.rb:{}", n + 1),
                 text,
                 strict: true,
+                inventory: None,
             });
         }
     }
@@ -128,6 +152,9 @@ fn every_example_in_the_docs_and_the_stdlib_checks() {
     for (i, e) in examples.iter().enumerate() {
         let name = format!("example{i}.rb");
         std::fs::write(t.path().join(&name), &e.text).expect("write");
+        if let Some(inventory) = &e.inventory {
+            std::fs::write(t.path().join("hosts.toml"), inventory).expect("write");
+        }
         let out = t.run_args(&["check", "--json", &name]);
         let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("check --json");
         let errors: Vec<String> = doc["files"][0]["diagnostics"]

@@ -8,6 +8,8 @@ mod captures;
 mod cleanup;
 #[path = "run_cmd/control.rs"]
 mod control;
+#[path = "run_cmd/inventory.rs"]
+mod inventory;
 #[path = "run_cmd/limits.rs"]
 mod limits;
 #[path = "run_cmd/modules.rs"]

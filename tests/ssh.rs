@@ -649,3 +649,29 @@ fn a_killed_run_takes_its_remote_command_with_it() {
     eprintln!("remote command gone {:?} after the kill", killed.elapsed());
     assert!(!t.path().join("survived").exists());
 }
+
+/// A host of the inventory is reached like a declared one: its ssh settings come from the
+/// file, its variables reach the step.
+#[test]
+fn an_inventory_host_is_reached_over_ssh_with_its_variables() {
+    let t = Runbook::new();
+    let sshd = Sshd::start(&t.path().join("sshd"), "box-inv");
+    let dir = t.path().display().to_string();
+    let inventory = format!(
+        "[hosts.box]\nssh = {:?}\nconfig = {:?}\nvars = {{ tier = \"gold\" }}\n\n[groups]\nremote = [\"box\"]\n",
+        sshd.alias,
+        sshd.config().display().to_string()
+    );
+    let body = format!(
+        "runbook inv \"Inventory over ssh\"\n\ninventory \"hosts.toml\"\n\nstep where \"Where\" on remote {{\n  run \"echo {{{{ host.tier }}}} $SSH_CONNECTION | cut -d' ' -f1,5 > {dir}/seen\"\n}}\n"
+    );
+    let t = t.file("hosts.toml", inventory).file("r.rb", body);
+    let out = run(&t, &["-q"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        read(t.path(), "seen").trim(),
+        format!("gold {}", sshd.port),
+        "the command ran through sshd, with the host's variable"
+    );
+    assert_eq!(sshd.logins(), 1);
+}

@@ -104,7 +104,8 @@ fn watchdog_verify_fails_where_the_twin_has_no_watchdog_and_says_which() {
 fn disk_check_measures_the_twins_disk_and_docker() {
     let twin = Twin::up();
     let out = twin.run("disk-check", &["--set", "min_free_gb=0"]);
-    says(&out, 0, &["GB free ("]);
+    // The mounts come from the inventory's `host.mounts`.
+    says(&out, 0, &["› / has ", "GB free ("]);
     // `sudo docker system df` went to the machine's real Docker daemon.
     assert!(
         out.stdout.contains("TYPE") && out.stdout.contains("Images"),

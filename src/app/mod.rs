@@ -30,7 +30,13 @@ pub fn run(mut cli: Cli) -> i32 {
             strict,
             json,
             files,
-        } => check_files(&reporter, &files, Options { strict }, json),
+            inventory,
+        } => check_files(
+            &reporter,
+            &files,
+            (Options { strict }, inventory.as_deref()),
+            json,
+        ),
         Command::Run(args) => run::run(&reporter, cli.color, cli.state_dir.as_deref(), &args),
         Command::Doc { file, output, .. } => match file {
             Some(file) => docs::runbook_doc(&reporter, cli.color, &file, output.as_deref()),
@@ -70,7 +76,7 @@ pub fn run(mut cli: Cli) -> i32 {
 fn check_files(
     reporter: &Reporter,
     files: &[std::path::PathBuf],
-    options: Options,
+    (options, inventory): (Options, Option<&Path>),
     json: bool,
 ) -> i32 {
     let mut code = exit::SUCCESS;
@@ -91,7 +97,7 @@ fn check_files(
         };
         let mut sources = SourceMap::default();
         let file = sources.add(shown.clone(), text);
-        let outcome = check::check_file(&mut sources, file, options);
+        let outcome = check::check_runbook(&mut sources, file, options, inventory);
         if json {
             entries.push(check_json::checked(&shown, &sources, &outcome));
         } else {

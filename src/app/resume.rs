@@ -348,7 +348,7 @@ fn describe_changes(
         }
     }
     if parts.is_empty() {
-        "no step's text changed, but its functions, declarations or modules did".into()
+        "no step's text changed, but its functions, declarations, modules or inventory did".into()
     } else {
         parts.join("; ")
     }

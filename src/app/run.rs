@@ -163,7 +163,7 @@ fn started_record(loaded: &Loaded, path: &Path, run_id: &str) -> Record {
         steps: journal::step_hashes(&loaded.plan.ast),
         params,
         secrets,
-        selection: loaded.plan.selection.clone(),
+        selection: Box::new(loaded.plan.selection.clone()),
         at: now(),
         pid: std::process::id(),
         user: journal::user(),

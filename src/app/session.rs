@@ -28,13 +28,15 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Every file the run depends on: the runbook and its modules, in a stable order.
+    /// Every file the run depends on: the runbook, its modules and its inventory, in a
+    /// stable order (a resume notices an edit of any of them).
     pub fn files(&self) -> Vec<FileId> {
         let mut modules: Vec<(&String, FileId)> =
             self.plan.modules.iter().map(|(n, m)| (n, m.file)).collect();
         modules.sort();
         std::iter::once(self.file)
             .chain(modules.into_iter().map(|(_, f)| f))
+            .chain(self.plan.inventory.as_ref().map(|i| i.file))
             .collect()
     }
 }
@@ -48,7 +50,12 @@ pub fn load(reporter: &Reporter, path: &Path, request: &Request) -> Result<Loade
     })?;
     let mut sources = SourceMap::default();
     let file = sources.add(shown.clone(), text);
-    let outcome = check::check_file(&mut sources, file, CheckOptions::default());
+    let inventory = request
+        .selection
+        .inventory
+        .as_ref()
+        .map(std::path::Path::new);
+    let outcome = check::check_runbook(&mut sources, file, CheckOptions::default(), inventory);
     if outcome.has_errors() {
         reporter.problems(&shown, &sources, &outcome.problems);
         return Err(exit::INVALID);
@@ -59,6 +66,7 @@ pub fn load(reporter: &Reporter, path: &Path, request: &Request) -> Result<Loade
     let checked = plan::Checked {
         modules: outcome.modules,
         reads: outcome.reads,
+        inventory: outcome.inventory,
     };
     match plan::build(file, ast, checked, request) {
         Ok(plan) => Ok(Loaded {

@@ -379,6 +379,30 @@ pub enum Error {
         span: SourceSpan,
     },
 
+    #[error("cannot read the inventory {path}: {reason}")]
+    #[diagnostic(
+        code(runbook::check::inventory_unreadable),
+        help("an inventory is a TOML file of hosts and groups; `inventory \"FILE\"` is read beside the runbook, `--inventory FILE` from where you are")
+    )]
+    InventoryUnreadable {
+        path: String,
+        reason: String,
+        #[label("declared here")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("`host.{name}` is not set for every host of step `{step}`")]
+    #[diagnostic(code(runbook::check::unknown_host_var))]
+    UnknownHostVar {
+        step: String,
+        name: String,
+        #[label("not a variable of {missing}")]
+        span: SourceSpan,
+        missing: String,
+        #[help]
+        help: String,
+    },
+
     // ------------------------------------------------------------ commands and templates
     #[error("the command of `run` must be a string literal")]
     #[diagnostic(code(runbook::check::run_needs_literal), help("write the command in place, e.g. run \"{{{{ cmd | raw }}}}\" if you really mean to run a value as shell code"))]
@@ -581,7 +605,7 @@ pub enum Error {
     #[error("a group is a list of host names")]
     #[diagnostic(
         code(runbook::check::invalid_group),
-        help("e.g. `group web = [web1, web2]`, each declared with `host`")
+        help("e.g. `group web = [web1, web2]`, each declared with `host` or in the inventory, or `group web = targets` with `param targets: list`")
     )]
     InvalidGroup {
         #[label("not a list of hosts")]

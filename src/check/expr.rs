@@ -74,6 +74,11 @@ impl Checker<'_> {
                     if self.names_a_capture(m, &field.node) {
                         return self.qualified_capture(m, &field.node, e.span);
                     }
+                    if m == "host" && field.node != "name" && self.step.is_some() {
+                        self.var(m, obj.span);
+                        self.host_var(&field.node, e.span);
+                        return Info::of(Ty::Any);
+                    }
                     if self.scope.lookup(m).is_some_and(|b| b.kind == Kind::Module) {
                         self.error(Error::NotAValue {
                             name: format!("{m}.{}", field.node),
@@ -226,6 +231,50 @@ impl Checker<'_> {
             self.maybe_skipped(&format!("{step}.{name}"), step.to_string(), span, origin);
         }
         info
+    }
+
+    /// `host.NAME` in a step: every host it runs on must have the variable (from the
+    /// inventory). A group computed from a param is only known at run time.
+    fn host_var(&mut self, name: &str, span: Span) {
+        let Some(hosts) = self.step_hosts.as_ref().filter(|_| !self.inventory_failed) else {
+            return;
+        };
+        let missing: Vec<String> = hosts
+            .iter()
+            .filter(|h| {
+                self.inventory
+                    .and_then(|inv| inv.vars(h))
+                    .is_none_or(|vars| !vars.contains_key(name))
+            })
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let step = self
+            .step
+            .as_ref()
+            .map(|(s, _)| s.clone())
+            .unwrap_or_default();
+        let help = match self.inventory {
+            Some(inv) => format!(
+                "set it under `[hosts.{}.vars]` in {}; a host declared in the runbook has only `host.name`",
+                missing[0], inv.shown
+            ),
+            None => "host variables come from an inventory (`inventory \"hosts.toml\"`); without one a host has only `host.name`".into(),
+        };
+        let missing = missing
+            .iter()
+            .map(|h| format!("`{h}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.error(Error::UnknownHostVar {
+            step,
+            name: name.into(),
+            span: span.into(),
+            missing,
+            help,
+        });
     }
 
     /// Remembers that the current step needs another step's capture (a read with a `??`

@@ -24,12 +24,14 @@ impl Checker<'_> {
                     | Stmt::Secret(_)
                     | Stmt::Host(_)
                     | Stmt::Group(_)
+                    | Stmt::Inventory(_)
             )
         });
         self.check_shape(file, is_runbook);
         let local = Binding::new(Kind::Host, Ty::Any, Span::new(self.file, 0, 0));
         local.used.set(true);
         self.scope.globals.insert("local".into(), local);
+        self.declare_inventory(file);
         for stmt in &file.stmts {
             self.declare(stmt);
         }
@@ -123,7 +125,11 @@ impl Checker<'_> {
         }
         for stmt in &file.stmts {
             match &stmt.node {
-                Stmt::Use(_) | Stmt::Let(_) | Stmt::Fn(_) | Stmt::Header(_) => {}
+                Stmt::Use(_)
+                | Stmt::Inventory(_)
+                | Stmt::Let(_)
+                | Stmt::Fn(_)
+                | Stmt::Header(_) => {}
                 Stmt::Param(_)
                 | Stmt::Secret(_)
                 | Stmt::Host(_)
@@ -131,6 +137,30 @@ impl Checker<'_> {
                 | Stmt::Step(_) => {}
                 other => self.misplaced(other, head_span(stmt), Place::TopLevel),
             }
+        }
+    }
+
+    /// The inventory's hosts and groups, as if declared where the inventory is.
+    fn declare_inventory(&mut self, file: &ast::File) {
+        let Some(inv) = self.inventory else { return };
+        let at = file
+            .stmts
+            .iter()
+            .find_map(|s| match &s.node {
+                Stmt::Inventory(path) => Some(path.span),
+                _ => None,
+            })
+            .unwrap_or(Span::new(self.file, 0, 0));
+        let hosts = inv.hosts.keys().map(|h| (h, Kind::Host));
+        let groups = inv.groups.keys().map(|g| (g, Kind::Group));
+        for (name, kind) in hosts.chain(groups) {
+            let b = Binding::new(kind, Ty::Any, at);
+            b.used.set(true);
+            self.scope.globals.insert(name.clone(), b);
+        }
+        for (name, g) in &inv.groups {
+            self.group_members
+                .insert(name.clone(), Some(g.members.clone()));
         }
     }
 
@@ -165,6 +195,19 @@ impl Checker<'_> {
                 self.insert_global(&h.name, Binding::new(Kind::Host, Ty::Any, h.name.span))
             }
             Stmt::Group(g) => {
+                let members = match &g.members.node {
+                    Expr::List(items) => Some(
+                        items
+                            .iter()
+                            .filter_map(|i| match &i.node {
+                                Expr::Var(v) => Some(v.clone()),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    _ => None,
+                };
+                self.group_members.insert(g.name.node.clone(), members);
                 self.insert_global(&g.name, Binding::new(Kind::Group, Ty::Any, g.name.span))
             }
             Stmt::Let(l) => {
@@ -336,6 +379,9 @@ impl Checker<'_> {
     }
 
     fn check_group(&mut self, g: &ast::Group) {
+        if let Expr::Var(name) = &g.members.node {
+            return self.group_from_param(name, g.members.span);
+        }
         let Expr::List(items) = &g.members.node else {
             self.error(Error::InvalidGroup {
                 span: g.members.span.into(),
@@ -366,6 +412,16 @@ impl Checker<'_> {
             }
             seen.insert(name, item.span);
             self.host_reference(name, item.span);
+        }
+    }
+
+    /// `group web = targets`: the members are a list param's, resolved with the params.
+    fn group_from_param(&mut self, name: &str, span: Span) {
+        match self.scope.globals.get(name) {
+            Some(b) if b.kind == Kind::Param && matches!(b.ty, Ty::List | Ty::Any) => {
+                b.used.set(true)
+            }
+            _ => self.error(Error::InvalidGroup { span: span.into() }),
         }
     }
 

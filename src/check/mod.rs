@@ -5,6 +5,7 @@ mod callgraph;
 mod calls;
 pub mod error;
 mod expr;
+mod inventory;
 mod items;
 mod modules;
 mod scope;
@@ -82,6 +83,8 @@ pub struct Verdict {
     pub summary: Option<Summary>,
     pub modules: HashMap<String, ModuleSig>,
     pub reads: CaptureReads,
+    /// The inventory the runbook runs against, when it has one.
+    pub inventory: Option<crate::inventory::Inventory>,
 }
 
 impl Verdict {
@@ -92,6 +95,17 @@ impl Verdict {
 
 /// Parses and checks `file`, loading the stdlib modules it uses into `sources`.
 pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Verdict {
+    check_runbook(sources, file, options, None)
+}
+
+/// Like `check_file`, against the inventory `inventory` (the command line's) rather than the
+/// one the runbook declares.
+pub fn check_runbook(
+    sources: &mut SourceMap,
+    file: FileId,
+    options: Options,
+    inventory: Option<&std::path::Path>,
+) -> Verdict {
     let text = sources.text(file).to_string();
     let ast = match syntax::parse(&text, file) {
         Ok(ast) => ast,
@@ -105,19 +119,28 @@ pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Ve
                 summary: None,
                 modules: HashMap::new(),
                 reads: CaptureReads::new(),
+                inventory: None,
             }
         }
     };
     let mut loader = modules::Loader::new(options);
     let mut problems = Vec::new();
     let imported = loader.load_uses(sources, file, &ast, &mut problems);
-    let checked = Checker::new(file, options, &imported).run(&ast);
+    let inventory = inventory::load(sources, file, &ast, inventory, &mut problems);
+    if let Some(inv) = &inventory {
+        inventory::check_members(inv, &declared_hosts(&ast), &mut problems);
+    }
+    let mut checker = Checker::new(file, options, &imported);
+    checker.inventory = inventory.as_ref();
+    checker.inventory_failed = inventory.is_none() && problems.iter().any(is_inventory_problem);
+    let checked = checker.run(&ast);
     problems.extend(checked.errors.into_iter().map(|e| Problem::Check(file, e)));
     Verdict {
         problems,
         ast: Some(ast),
         summary: Some(checked.summary),
         reads: checked.reads,
+        inventory,
         // The run needs the modules its modules use too (a team module calling `std.http`).
         modules: {
             let mut all = loader.everything();
@@ -127,11 +150,40 @@ pub fn check_file(sources: &mut SourceMap, file: FileId, options: Options) -> Ve
     }
 }
 
+fn is_inventory_problem(p: &Problem) -> bool {
+    match p {
+        Problem::Check(_, e) => matches!(e, Error::InventoryUnreadable { .. }),
+        Problem::Later(_, e) => e
+            .code()
+            .is_some_and(|c| c.to_string().starts_with("runbook::inventory::")),
+        Problem::Parse(..) => false,
+    }
+}
+
+/// The hosts a runbook declares itself.
+fn declared_hosts(ast: &ast::File) -> Vec<String> {
+    ast.stmts
+        .iter()
+        .filter_map(|s| match &s.node {
+            ast::Stmt::Host(h) => Some(h.name.node.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// One pass over one file. Fields are the state of that pass.
 struct Checker<'m> {
     file: FileId,
     options: Options,
     modules: &'m HashMap<String, ModuleSig>,
+    /// Hosts and groups the runbook did not declare, with their variables.
+    inventory: Option<&'m crate::inventory::Inventory>,
+    /// The hosts the step being checked runs on, when known: what `host.NAME` is read from.
+    step_hosts: Option<Vec<String>>,
+    /// An inventory was named but could not be read: its hosts are unknown, not missing.
+    inventory_failed: bool,
+    /// Each group's members, when written out (not computed from a param).
+    group_members: HashMap<String, Option<Vec<String>>>,
     scope: Scope,
     errors: Vec<Error>,
     fns: HashMap<String, FnInfo>,
@@ -199,6 +251,10 @@ impl<'m> Checker<'m> {
             file,
             options,
             modules,
+            inventory: None,
+            step_hosts: None,
+            inventory_failed: false,
+            group_members: HashMap::new(),
             scope: Scope::default(),
             errors: Vec::new(),
             fns: HashMap::new(),

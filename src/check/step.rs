@@ -14,6 +14,7 @@ impl Checker<'_> {
     pub(super) fn check_step(&mut self, step: &ast::Step) {
         let mut seen: HashMap<&'static str, Span> = HashMap::new();
         let mut target_is_group = false;
+        let mut on: Option<String> = None;
         let mut guarded = false;
         for m in &step.modifiers {
             let key = match m.node {
@@ -38,11 +39,28 @@ impl Checker<'_> {
             }
             seen.insert(key, m.span);
             match &m.node {
-                Modifier::On(target) => target_is_group = self.step_target(target),
+                Modifier::On(target) => {
+                    target_is_group = self.step_target(target);
+                    on = Some(target.node.clone());
+                }
                 Modifier::When(_) | Modifier::Unless(_) => guarded = true,
                 _ => {}
             }
         }
+        self.step_hosts = match on {
+            None => Some(vec!["local".into()]),
+            Some(g) if target_is_group => self.group_members.get(&g).cloned().flatten(),
+            Some(h)
+                if self
+                    .scope
+                    .globals
+                    .get(&h)
+                    .is_some_and(|b| b.kind == Kind::Host) =>
+            {
+                Some(vec![h])
+            }
+            Some(_) => None,
+        };
         self.step = Some((step.id.node.clone(), guarded));
         self.scope.current_step = Some(step.id.node.clone());
         self.place = Place::Step;
@@ -67,6 +85,7 @@ impl Checker<'_> {
         self.check_block(&step.body, Place::Step);
         self.scope.globals.remove("host");
         self.step = None;
+        self.step_hosts = None;
         self.scope.current_step = None;
         self.place = Place::TopLevel;
     }
@@ -78,6 +97,8 @@ impl Checker<'_> {
                 b.used.set(true);
                 b.kind == Kind::Group
             }
+            // The inventory that would say could not be read: that error says it all.
+            None if self.inventory_failed => false,
             found => {
                 let targets = self.names_of(&[Kind::Host, Kind::Group]);
                 let fallback = match found {

@@ -286,6 +286,10 @@ impl Checker<'_> {
                 "it goes once, at the top of the file",
             ),
             Stmt::Use(_) => ("`use`", "imports go at the top level of the file"),
+            Stmt::Inventory(_) => (
+                "`inventory`",
+                "the inventory is declared at the top level of a runbook",
+            ),
             Stmt::Param(_) => (
                 "`param`",
                 "params are declared at the top level of a runbook",

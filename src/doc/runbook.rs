@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::notes::{self, Notes, RunbookNotes, Text};
 use crate::plan::doc::{Action, PlanDoc, StepDoc};
 use crate::plan::Plan;
-use crate::syntax::ast::{Expr, Stmt};
+use crate::syntax::ast::Stmt;
 
 /// `source` is the runbook's text: its comments and `# review:` items are part of the
 /// document, so that warnings survive a round trip through markdown.
@@ -119,16 +119,12 @@ impl<'a> Known<'a> {
             .steps()
             .filter_map(|s| s.doc.as_deref().map(|d| (s.id.node.as_str(), d)))
             .collect();
+        // Declared `ssh(...)` hosts and the inventory's ssh hosts alike.
         let remote_hosts = plan
-            .ast
-            .stmts
+            .hosts
             .iter()
-            .filter_map(|s| match &s.node {
-                Stmt::Host(h) if matches!(h.target.node, Expr::Call(..)) => {
-                    Some(h.name.node.as_str())
-                }
-                _ => None,
-            })
+            .filter(|(_, spec)| !matches!(spec, crate::plan::HostSpec::Local))
+            .map(|(name, _)| name.as_str())
             .collect();
         Known {
             step_docs,
@@ -305,6 +301,7 @@ fn actions(out: &mut String, list: &[Action], host: Option<&str>) {
                 body,
             } => {
                 let each = match items {
+                    Some(1) => " (1 item)".to_string(),
                     Some(n) => format!(" ({n} items)"),
                     None => String::new(),
                 };

@@ -66,6 +66,17 @@ pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc
             _ => {}
         }
     }
+    if let Some(inv) = &plan.inventory {
+        hosts.extend(inv.hosts.iter().map(|(name, h)| HostDoc {
+            name: name.clone(),
+            target: match &h.target {
+                crate::inventory::Target::Local => format!("local (from {})", inv.shown),
+                crate::inventory::Target::Ssh(ssh) => {
+                    format!("ssh({:?}) (from {})", ssh.destination, inv.shown)
+                }
+            },
+        }));
+    }
     PlanDoc {
         format: FORMAT,
         runbook: plan.name.clone(),

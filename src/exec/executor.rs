@@ -436,7 +436,11 @@ pub fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Er
             reason: f.note(),
         }]
     })?;
-    let settings = plan::settings::resolve(plan.steps(), &mut |e| {
+    // A step the selection leaves out never runs in this run: its settings cannot stop it.
+    let kept = plan
+        .steps()
+        .filter(|s| !plan.left_out.contains_key(&s.id.node));
+    let settings = plan::settings::resolve(kept, &mut |e| {
         interp
             .evaluate(e)
             .map(|v| taint::reveal(v, &mut Vec::new()))

@@ -66,6 +66,24 @@ impl<'a> Transports<'a> {
     }
 }
 
+/// A value (from `--set`, or an inventory) that begins with `-` would reach ssh as an option.
+fn refuse_options(host: &str, spec: &SshSpec, errors: &mut Vec<plan::Error>) {
+    for (what, value) in [
+        ("destination", Some(&spec.destination)),
+        ("user", spec.user.as_ref()),
+        ("jump", spec.jump.as_ref()),
+    ] {
+        if value.is_some_and(|v| v.starts_with('-')) {
+            errors.push(plan::Error::ValueFailed {
+                name: format!("host {host}"),
+                reason: format!(
+                    "its ssh {what} begins with `-`, which ssh would read as an option"
+                ),
+            });
+        }
+    }
+}
+
 /// The ssh hosts of the plan, their `ssh(...)` arguments evaluated (they may use params).
 pub fn ssh_specs(
     plan: &Plan,
@@ -114,22 +132,29 @@ pub fn ssh_specs(
                 Some(_) => {}
             }
         }
-        // A value from `--set` that begins with `-` would reach ssh as an option.
-        for (what, value) in [
-            ("destination", Some(&spec.destination)),
-            ("user", spec.user.as_ref()),
-            ("jump", spec.jump.as_ref()),
-        ] {
-            if value.is_some_and(|v| v.starts_with('-')) {
-                errors.push(plan::Error::ValueFailed {
-                    name: format!("host {}", h.name.node),
-                    reason: format!(
-                        "its ssh {what} begins with `-`, which ssh would read as an option"
-                    ),
-                });
-            }
-        }
+        refuse_options(&h.name.node, &spec, &mut errors);
         specs.insert(h.name.node.clone(), spec);
+    }
+    for (name, spec) in &plan.hosts {
+        let HostSpec::Listed(args) = spec else {
+            continue;
+        };
+        let mut spec = SshSpec {
+            destination: args.destination.clone(),
+            port: args.port,
+            user: args.user.clone(),
+            identity: args.identity.clone(),
+            config: args.config.clone(),
+            sudo: args.sudo,
+            ..SshSpec::default()
+        };
+        match &args.jump {
+            // A host of the plan: reached as that host is, key and config included.
+            Some(jump) if plan.hosts.contains_key(jump) => jumps.push((name.clone(), jump.clone())),
+            other => spec.jump = other.clone(),
+        }
+        refuse_options(name, &spec, &mut errors);
+        specs.insert(name.clone(), spec);
     }
     // `jump: bastion` names another declared host: its address, user, port, key and config
     // all reach ssh (see ssh_config).

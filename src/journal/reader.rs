@@ -187,7 +187,7 @@ pub fn state(journal: &Journal) -> RunState {
                 at,
                 ..
             } => {
-                s.selection = selection.clone();
+                s.selection = (**selection).clone();
                 s.run_id = run_id.clone();
                 s.runbook = runbook.clone();
                 s.path = path.clone();

@@ -26,8 +26,11 @@ pub enum Record {
         secrets: Vec<String>,
         /// The steps the command line chose (`--only`, `--from`, `--skip`, `--tags`);
         /// absent when every step runs. `resume` keeps it.
-        #[serde(default, skip_serializing_if = "crate::plan::Selection::is_empty")]
-        selection: crate::plan::Selection,
+        #[serde(
+            default,
+            skip_serializing_if = "crate::plan::Selection::is_empty_boxed"
+        )]
+        selection: Box<crate::plan::Selection>,
         at: String,
         pid: u32,
         user: String,

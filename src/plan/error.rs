@@ -80,6 +80,23 @@ pub enum Error {
         help: String,
     },
 
+    #[error("`--limit {limit}` matches no host")]
+    #[diagnostic(code(runbook::plan::limit_matches_nothing))]
+    LimitMatchesNothing {
+        limit: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("group `{group}` would hold `{member}`, which is not a host")]
+    #[diagnostic(code(runbook::plan::group_member))]
+    GroupMember {
+        group: String,
+        member: String,
+        #[help]
+        help: String,
+    },
+
     #[error("`--tags {name}`: no step has the tag `{name}`")]
     #[diagnostic(code(runbook::plan::unknown_tag))]
     UnknownTag {

@@ -3,6 +3,7 @@
 
 pub mod doc;
 pub mod error;
+mod hosts;
 mod params;
 pub mod selection;
 pub mod settings;
@@ -17,7 +18,7 @@ pub use selection::Selection;
 
 use crate::check::{CaptureReads, ModuleSig};
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{self, Expr, Modifier, Stmt};
+use crate::syntax::ast::{self, Modifier, Stmt};
 
 /// Where a param's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,7 +34,12 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostSpec {
     Local,
-    Ssh { span: Span },
+    /// `host NAME = ssh(...)`: the call, evaluated when the run starts.
+    Ssh {
+        span: Span,
+    },
+    /// A host of the inventory reached by ssh.
+    Listed(crate::inventory::SshArgs),
 }
 
 #[derive(Debug)]
@@ -48,6 +54,7 @@ pub struct Plan {
     /// The steps the command line's selection leaves out, with why.
     pub left_out: BTreeMap<String, String>,
     pub selection: Selection,
+    pub inventory: Option<crate::inventory::Inventory>,
 }
 
 impl Plan {
@@ -70,9 +77,11 @@ impl Plan {
         });
         match on {
             None => vec!["local".into()],
+            // A group `--limit` emptied: its step is left out, and shown under its name.
             Some(name) => self
                 .groups
                 .get(name)
+                .filter(|members| !members.is_empty())
                 .cloned()
                 .unwrap_or_else(|| vec![name.to_string()]),
         }
@@ -85,6 +94,7 @@ impl Plan {
 pub struct Checked {
     pub modules: HashMap<String, ModuleSig>,
     pub reads: CaptureReads,
+    pub inventory: Option<crate::inventory::Inventory>,
 }
 
 /// Builds the plan of a runbook that passed `check`.
@@ -99,51 +109,45 @@ pub fn build(
         errors.extend(e);
         Vec::new()
     });
-    let left_out =
-        selection::left_out(&ast, &request.selection, &checked.reads).unwrap_or_else(|e| {
-            errors.extend(e);
-            BTreeMap::new()
-        });
-    let mut hosts = BTreeMap::from([("local".to_string(), HostSpec::Local)]);
-    let mut groups = BTreeMap::new();
-    let mut name = String::new();
-    for stmt in &ast.stmts {
-        match &stmt.node {
-            Stmt::Header(h) => name = h.name.node.clone(),
-            Stmt::Host(h) => {
-                let spec = match &h.target.node {
-                    Expr::Call(..) => HostSpec::Ssh {
-                        span: h.target.span,
-                    },
-                    _ => HostSpec::Local,
-                };
-                hosts.insert(h.name.node.clone(), spec);
-            }
-            Stmt::Group(g) => {
-                if let Expr::List(items) = &g.members.node {
-                    let members = items
-                        .iter()
-                        .filter_map(|i| match &i.node {
-                            Expr::Var(v) => Some(v.clone()),
-                            _ => None,
-                        })
-                        .collect();
-                    groups.insert(g.name.node.clone(), members);
-                }
-            }
-            _ => {}
-        }
-    }
+    let targets = hosts::resolve(
+        &ast,
+        checked.inventory.as_ref(),
+        &params,
+        &request.selection.limit,
+    )
+    .unwrap_or_else(|e| {
+        errors.extend(e);
+        hosts::Targets::default()
+    });
+    let left_out = selection::left_out(
+        &ast,
+        &request.selection,
+        &checked.reads,
+        targets.limited_out,
+    )
+    .unwrap_or_else(|e| {
+        errors.extend(e);
+        BTreeMap::new()
+    });
+    let name = ast
+        .stmts
+        .iter()
+        .find_map(|s| match &s.node {
+            Stmt::Header(h) => Some(h.name.node.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
     let plan = Plan {
         file,
         ast,
         modules: checked.modules,
         name,
         params,
-        hosts,
-        groups,
+        hosts: targets.hosts,
+        groups: targets.groups,
         left_out,
         selection: request.selection.clone(),
+        inventory: checked.inventory,
     };
     if errors.is_empty() {
         Ok(plan)

@@ -22,11 +22,28 @@ pub struct Selection {
     pub skip: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// `--limit`: the hosts groups keep (names, groups, `*` globs, `!` exclusions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limit: Vec<String>,
+    /// `--inventory`: the file, absolute, so that a resume from anywhere reads the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<String>,
 }
 
 impl Selection {
+    /// For serde's `skip_serializing_if` on a boxed selection.
+    #[allow(clippy::borrowed_box)]
+    pub fn is_empty_boxed(s: &Box<Selection>) -> bool {
+        s.is_empty()
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.only.is_empty() && self.from.is_none() && self.skip.is_empty() && self.tags.is_empty()
+        self.only.is_empty()
+            && self.from.is_none()
+            && self.skip.is_empty()
+            && self.tags.is_empty()
+            && self.limit.is_empty()
+            && self.inventory.is_none()
     }
 }
 
@@ -35,6 +52,7 @@ pub fn left_out(
     file: &ast::File,
     selection: &Selection,
     needs: &CaptureReads,
+    limited_out: BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, Vec<Error>> {
     let steps: Vec<&ast::Step> = file
         .stmts
@@ -77,7 +95,7 @@ pub fn left_out(
         .from
         .as_ref()
         .and_then(|f| ids.iter().position(|id| id == f));
-    let mut out = BTreeMap::new();
+    let mut out = limited_out;
     for (i, step) in steps.iter().enumerate() {
         let id = step.id.node.as_str();
         let reason = if from.is_some_and(|f| i < f) {
@@ -97,7 +115,7 @@ pub fn left_out(
             None
         };
         if let Some(reason) = reason {
-            out.insert(id.to_string(), reason);
+            out.entry(id.to_string()).or_insert(reason);
         }
     }
     needs_left_out_captures(needs, &out)?;

@@ -101,6 +101,9 @@ impl Reporter {
             "{} {path}: {what}{suffix}",
             paint("ok", self.color_out, "32")
         );
+        if let Some(inv) = &outcome.inventory {
+            let _ = writeln!(out, "  {}", inventory_line(inv));
+        }
     }
 
     /// Problems that keep a file from running (no verdict line: the run did not start).
@@ -250,4 +253,22 @@ pub fn stopped_at_once() {
         "stopped at once by a second signal: the journal shows the run as unfinished; `runbook resume` continues it"
     );
     let _ = err.flush();
+}
+
+/// What `check` shows of an inventory: its hosts, where each goes, and its groups.
+fn inventory_line(inv: &crate::inventory::Inventory) -> String {
+    use crate::inventory::Target;
+    let hosts: Vec<String> = inv
+        .hosts
+        .iter()
+        .map(|(name, h)| match &h.target {
+            Target::Local => format!("{name} (local)"),
+            Target::Ssh(ssh) => format!("{name} (ssh {})", ssh.destination),
+        })
+        .collect();
+    let mut line = format!("inventory {}: {}", inv.shown, hosts.join(", "));
+    for (name, g) in &inv.groups {
+        line.push_str(&format!("; group {name} = {}", g.members.join(", ")));
+    }
+    line
 }

@@ -240,6 +240,7 @@ fn actions(o: &mut Out, depth: usize, list: &[Action]) {
                 body,
             } => {
                 let how = match items {
+                    Some(1) => "1 item, shown".to_string(),
                     Some(n) => format!("{n} items, each shown"),
                     None => format!("the items are known at run time; `{name}` is each"),
                 };

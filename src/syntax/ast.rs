@@ -20,6 +20,8 @@ pub struct File {
 pub enum Stmt {
     Header(Header),
     Use(Use),
+    /// `inventory "hosts.toml"`: the file, as written.
+    Inventory(Node<String>),
     Param(Param),
     Secret(Secret),
     Host(Host),

@@ -82,6 +82,7 @@ impl Tree {
                 ));
             }
             Stmt::Use(u) => self.line(&format!("use {}", u.dotted())),
+            Stmt::Inventory(f) => self.line(&format!("inventory {:?}", f.node)),
             Stmt::Param(p) => {
                 self.doc(&p.doc);
                 let mut l = format!("param {}", p.name.node);

@@ -77,6 +77,12 @@ impl Twin {
         let path = self.state.path().join(format!("{name}.rb"));
         std::fs::copy(root().join("runbooks").join(format!("{name}.rb")), &path)
             .expect("copy the runbook");
+        // The shipped inventory goes beside it, as `inventory "hosts.toml"` expects.
+        std::fs::copy(
+            root().join("runbooks/hosts.toml"),
+            self.state.path().join("hosts.toml"),
+        )
+        .expect("copy the inventory");
         let mut all = vec!["run", path.to_str().expect("utf-8 path")];
         all.extend(args);
         self.runbook(&all)

@@ -152,3 +152,24 @@ step last "Fails" {
         out.stderr
     );
 }
+
+#[test]
+fn a_left_out_steps_setting_does_not_stop_the_run() {
+    // `flaky`'s retry of 0 cannot work, but `--skip flaky` means it never runs (and
+    // `settle` waits for what `flaky` writes).
+    let (t, out) = run(
+        FLAKY,
+        &[
+            "-q",
+            "--set",
+            "tries=0",
+            "--skip",
+            "flaky,settle",
+            "--set",
+            "budget=3",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(read(t.path(), "tries"), "", "flaky was left out");
+    assert_eq!(read(t.path(), "spread"), "3\n3\n3\n");
+}

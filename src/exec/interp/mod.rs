@@ -467,8 +467,15 @@ impl<'a> Interp<'a> {
     /// Commands from here on run on `host`: its captures come first.
     pub fn set_host(&mut self, host: &str) {
         self.current_host = Some(host.to_string());
-        let fields = std::iter::once(("name".to_string(), Value::Str(host.to_string())));
-        self.host_value = Some(Value::Map(fields.collect()));
+        // The inventory's variables, then `name` (which no variable can replace).
+        let vars = self.plan.inventory.as_ref().and_then(|i| i.vars(host));
+        let mut fields: std::collections::BTreeMap<String, Value> = vars
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), crate::value::from_json(v.clone())))
+            .collect();
+        fields.insert("name".to_string(), Value::Str(host.to_string()));
+        self.host_value = Some(Value::Map(fields));
     }
 
     /// The module whose function is running, if any: unqualified calls resolve there.

@@ -97,6 +97,12 @@ impl<'t> Lowerer<'t> {
                     })
                 }
             }
+            Rule::inventory_decl => {
+                let file = next(&mut p.into_inner().skip(1), "inventory file");
+                let s = self.span(&file);
+                let file = self.string(file).node.as_plain().unwrap_or_default();
+                Stmt::Inventory(Spanned::new(file, s))
+            }
             Rule::param_decl => self.param(p, doc),
             Rule::secret_decl => {
                 let (name, source) = self.binding(p);
