@@ -123,6 +123,23 @@ pub enum Command {
         dir: Option<PathBuf>,
     },
 
+    /// Approve (or deny) the gate a run waits at, from any shell or as another user
+    Approve {
+        /// The run id, whole, as the gate printed it
+        run_id: String,
+
+        /// The step whose gate it is
+        step: String,
+
+        /// Say no: the run stops at the gate as declined
+        #[arg(long)]
+        deny: bool,
+
+        /// Why, for the journal and the run's report
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+
     /// One run's steps, approvals, rollbacks and events
     Show {
         /// The run id (or its first characters)
@@ -165,6 +182,11 @@ pub struct SessionArgs {
     /// When a step fails, leave the system as it is instead of rolling back
     #[arg(long)]
     pub no_rollback: bool,
+
+    /// At an approval gate, wait for `runbook approve` from another shell or person
+    /// (at most LIMIT, e.g. `30m`; then the run pauses there) instead of asking here
+    #[arg(long, value_name = "LIMIT", num_args = 0..=1, default_missing_value = "")]
+    pub wait: Option<WaitLimit>,
 
     /// Accept (and remember) the host key of an ssh host never seen before; a changed key is
     /// still refused
@@ -312,4 +334,21 @@ pub struct PlanArgs {
     /// The plan as one JSON document
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--wait` alone (no limit) or `--wait 30m`.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitLimit(pub Option<std::time::Duration>);
+
+impl std::str::FromStr for WaitLimit {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.is_empty() {
+            return Ok(WaitLimit(None));
+        }
+        crate::syntax::parse_duration(s)
+            .map(|d| WaitLimit(Some(d)))
+            .ok_or_else(|| format!("`{s}` is not a duration (e.g. 90s, 30m, 2h)"))
+    }
 }

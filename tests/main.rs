@@ -26,4 +26,5 @@ mod run_snapshots;
 mod ssh;
 #[path = "stdlib/main.rs"]
 mod stdlib;
+mod team_approvals;
 mod twin;

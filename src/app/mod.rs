@@ -1,5 +1,6 @@
 //! Commands: arguments in, exit code out.
 
+mod approve;
 mod docs;
 mod fmt;
 mod history;
@@ -67,6 +68,21 @@ pub fn run(mut cli: Cli) -> i32 {
         Command::Runs { json } => history::runs(&reporter, cli.state_dir.as_deref(), json),
         Command::Completions { shell } => completions(shell),
         Command::Man { dir } => man(&reporter, dir.as_deref()),
+        Command::Approve {
+            run_id,
+            step,
+            deny,
+            reason,
+        } => approve::approve(
+            &reporter,
+            cli.state_dir.as_deref(),
+            &approve::Request {
+                run_id: &run_id,
+                step: &step,
+                deny,
+                reason,
+            },
+        ),
         Command::Show { run_id, json } => {
             history::show(&reporter, cli.state_dir.as_deref(), &run_id, json)
         }

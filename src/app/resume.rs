@@ -171,6 +171,7 @@ pub fn rollback(
         approver: None,
         no_rollback: false,
         accept_new_host_keys: false,
+        wait: None,
         ssh_config: args.ssh_config.clone(),
     };
     let record = resumed(args.force);
@@ -210,6 +211,13 @@ fn go(
         .1
         .as_ref()
         .map(|w| journal::vault::Vault::beside(w.path()));
+    // The journal is STATE/runs/RUN_ID.jsonl; gates wait in STATE/inbox.
+    interp.inbox = held.1.as_ref().and_then(|w| {
+        Some(crate::exec::interp::Inbox {
+            state: w.path().parent()?.parent()?.to_path_buf(),
+            starter: state.started_by.clone(),
+        })
+    });
     if let Err(refused) = crate::exec::restore_captures(&mut interp, &resume_of(state)) {
         reporter.diagnostic(&refused);
         return Some(exit::INVALID);

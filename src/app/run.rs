@@ -55,6 +55,10 @@ pub fn run(
     };
     interp.run_id = run_id.clone();
     interp.vault = Some(journal::vault::Vault::beside(writer.path()));
+    interp.inbox = Some(crate::exec::interp::Inbox {
+        state: dir.clone(),
+        starter: journal::user(),
+    });
     interp.journal = Some(std::sync::Arc::new(std::sync::Mutex::new(writer)));
     let started = started_record(&loaded, &path, &run_id);
     if let Err(e) = interp.record(&started) {
@@ -91,6 +95,7 @@ pub fn style(color: ColorChoice, s: &SessionArgs) -> Style {
         approvals: Approvals {
             yes: s.yes,
             steps: s.approve.clone(),
+            wait: s.wait.map(|limit| limit.0),
         },
         approver: s.approver.clone(),
     }

@@ -379,6 +379,15 @@ pub enum Error {
         span: SourceSpan,
     },
 
+    #[error("this approval policy cannot be met")]
+    #[diagnostic(code(runbook::check::approve_policy))]
+    ApprovePolicy {
+        #[label("here")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("cannot read the inventory {path}: {reason}")]
     #[diagnostic(
         code(runbook::check::inventory_unreadable),

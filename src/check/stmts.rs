@@ -116,6 +116,7 @@ impl Checker<'_> {
                 }
                 let info = self.expr(&a.message);
                 self.expect(info.ty, Ty::Str, "`approve`", a.message.span);
+                self.approve_policy(a);
             }
             Stmt::Rollback(block) => {
                 if place != Place::Step || self.nesting > 0 {
@@ -472,4 +473,39 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+impl Checker<'_> {
+    /// `by [...]` names users or groups as literal strings; `min` is a literal count.
+    fn approve_policy(&mut self, a: &ast::Approve) {
+        if let Some(by) = &a.by {
+            if by.node.is_empty() {
+                self.error(Error::ApprovePolicy {
+                    span: by.span.into(),
+                    help: "name who may approve: `by [\"alice\", \"ops\"]` (users or OS groups), or drop `by` to let anyone but the starter approve".into(),
+                });
+            }
+            for name in &by.node {
+                let plain = match &name.node {
+                    Expr::Str(t) => t.as_plain().filter(|s| !s.trim().is_empty()),
+                    _ => None,
+                };
+                if plain.is_none() {
+                    self.error(Error::ApprovePolicy {
+                        span: name.span.into(),
+                        help: "each approver is a user or OS group name, written as a string: `\"alice\"`".into(),
+                    });
+                }
+            }
+        }
+        if let Some(min) = &a.min {
+            if !matches!(min.node, Expr::Int(n) if n >= 1) {
+                self.error(Error::ApprovePolicy {
+                    span: min.span.into(),
+                    help: "`min` is how many people must approve: a whole number, at least 1"
+                        .into(),
+                });
+            }
+        }
+    }
 }

@@ -19,6 +19,7 @@ fn repairable(f: &Failure) -> bool {
         Failure::Interrupted
             | Failure::AwaitingApproval { .. }
             | Failure::Declined
+            | Failure::Denied { .. }
             | Failure::Journal { .. }
     )
 }

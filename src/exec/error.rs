@@ -151,6 +151,7 @@ impl Error {
             Failure::Interrupted
             | Failure::AwaitingApproval { .. }
             | Failure::Declined
+            | Failure::Denied { .. }
             | Failure::Journal { .. } => return None,
         })
     }

@@ -114,6 +114,19 @@ pub enum Event {
         message: String,
         dangerous: bool,
     },
+    /// A gate is published for `runbook approve`: the command to run, and who may.
+    ApprovalWaiting {
+        step: String,
+        host: String,
+        command: String,
+        /// How many distinct approvers it needs.
+        min: u32,
+        /// Users or groups who may approve; empty: anyone.
+        by: Vec<String>,
+        /// Under a policy: the starter, who may not.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        not_by: Option<String>,
+    },
     ApprovalAnswered {
         step: String,
         host: String,

@@ -226,7 +226,7 @@ pub(super) fn verdict(f: &Failure) -> (StepStatus, RunStatus) {
         Failure::AwaitingApproval { .. } => {
             (StepStatus::AwaitingApproval, RunStatus::AwaitingApproval)
         }
-        Failure::Declined => (StepStatus::Declined, RunStatus::Declined),
+        Failure::Declined | Failure::Denied { .. } => (StepStatus::Declined, RunStatus::Declined),
         Failure::TimedOut | Failure::StepTimeout(_) => (StepStatus::TimedOut, RunStatus::Failed),
         _ => (StepStatus::Failed, RunStatus::Failed),
     }
@@ -313,6 +313,7 @@ pub(super) fn run_step(
             Failure::Interrupted
                 | Failure::AwaitingApproval { .. }
                 | Failure::Declined
+                | Failure::Denied { .. }
                 | Failure::Journal { .. }
         );
         if attempt == tries || !retryable {

@@ -8,6 +8,7 @@
 //! ```
 
 pub mod error;
+pub mod inbox;
 pub mod lock;
 pub mod reader;
 pub mod record;

@@ -64,6 +64,13 @@ pub enum Record {
         host: String,
         by: String,
         how: String,
+        /// For `runbook approve`: where it was decided (machine, ssh client or tty) and when.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decided_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
         at: String,
     },
     RollbackIntent {

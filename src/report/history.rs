@@ -200,7 +200,21 @@ fn event_line(r: &Record) -> String {
             host,
             by,
             how,
-        } => format!("{at}  {step} on {host}: approved by {by} ({how})"),
+            from,
+            reason,
+            ..
+        } => {
+            let said = reason
+                .as_ref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            match from {
+                Some(from) => {
+                    format!("{at}  {step} on {host}: approved by {by} ({how}, from {from}){said}")
+                }
+                None => format!("{at}  {step} on {host}: approved by {by} ({how}){said}"),
+            }
+        }
         Record::RollbackIntent { at, step, host } => {
             format!("{at}  {step} on {host}: rollback begins")
         }

@@ -50,6 +50,8 @@ struct State {
     spinner: Option<ProgressBar>,
     last_failed: Option<String>,
     awaiting: Option<String>,
+    /// A gate with a policy: how others answer it (`runbook approve ...`, and who may).
+    approve_with: Option<String>,
     declined: Option<String>,
     rolled_back: usize,
     /// A rollback began: an interrupt from here on stops the undoing, not a step.
@@ -259,6 +261,37 @@ impl RunReport {
                 self.line(&state, &self.paint(&text, dim));
             }
             // The prompt shows the gate; the journal and the footer tell how it ended.
+            Event::ApprovalWaiting {
+                command,
+                min,
+                by,
+                not_by,
+                ..
+            } => {
+                let mut who = Vec::new();
+                if min > 1 {
+                    who.push(format!("{min} people"));
+                }
+                if !by.is_empty() {
+                    who.push(format!("by {}", by.join(", ")));
+                }
+                if let Some(starter) = &not_by {
+                    who.push(format!("not {starter}"));
+                }
+                let who = if who.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", who.join("; "))
+                };
+                let text = format!(
+                    "  {} waiting for approval: `{command}`{who}",
+                    self.paint("⏳", |s| s.yellow().to_string())
+                );
+                self.line(&state, &text);
+                if not_by.is_some() {
+                    state.approve_with = Some(format!("`{command}`{who}"));
+                }
+            }
             Event::ApprovalRequested { .. } | Event::ApprovalAnswered { .. } => {}
             Event::RollbackStarted { step, host } => {
                 state.rolling_back = true;

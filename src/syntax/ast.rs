@@ -298,6 +298,18 @@ pub struct For {
 pub struct Approve {
     pub dangerous: bool,
     pub message: Node<Expr>,
+    /// `by [...]`: who may approve (user or OS group names). A gate with `by` or `min`
+    /// follows the two-person rule: who started the run cannot approve it.
+    pub by: Option<Node<Vec<Node<Expr>>>>,
+    /// `min N`: how many distinct approvers it needs.
+    pub min: Option<Node<Expr>>,
+}
+
+impl Approve {
+    /// A gate with a policy is answered by others, through `runbook approve`.
+    pub fn has_policy(&self) -> bool {
+        self.by.is_some() || self.min.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -152,7 +152,15 @@ impl Tree {
                 } else {
                     "approve"
                 };
-                self.line(&format!("{kind} {}", expr(&a.message.node)));
+                let mut line = format!("{kind} {}", expr(&a.message.node));
+                if let Some(by) = &a.by {
+                    let names: Vec<String> = by.node.iter().map(|n| expr(&n.node)).collect();
+                    let _ = write!(line, " by [{}]", names.join(", "));
+                }
+                if let Some(min) = &a.min {
+                    let _ = write!(line, " min {}", expr(&min.node));
+                }
+                self.line(&line);
             }
             Stmt::Rollback(b) => self.nested("rollback", |t| t.block(b)),
             Stmt::OnFailure(b) => self.nested("on_failure", |t| t.block(b)),

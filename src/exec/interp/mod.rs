@@ -3,6 +3,8 @@
 
 mod calls;
 mod captures;
+mod gate;
+pub use gate::Inbox;
 mod dry;
 mod expr;
 mod render;
@@ -72,6 +74,11 @@ pub enum Failure {
         dangerous: bool,
     },
     Declined,
+    /// Someone allowed to decide said no, through `runbook approve --deny`.
+    Denied {
+        by: String,
+        reason: String,
+    },
     /// The journal could not be written: nothing more may run.
     Journal {
         message: String,
@@ -135,6 +142,8 @@ impl Failure {
             ),
             Failure::AwaitingApproval { message, .. } => format!("awaiting approval: {message}"),
             Failure::Declined => "approval declined".into(),
+            Failure::Denied { by, reason } if reason.is_empty() => format!("denied by {by}"),
+            Failure::Denied { by, reason } => format!("denied by {by}: {reason}"),
             Failure::Journal { message } => format!("journal: {message}"),
         }
     }
@@ -165,6 +174,9 @@ pub struct Approvals {
     pub yes: bool,
     /// `--approve STEP`: the gates of these steps, dangerous or not.
     pub steps: Vec<String>,
+    /// `--wait [LIMIT]`: a gate waits for `runbook approve` (at most LIMIT) instead of
+    /// asking here or pausing.
+    pub wait: Option<Option<std::time::Duration>>,
 }
 
 /// Services a run shares: the async runtime, Ctrl-C, the observer, the masker.
@@ -258,6 +270,8 @@ pub struct Interp<'a> {
     pub dry: Option<Dry>,
     /// Where captures made from secrets are locked (beside the journal).
     pub vault: Option<crate::journal::vault::Vault>,
+    /// Where gates are published for `runbook approve`; `None` for runs without a journal.
+    pub inbox: Option<gate::Inbox>,
     /// The statements a failure came out of, innermost first (a stdlib function's `run`,
     /// then the runbook's line that called it): where the diagnostic points.
     pub failed_at: Vec<Span>,
@@ -319,6 +333,7 @@ impl<'a> Interp<'a> {
             dry: None,
             failed_at: Vec::new(),
             vault: None,
+            inbox: None,
             settings: Arc::default(),
         }
     }
@@ -372,6 +387,7 @@ impl<'a> Interp<'a> {
             settings: self.settings.clone(),
             failed_at: Vec::new(),
             vault: self.vault.clone(),
+            inbox: self.inbox.clone(),
         }
     }
 

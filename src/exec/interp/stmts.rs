@@ -3,9 +3,8 @@
 use std::time::{Duration, Instant};
 
 use super::{Failure, Flow, Interp, Outcome, Target};
-use crate::exec::event::{Answer, Approval, Event};
+use crate::exec::event::Event;
 use crate::exec::value::Value;
-use crate::journal::Record;
 use crate::syntax::ast::{self, Block, Stmt};
 
 impl Interp<'_> {
@@ -272,91 +271,5 @@ impl Interp<'_> {
                 _ = async { if stop.wait_for(|s| *s).await.is_err() { std::future::pending::<()>().await } } => Err(Failure::Interrupted),
             }
         })
-    }
-
-    pub(super) fn approve(&mut self, a: &ast::Approve, target: Option<&Target>) -> Outcome<()> {
-        let message = self.eval(&a.message, target)?.to_string();
-        let message = self.services.masker.mask(&message).into_owned();
-        let step = target.map_or("", |t| t.step.as_str());
-        let host = target.map_or("", |t| t.host.as_str());
-        let approvals = &self.services.approvals;
-        let how = if approvals.steps.iter().any(|s| s == step) {
-            Some("--approve")
-        } else if approvals.yes && !a.dangerous {
-            Some("--yes")
-        } else {
-            None
-        };
-        let (step, host) = (step.to_string(), host.to_string());
-        self.emit(Event::ApprovalRequested {
-            step: step.clone(),
-            host: host.clone(),
-            message: message.clone(),
-            dangerous: a.dangerous,
-        });
-        let answered = |me: &Self, answer: Approval, how: Option<&str>| {
-            me.emit(Event::ApprovalAnswered {
-                step: step.clone(),
-                host: host.clone(),
-                answer,
-                by: how.map(|_| me.approver.clone()),
-                how: how.map(str::to_string),
-            });
-        };
-        let journal_it = |me: &mut Self, how: &str| {
-            let record = Record::Approval {
-                step: step.clone(),
-                host: host.clone(),
-                by: me.approver.clone(),
-                how: how.into(),
-                at: crate::journal::record::now(),
-            };
-            me.record(&record)
-        };
-        if let Some(how) = how {
-            journal_it(self, how)?;
-            answered(self, Approval::Approved, Some(how));
-            return Ok(());
-        }
-        let (prompt, expected) = if a.dangerous {
-            (
-                format!(
-                    "approval needed · runbook {} · step {step} on {host}\n  {message}\n  DANGEROUS: type the step id `{step}` to approve: ",
-                    self.plan.name
-                ),
-                step.to_string(),
-            )
-        } else {
-            (
-                format!(
-                    "approval needed · runbook {} · step {step} on {host}\n  {message} [y/N] ",
-                    self.plan.name
-                ),
-                "y".to_string(),
-            )
-        };
-        let stop = self.services.stop.clone();
-        match self.services.observer.ask(&prompt, &expected, &stop) {
-            Answer::Yes => {
-                journal_it(self, "prompt")?;
-                answered(self, Approval::Approved, Some("prompt"));
-                Ok(())
-            }
-            Answer::No => {
-                answered(self, Approval::Declined, None);
-                Err(Failure::Declined)
-            }
-            Answer::Interrupted => {
-                answered(self, Approval::Interrupted, None);
-                Err(Failure::Interrupted)
-            }
-            Answer::Nobody => {
-                answered(self, Approval::Awaiting, None);
-                Err(Failure::AwaitingApproval {
-                    message,
-                    dangerous: a.dangerous,
-                })
-            }
-        }
     }
 }

@@ -64,6 +64,15 @@ impl RunReport {
                 self.paint("✗", red),
                 state.last_failed.clone().unwrap_or_default()
             ),
+            RunStatus::AwaitingApproval if state.approve_with.is_some() => {
+                let step = state.awaiting.clone().or_else(|| state.last_failed.clone()).unwrap_or_default();
+                format!(
+                    "{} paused at the approval gate of step {step}: others approve it with {}, then `runbook resume {}` continues",
+                    self.paint("⏸", |s| s.yellow().to_string()),
+                    state.approve_with.clone().unwrap_or_default(),
+                    state.run_id
+                )
+            }
             RunStatus::AwaitingApproval => {
                 let step = state.awaiting.clone().or_else(|| state.last_failed.clone()).unwrap_or_default();
                 format!(

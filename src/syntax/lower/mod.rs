@@ -142,18 +142,32 @@ impl<'t> Lowerer<'t> {
             }
             Rule::approve_stmt => {
                 let mut dangerous = false;
-                let mut message = None;
+                let (mut message, mut by, mut min) = (None, None, None);
                 for c in p.into_inner() {
                     match c.as_rule() {
                         Rule::dangerous => dangerous = true,
                         Rule::expr => message = Some(self.expr(c)),
+                        Rule::approve_by => {
+                            let list = next(&mut c.into_inner().skip(1), "approve_by list");
+                            let span = self.span(&list);
+                            let items = list.into_inner().map(|i| self.expr(i)).collect();
+                            by = Some(Spanned::new(items, span));
+                        }
+                        Rule::approve_min => {
+                            min = Some(self.expr(next(&mut c.into_inner().skip(1), "approve_min")))
+                        }
                         _ => {}
                     }
                 }
                 let Some(message) = message else {
                     unreachable!("rule approve_stmt has a message")
                 };
-                Stmt::Approve(Approve { dangerous, message })
+                Stmt::Approve(Approve {
+                    dangerous,
+                    message,
+                    by,
+                    min,
+                })
             }
             Rule::rollback_stmt => {
                 Stmt::Rollback(self.block(next(&mut p.into_inner().skip(1), "rollback block")))

@@ -1,0 +1,158 @@
+//! `runbook approve RUN_ID STEP [--deny --reason TEXT]`: a decision on a waiting gate, from
+//! another shell, another OS user or (over ssh) another machine. The decider is the OS user
+//! running this command: the decision file is theirs.
+
+use std::path::Path;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::exit;
+use crate::journal::inbox::{self, Decision, Verdict};
+use crate::journal::{self, record::now};
+use crate::report::Reporter;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    #[error("cannot reach the approvals of run {run_id} in {state}: {reason}")]
+    #[diagnostic(
+        code(runbook::approve::unreachable),
+        help("approvers share the starter's state directory (`--state-dir DIR` or RUNBOOK_STATE_DIR), and the starter makes it traversable: `chmod 711 {state}`")
+    )]
+    Unreachable {
+        run_id: String,
+        state: String,
+        reason: String,
+    },
+
+    #[error("run {run_id} is not waiting at an approval gate")]
+    #[diagnostic(
+        code(runbook::approve::no_gate),
+        help("the run id is the whole one its gate printed (`runbook approve RUN_ID STEP`); a run that finished, or was never paused at a gate, has none")
+    )]
+    NoGate { run_id: String },
+
+    #[error("run {run_id} waits at step {waiting}, not {step}")]
+    #[diagnostic(
+        code(runbook::approve::other_step),
+        help("approve `{waiting}`: `runbook approve {run_id} {waiting}`")
+    )]
+    OtherStep {
+        run_id: String,
+        step: String,
+        waiting: String,
+    },
+
+    #[error("{user} may not decide on the gate of step {step}: {why}")]
+    #[diagnostic(
+        code(runbook::approve::not_allowed),
+        help("the runbook's policy (`approve \"...\" by [...] min N`) says who may; the one who started the run never may")
+    )]
+    NotAllowed {
+        user: String,
+        step: String,
+        why: String,
+    },
+
+    #[error("cannot record the decision: {reason}")]
+    #[diagnostic(code(runbook::approve::unwritable))]
+    Unwritable {
+        reason: String,
+        #[help]
+        help: String,
+    },
+}
+
+pub struct Request<'a> {
+    pub run_id: &'a str,
+    pub step: &'a str,
+    pub deny: bool,
+    pub reason: Option<String>,
+}
+
+pub fn approve(reporter: &Reporter, state_dir: Option<&Path>, r: &Request) -> i32 {
+    match decide(state_dir, r) {
+        Ok(said) => {
+            reporter.print(&format!("{said}\n"));
+            exit::SUCCESS
+        }
+        Err(e) => {
+            let code = match e {
+                Error::NotAllowed { .. } => exit::DECLINED,
+                _ => exit::INVALID,
+            };
+            reporter.diagnostic(&e);
+            code
+        }
+    }
+}
+
+fn decide(state_dir: Option<&Path>, r: &Request) -> Result<String, Error> {
+    let state = journal::state_dir(state_dir);
+    let gate = inbox::gate(&state, r.run_id)
+        .map_err(|e| Error::Unreachable {
+            run_id: r.run_id.to_string(),
+            state: state.display().to_string(),
+            reason: e.to_string(),
+        })?
+        .ok_or_else(|| Error::NoGate {
+            run_id: r.run_id.to_string(),
+        })?;
+    if gate.step != r.step {
+        return Err(Error::OtherStep {
+            run_id: r.run_id.to_string(),
+            step: r.step.to_string(),
+            waiting: gate.step,
+        });
+    }
+    // The uid's own name: what the decision file will be signed with.
+    let user = nix::unistd::User::from_uid(nix::unistd::geteuid())
+        .ok()
+        .flatten()
+        .map_or_else(journal::user, |u| u.name);
+    gate.may_decide(&user).map_err(|why| Error::NotAllowed {
+        user: user.clone(),
+        step: r.step.to_string(),
+        why,
+    })?;
+    let decision = Decision {
+        step: r.step.to_string(),
+        approve: !r.deny,
+        reason: r.reason.clone(),
+        at: now(),
+        from: inbox::origin(),
+    };
+    inbox::decide(&state, r.run_id, &decision).map_err(|e| Error::Unwritable {
+        reason: e.to_string(),
+        help: format!(
+            "the run's inbox {} must let approvers add files (the run makes it mode 1733)",
+            state.join("inbox").join(r.run_id).display()
+        ),
+    })?;
+    let what = if r.deny { "denied" } else { "approved" };
+    let head = format!(
+        "{what} step {} of run {} ({}) as {user}",
+        r.step, r.run_id, gate.runbook
+    );
+    // Others cannot list the inbox (it is 1733): only the starter sees every decision.
+    let Some(decisions) = inbox::decisions(&state, r.run_id, r.step) else {
+        return Ok(format!(
+            "{head}: the run counts the approvals ({} needed)",
+            gate.min.max(1)
+        ));
+    };
+    Ok(match gate.verdict(&decisions) {
+        Verdict::Approved(_) => format!(
+            "{head}: the gate is approved; a run waiting there goes on, a paused one with `runbook resume {}`",
+            r.run_id
+        ),
+        Verdict::Denied(d) => format!(
+            "{head}: the gate is denied (by {}); the run stops there as declined",
+            d.user
+        ),
+        Verdict::Waiting { have } => format!(
+            "{head}: {have} of {} approvals so far",
+            gate.min.max(1)
+        ),
+    })
+}

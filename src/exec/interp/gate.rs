@@ -1,0 +1,289 @@
+//! `approve`: an approval gate. Answered by the one running it (`--yes`, `--approve STEP`,
+//! the prompt), or from anywhere through the inbox (`runbook approve RUN_ID STEP`); a gate
+//! with a policy (`by [...]`, `min N`) only from the inbox, by others than the starter.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::{Failure, Interp, Outcome, Target};
+use crate::exec::event::{Answer, Approval, Event};
+use crate::journal::inbox::{self, Gate, Signed, Verdict};
+use crate::journal::Record;
+use crate::syntax::ast::{self, Expr};
+
+/// Where this run's gates are published for `runbook approve`, and who started it.
+#[derive(Debug, Clone)]
+pub struct Inbox {
+    pub state: PathBuf,
+    pub starter: String,
+}
+
+/// How often a waiting gate looks for new decisions.
+const POLL: Duration = Duration::from_millis(200);
+
+impl Interp<'_> {
+    pub(super) fn approve(&mut self, a: &ast::Approve, target: Option<&Target>) -> Outcome<()> {
+        let message = self.eval(&a.message, target)?.to_string();
+        let message = self.services.masker.mask(&message).into_owned();
+        let step = target.map_or("", |t| t.step.as_str()).to_string();
+        let host = target.map_or("", |t| t.host.as_str()).to_string();
+        self.emit(Event::ApprovalRequested {
+            step: step.clone(),
+            host: host.clone(),
+            message: message.clone(),
+            dangerous: a.dangerous,
+        });
+        let gate = self.gate_of(a, &step, &host, &message);
+        // Decisions made while the run was paused (`runbook approve`, then `resume`).
+        if let Some(done) = self.inbox_verdict(&gate)? {
+            return done;
+        }
+        if !a.has_policy() {
+            if let Some(how) = self.own_flag(&step, a.dangerous) {
+                self.journal_approval(&step, &host, &self.approver.clone(), how, None)?;
+                self.answered(&step, &host, Approval::Approved, Some(how));
+                return Ok(());
+            }
+        }
+        let waits = self.services.approvals.wait;
+        if waits.is_none() && !a.has_policy() {
+            return match self.prompt(&step, &host, &message, a.dangerous)? {
+                Some(()) => Ok(()),
+                None => self.pause(&gate, a.dangerous),
+            };
+        }
+        match waits {
+            Some(limit) => self.wait_for_decisions(&gate, a.dangerous, limit),
+            None => self.pause(&gate, a.dangerous),
+        }
+    }
+
+    /// The gate as `runbook approve` sees it: the step, its message and its policy.
+    fn gate_of(&self, a: &ast::Approve, step: &str, host: &str, message: &str) -> Gate {
+        let by =
+            a.by.iter()
+                .flat_map(|b| b.node.iter())
+                .filter_map(|n| match &n.node {
+                    Expr::Str(t) => t.as_plain(),
+                    _ => None,
+                })
+                .collect();
+        let min = match a.min.as_ref().map(|m| &m.node) {
+            Some(Expr::Int(n)) => u32::try_from(*n).unwrap_or(u32::MAX),
+            _ => 1,
+        };
+        let starter = self
+            .inbox
+            .as_ref()
+            .map_or_else(|| self.approver.clone(), |i| i.starter.clone());
+        Gate {
+            run_id: self.run_id.clone(),
+            runbook: self.plan.name.clone(),
+            step: step.to_string(),
+            host: host.to_string(),
+            message: message.to_string(),
+            by,
+            min,
+            starter,
+            two_person: a.has_policy(),
+            at: crate::journal::record::now(),
+        }
+    }
+
+    /// `--approve STEP` or `--yes`: the starter's own answer, given on the command line.
+    fn own_flag(&self, step: &str, dangerous: bool) -> Option<&'static str> {
+        let approvals = &self.services.approvals;
+        if approvals.steps.iter().any(|s| s == step) {
+            Some("--approve")
+        } else if approvals.yes && !dangerous {
+            Some("--yes")
+        } else {
+            None
+        }
+    }
+
+    /// What the inbox's decisions come to, if they settle the gate: each counted approval
+    /// journaled, or the denial.
+    fn inbox_verdict(&mut self, gate: &Gate) -> Outcome<Option<Outcome<()>>> {
+        let Some(state) = self.inbox.as_ref().map(|i| i.state.clone()) else {
+            return Ok(None);
+        };
+        let decisions = inbox::decisions(&state, &self.run_id, &gate.step).unwrap_or_default();
+        match gate.verdict(&decisions) {
+            Verdict::Approved(counted) => {
+                for d in &counted {
+                    self.journal_approval(
+                        &gate.step,
+                        &gate.host,
+                        &d.user,
+                        "runbook approve",
+                        Some(d),
+                    )?;
+                }
+                inbox::close(&state, &self.run_id, &gate.step);
+                let by = counted
+                    .iter()
+                    .map(|d| d.user.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.emit(Event::ApprovalAnswered {
+                    step: gate.step.clone(),
+                    host: gate.host.clone(),
+                    answer: Approval::Approved,
+                    by: Some(by),
+                    how: Some("runbook approve".into()),
+                });
+                Ok(Some(Ok(())))
+            }
+            Verdict::Denied(d) => {
+                inbox::close(&state, &self.run_id, &gate.step);
+                self.emit(Event::ApprovalAnswered {
+                    step: gate.step.clone(),
+                    host: gate.host.clone(),
+                    answer: Approval::Declined,
+                    by: Some(d.user.clone()),
+                    how: Some("runbook approve --deny".into()),
+                });
+                Ok(Some(Err(Failure::Denied {
+                    by: format!("{} (from {})", d.user, d.decision.from),
+                    reason: d.decision.reason.clone().unwrap_or_default(),
+                })))
+            }
+            Verdict::Waiting { .. } => Ok(None),
+        }
+    }
+
+    /// `--wait`: publishes the gate and looks for decisions until they settle it, the wait
+    /// runs out (the run pauses there) or Ctrl-C.
+    fn wait_for_decisions(
+        &mut self,
+        gate: &Gate,
+        dangerous: bool,
+        limit: Option<Duration>,
+    ) -> Outcome<()> {
+        if !self.publish(gate) {
+            return self.pause(gate, dangerous);
+        }
+        let until = limit.map(|l| Instant::now() + l);
+        loop {
+            if let Some(done) = self.inbox_verdict(gate)? {
+                return done;
+            }
+            if *self.services.stop.borrow() {
+                self.answered(&gate.step, &gate.host, Approval::Interrupted, None);
+                return Err(Failure::Interrupted);
+            }
+            if until.is_some_and(|u| Instant::now() >= u) {
+                return self.pause(gate, dangerous);
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Puts the gate in the inbox and says how to answer it; false for a run without one.
+    fn publish(&self, gate: &Gate) -> bool {
+        let Some(inbox) = &self.inbox else {
+            return false;
+        };
+        if let Err(e) = inbox::open(&inbox.state, gate) {
+            self.emit(Event::Log {
+                step: gate.step.clone(),
+                host: gate.host.clone(),
+                message: format!(
+                    "cannot publish the gate of step {} in {}: {e}; answer it with `runbook resume --approve`",
+                    gate.step,
+                    inbox.state.display()
+                ),
+            });
+            return false;
+        }
+        self.emit(Event::ApprovalWaiting {
+            step: gate.step.clone(),
+            host: gate.host.clone(),
+            command: format!("runbook approve {} {}", gate.run_id, gate.step),
+            min: gate.min,
+            by: gate.by.clone(),
+            not_by: gate.two_person.then(|| gate.starter.clone()),
+        });
+        true
+    }
+
+    /// The run stops at the gate; its decisions may come later, from anywhere.
+    fn pause(&mut self, gate: &Gate, dangerous: bool) -> Outcome<()> {
+        self.publish(gate);
+        self.answered(&gate.step, &gate.host, Approval::Awaiting, None);
+        Err(Failure::AwaitingApproval {
+            message: gate.message.clone(),
+            dangerous,
+        })
+    }
+
+    /// Asks on the terminal; `None` when nobody can answer there.
+    fn prompt(
+        &mut self,
+        step: &str,
+        host: &str,
+        message: &str,
+        dangerous: bool,
+    ) -> Outcome<Option<()>> {
+        let head = format!(
+            "approval needed · runbook {} · step {step} on {host}\n  {message}",
+            self.plan.name
+        );
+        let (prompt, expected) = if dangerous {
+            (
+                format!("{head}\n  DANGEROUS: type the step id `{step}` to approve: "),
+                step.to_string(),
+            )
+        } else {
+            (format!("{head} [y/N] "), "y".to_string())
+        };
+        let stop = self.services.stop.clone();
+        match self.services.observer.ask(&prompt, &expected, &stop) {
+            Answer::Yes => {
+                self.journal_approval(step, host, &self.approver.clone(), "prompt", None)?;
+                self.answered(step, host, Approval::Approved, Some("prompt"));
+                Ok(Some(()))
+            }
+            Answer::No => {
+                self.answered(step, host, Approval::Declined, None);
+                Err(Failure::Declined)
+            }
+            Answer::Interrupted => {
+                self.answered(step, host, Approval::Interrupted, None);
+                Err(Failure::Interrupted)
+            }
+            Answer::Nobody => Ok(None),
+        }
+    }
+
+    fn answered(&self, step: &str, host: &str, answer: Approval, how: Option<&str>) {
+        self.emit(Event::ApprovalAnswered {
+            step: step.to_string(),
+            host: host.to_string(),
+            answer,
+            by: how.map(|_| self.approver.clone()),
+            how: how.map(str::to_string),
+        });
+    }
+
+    fn journal_approval(
+        &mut self,
+        step: &str,
+        host: &str,
+        by: &str,
+        how: &str,
+        decided: Option<&Signed>,
+    ) -> Outcome<()> {
+        self.record(&Record::Approval {
+            step: step.to_string(),
+            host: host.to_string(),
+            by: by.to_string(),
+            how: how.into(),
+            from: decided.map(|d| d.decision.from.clone()),
+            decided_at: decided.map(|d| d.decision.at.clone()),
+            reason: decided.and_then(|d| d.decision.reason.clone()),
+            at: crate::journal::record::now(),
+        })
+    }
+}
