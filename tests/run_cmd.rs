@@ -14,6 +14,8 @@ mod inventory;
 mod limits;
 #[path = "run_cmd/modules.rs"]
 mod modules;
+#[path = "run_cmd/notify.rs"]
+mod notify;
 #[path = "run_cmd/problems.rs"]
 mod problems;
 #[path = "run_cmd/secrets.rs"]

@@ -379,6 +379,25 @@ pub enum Error {
         span: SourceSpan,
     },
 
+    #[error("this notification cannot be sent")]
+    #[diagnostic(code(runbook::check::invalid_notify))]
+    InvalidNotify {
+        #[label("here")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("a webhook URL is a credential, and this one is not a secret")]
+    #[diagnostic(
+        code(runbook::check::webhook_not_secret),
+        help("anyone with the URL can post to the channel: declare it `secret hook = env(\"OPS_WEBHOOK\")` and write `notify webhook(hook)`; it is then masked in every output")
+    )]
+    WebhookNotSecret {
+        #[label("not a secret")]
+        span: SourceSpan,
+    },
+
     #[error("this approval policy cannot be met")]
     #[diagnostic(code(runbook::check::approve_policy))]
     ApprovePolicy {

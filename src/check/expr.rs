@@ -137,7 +137,7 @@ impl Checker<'_> {
                 span: span.into(),
                 help: format!("say which step's value: {}", written.join(" or ")),
             });
-            for c in self.scope.captures.values().filter_map(|c| c.get(name)) {
+            for (_, c) in self.scope.all_captures().filter(|(n, _)| *n == name) {
                 c.used.set(true);
             }
             return Info::of(Ty::Any);

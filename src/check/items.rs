@@ -127,6 +127,7 @@ impl Checker<'_> {
             match &stmt.node {
                 Stmt::Use(_)
                 | Stmt::Inventory(_)
+                | Stmt::Notify(_)
                 | Stmt::Let(_)
                 | Stmt::Fn(_)
                 | Stmt::Header(_) => {}
@@ -301,6 +302,7 @@ impl Checker<'_> {
             Stmt::Secret(s) => self.check_secret(s),
             Stmt::Host(h) => self.check_host(h),
             Stmt::Group(g) => self.check_group(g),
+            Stmt::Notify(n) => self.check_notify(n),
             Stmt::Let(l) => {
                 let info = self.expr(&l.value);
                 self.require_value(info.ty, "a value", l.value.span);
@@ -498,7 +500,7 @@ impl Checker<'_> {
             .scope
             .globals
             .iter()
-            .chain(self.scope.captures.values().flat_map(|c| c.iter()))
+            .chain(self.scope.all_captures())
             .filter(|(name, b)| !b.used.get() && !name.starts_with('_'))
             .filter(|(_, b)| {
                 matches!(

@@ -8,6 +8,7 @@ mod expr;
 mod inventory;
 mod items;
 mod modules;
+pub mod notify;
 mod scope;
 mod settings;
 mod step;

@@ -75,7 +75,10 @@ pub struct Scope {
     pub globals: HashMap<String, Binding>,
     /// What each step captured so far, by step and then by name: the same name may be
     /// captured by two steps, and `STEP.NAME` tells them apart.
-    pub captures: HashMap<String, HashMap<String, Binding>>,
+    captures: HashMap<String, HashMap<String, Binding>>,
+    /// The steps that captured each name, in order: a bare name is looked up here, not by
+    /// going through every step (a runbook may have thousands).
+    capturers: HashMap<String, Vec<String>>,
     /// The step being checked: its own captures come before those of other steps.
     pub current_step: Option<String>,
     pub locals: Vec<HashMap<String, Binding>>,
@@ -83,28 +86,45 @@ pub struct Scope {
 
 impl Scope {
     pub fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.closer(name)
+            .or_else(|| self.other_captures(name).next().map(|(_, b)| b))
+    }
+
+    /// A local, this step's own capture, or a global: what a bare name means before any
+    /// other step's capture.
+    fn closer(&self, name: &str) -> Option<&Binding> {
         self.locals
             .iter()
             .rev()
             .find_map(|s| s.get(name))
             .or_else(|| self.own_capture(name))
             .or_else(|| self.globals.get(name))
-            .or_else(|| self.other_captures(name).into_iter().next().map(|(_, b)| b))
     }
 
     /// The steps before this one that capture `name`, when more than one does and a bare
     /// `name` cannot say which (nothing closer binds it).
     pub fn ambiguous(&self, name: &str) -> Option<Vec<String>> {
-        let closer = self.locals.iter().any(|s| s.contains_key(name))
-            || self.own_capture(name).is_some()
-            || self.globals.contains_key(name);
+        if self.closer(name).is_some() || self.other_captures(name).nth(1).is_none() {
+            return None;
+        }
         let mut steps: Vec<String> = self
             .other_captures(name)
-            .into_iter()
             .map(|(step, _)| step.to_string())
             .collect();
         steps.sort();
-        (!closer && steps.len() > 1).then_some(steps)
+        Some(steps)
+    }
+
+    /// Records a step's capture.
+    pub fn capture_in(&mut self, step: &str, name: &str, binding: Binding) {
+        let steps = self.capturers.entry(name.to_string()).or_default();
+        if !steps.iter().any(|s| s == step) {
+            steps.push(step.to_string());
+        }
+        self.captures
+            .entry(step.to_string())
+            .or_default()
+            .insert(name.to_string(), binding);
     }
 
     /// `STEP.NAME`: what step `step` captured as `name`.
@@ -112,23 +132,22 @@ impl Scope {
         self.captures.get(step).and_then(|c| c.get(name))
     }
 
+    /// Every capture of every step, for "unused" warnings and marking.
+    pub fn all_captures(&self) -> impl Iterator<Item = (&String, &Binding)> {
+        self.captures.values().flat_map(|c| c.iter())
+    }
+
     /// Where `name` is already bound in a way a new `let` would clash with: a local, a
     /// global, or a capture of the same step (other steps' captures keep their own names).
     pub fn existing(&self, name: &str) -> Option<Span> {
-        self.locals
-            .iter()
-            .rev()
-            .find_map(|s| s.get(name))
-            .or_else(|| self.own_capture(name))
-            .or_else(|| self.globals.get(name))
-            .map(|b| b.span)
+        self.closer(name).map(|b| b.span)
     }
 
     /// Every visible name, for "did you mean" help.
     pub fn names(&self) -> impl Iterator<Item = (&String, &Binding)> {
         self.globals
             .iter()
-            .chain(self.captures.values().flat_map(|c| c.iter()))
+            .chain(self.all_captures())
             .chain(self.locals.iter().flat_map(|s| s.iter()))
     }
 
@@ -137,11 +156,16 @@ impl Scope {
         self.capture(step, name)
     }
 
-    fn other_captures(&self, name: &str) -> Vec<(&str, &Binding)> {
-        self.captures
-            .iter()
-            .filter(|(step, _)| Some(step.as_str()) != self.current_step.as_deref())
-            .filter_map(|(step, c)| c.get(name).map(|b| (step.as_str(), b)))
-            .collect()
+    fn other_captures<'s, 'n>(
+        &'s self,
+        name: &'n str,
+    ) -> impl Iterator<Item = (&'s str, &'s Binding)> + use<'s, 'n> {
+        let current = self.current_step.as_deref();
+        self.capturers
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter(move |step| Some(step.as_str()) != current)
+            .filter_map(move |step| self.capture(step, name).map(|b| (step.as_str(), b)))
     }
 }

@@ -244,11 +244,7 @@ impl Checker<'_> {
                 .as_ref()
                 .map(|(id, _)| id.clone())
                 .unwrap_or_default();
-            self.scope
-                .captures
-                .entry(step)
-                .or_default()
-                .insert(l.name.node.clone(), b);
+            self.scope.capture_in(&step, &l.name.node, b);
         } else if let Some(scope) = self.scope.locals.last_mut() {
             scope.insert(l.name.node.clone(), b);
         }
@@ -290,6 +286,10 @@ impl Checker<'_> {
             Stmt::Inventory(_) => (
                 "`inventory`",
                 "the inventory is declared at the top level of a runbook",
+            ),
+            Stmt::Notify(_) => (
+                "`notify`",
+                "notifications are declared at the top level of a runbook",
             ),
             Stmt::Param(_) => (
                 "`param`",

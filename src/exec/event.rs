@@ -114,6 +114,13 @@ pub enum Event {
         message: String,
         dangerous: bool,
     },
+    /// A notification could not be delivered after its retries (the run goes on).
+    NotifyFailed {
+        channel: String,
+        /// What it was to be told (`failed`, `awaiting_approval`, ...).
+        about: String,
+        error: String,
+    },
     /// A gate is published for `runbook approve`: the command to run, and who may.
     ApprovalWaiting {
         step: String,

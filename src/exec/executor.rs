@@ -238,6 +238,7 @@ fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 
         RunStatus::Declined => exit::DECLINED,
         RunStatus::JournalFailed => exit::JOURNAL_FAILED,
     };
+    notify_end(interp, status);
     // The verdict is the last record; if it cannot be written the journal still shows
     // where the run stopped.
     let _ = interp.record(&Record::RunFinished {
@@ -255,6 +256,31 @@ fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 
         },
     );
     exit_code
+}
+
+/// Tells the channels how the session ended (an approval already told at its gate is not
+/// told twice; an interrupted run is not an event).
+fn notify_end(interp: &mut Interp, status: RunStatus) {
+    let event = match status {
+        RunStatus::Succeeded => "succeeded",
+        RunStatus::RolledBack => "rolled_back",
+        RunStatus::Declined => "declined",
+        RunStatus::AwaitingApproval if interp.told_gate.is_none() => "awaiting_approval",
+        RunStatus::Failed
+        | RunStatus::FailedNoRollback
+        | RunStatus::RollbackFailed
+        | RunStatus::JournalFailed => "failed",
+        RunStatus::AwaitingApproval | RunStatus::Interrupted => return,
+    };
+    let mut notice = interp.notice(event, status.name());
+    if let Some((step, host, why)) = interp.last_failure.clone() {
+        if matches!(event, "failed" | "rolled_back" | "declined") {
+            notice.step = Some(step);
+            notice.host = Some(host);
+            notice.message = Some(why);
+        }
+    }
+    interp.tell(notice);
 }
 
 /// How far a chain of compensations got.
@@ -447,5 +473,6 @@ pub fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Er
             .map_err(|f| f.note())
     })?;
     interp.settings = std::sync::Arc::new(settings);
+    interp.channels = std::sync::Arc::new(super::notify::channels(plan, interp)?);
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod hosts;
 pub mod interp;
 pub mod local;
 pub mod mask;
+pub mod notify;
 pub mod nowhere;
 mod pump;
 pub mod ssh;

@@ -37,6 +37,12 @@ pub(super) fn journal_result(
             }
         }
     }
+    if !matches!(
+        status,
+        StepStatus::Ok | StepStatus::Skipped | StepStatus::AwaitingApproval
+    ) {
+        interp.last_failure = Some((target.step.clone(), target.host.clone(), note.to_string()));
+    }
     interp.record(&Record::StepResult {
         step: target.step.clone(),
         host: target.host.clone(),

@@ -285,7 +285,10 @@ pub fn state(journal: &Journal) -> RunState {
                 s.duration_ms += duration_ms;
                 s.last_at = at.clone();
             }
-            Record::Approval { .. } | Record::Cleanup { .. } | Record::Unknown => {}
+            Record::Approval { .. }
+            | Record::Cleanup { .. }
+            | Record::Notified { .. }
+            | Record::Unknown => {}
         }
     }
     if !undoing.is_empty() {

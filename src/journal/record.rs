@@ -99,6 +99,16 @@ pub enum Record {
         duration_ms: u64,
         at: String,
     },
+    /// A notification was sent (or could not be): it never changes how the run ends.
+    Notified {
+        event: String,
+        /// `webhook 1`: never the URL, which is a secret.
+        channel: String,
+        attempts: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        at: String,
+    },
     RunFinished {
         status: RunStatus,
         exit_code: i32,

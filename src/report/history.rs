@@ -263,6 +263,18 @@ fn event_line(r: &Record) -> String {
             exit_code,
             ..
         } => format!("{at}  finished: {} (exit {exit_code})", status.words()),
+        Record::Notified {
+            at,
+            event,
+            channel,
+            attempts,
+            error,
+        } => match error {
+            None => format!("{at}  told {channel}: {event}"),
+            Some(e) => {
+                format!("{at}  could not tell {channel} ({event}) after {attempts} tries: {e}")
+            }
+        },
         Record::Unknown => "(a record of a newer format)".into(),
     }
 }

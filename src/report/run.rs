@@ -292,6 +292,17 @@ impl RunReport {
                     state.approve_with = Some(format!("`{command}`{who}"));
                 }
             }
+            Event::NotifyFailed {
+                channel,
+                about,
+                error,
+            } => {
+                let text = format!(
+                    "  {} could not tell {channel} ({about}): {error}",
+                    self.paint("⚠", |s| s.yellow().to_string())
+                );
+                self.line(&state, &text);
+            }
             Event::ApprovalRequested { .. } | Event::ApprovalAnswered { .. } => {}
             Event::RollbackStarted { step, host } => {
                 state.rolling_back = true;

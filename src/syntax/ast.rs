@@ -22,6 +22,8 @@ pub enum Stmt {
     Use(Use),
     /// `inventory "hosts.toml"`: the file, as written.
     Inventory(Node<String>),
+    /// `notify webhook(url, ...)`: a channel told of the run's turns.
+    Notify(Node<Expr>),
     Param(Param),
     Secret(Secret),
     Host(Host),

@@ -181,7 +181,7 @@ impl Interp<'_> {
     }
 
     /// Puts the gate in the inbox and says how to answer it; false for a run without one.
-    fn publish(&self, gate: &Gate) -> bool {
+    fn publish(&mut self, gate: &Gate) -> bool {
         let Some(inbox) = &self.inbox else {
             return false;
         };
@@ -196,6 +196,15 @@ impl Interp<'_> {
                 ),
             });
             return false;
+        }
+        if self.told_gate.as_deref() != Some(gate.step.as_str()) {
+            let mut notice = self.notice("awaiting_approval", "awaiting_approval");
+            notice.step = Some(gate.step.clone());
+            notice.host = Some(gate.host.clone());
+            notice.message = Some(gate.message.clone());
+            notice.approve = Some(format!("runbook approve {} {}", gate.run_id, gate.step));
+            self.told_gate = Some(gate.step.clone());
+            self.tell(notice);
         }
         self.emit(Event::ApprovalWaiting {
             step: gate.step.clone(),

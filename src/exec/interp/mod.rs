@@ -272,6 +272,12 @@ pub struct Interp<'a> {
     pub vault: Option<crate::journal::vault::Vault>,
     /// Where gates are published for `runbook approve`; `None` for runs without a journal.
     pub inbox: Option<gate::Inbox>,
+    /// `notify` channels, their URLs evaluated; told only by runs with a journal.
+    pub channels: Arc<Vec<crate::exec::notify::Channel>>,
+    /// The gate this session already told the channels about.
+    pub told_gate: Option<String>,
+    /// The last step that failed, and why: what a `failed` notification says.
+    pub last_failure: Option<(String, String, String)>,
     /// The statements a failure came out of, innermost first (a stdlib function's `run`,
     /// then the runbook's line that called it): where the diagnostic points.
     pub failed_at: Vec<Span>,
@@ -334,6 +340,9 @@ impl<'a> Interp<'a> {
             failed_at: Vec::new(),
             vault: None,
             inbox: None,
+            channels: Arc::default(),
+            told_gate: None,
+            last_failure: None,
             settings: Arc::default(),
         }
     }
@@ -388,6 +397,9 @@ impl<'a> Interp<'a> {
             failed_at: Vec::new(),
             vault: self.vault.clone(),
             inbox: self.inbox.clone(),
+            channels: self.channels.clone(),
+            told_gate: None,
+            last_failure: None,
         }
     }
 
@@ -596,5 +608,66 @@ impl<'a> Interp<'a> {
 
     pub fn guard_text(&self, e: &ast::Node<ast::Expr>) -> String {
         self.source_text(e.span)
+    }
+}
+
+impl Interp<'_> {
+    /// Tells every channel that wants `event`; each delivery journaled, a failed one said.
+    pub fn tell(&mut self, mut notice: crate::exec::notify::Notice) {
+        if self.journal.is_none() || self.channels.is_empty() {
+            return; // a dry run, or nobody to tell
+        }
+        notice.message = notice
+            .message
+            .map(|m| self.services.masker.mask(&m).into_owned());
+        let channels = self.channels.clone();
+        for channel in channels.iter().filter(|c| c.wants(&notice.event)) {
+            let delivery = channel.deliver(&notice);
+            let error = delivery
+                .error
+                .map(|e| self.services.masker.mask(&e).into_owned());
+            let _ = self.record(&Record::Notified {
+                event: notice.event.clone(),
+                channel: delivery.channel.clone(),
+                attempts: delivery.attempts,
+                error: error.clone(),
+                at: crate::journal::record::now(),
+            });
+            if let Some(error) = error {
+                self.emit(Event::NotifyFailed {
+                    channel: delivery.channel,
+                    about: notice.event.clone(),
+                    error,
+                });
+            }
+        }
+    }
+
+    /// A notice about this run, for `event`.
+    pub fn notice(&mut self, event: &str, status: &str) -> crate::exec::notify::Notice {
+        let title = self
+            .plan
+            .ast
+            .stmts
+            .iter()
+            .find_map(|s| match &s.node {
+                Stmt::Header(h) => Some(h.title.node.clone()),
+                _ => None,
+            })
+            .map(|t| self.title(&t))
+            .unwrap_or_default();
+        crate::exec::notify::Notice {
+            format: crate::exec::notify::FORMAT,
+            event: event.to_string(),
+            run_id: self.run_id.clone(),
+            runbook: self.plan.name.clone(),
+            title,
+            status: status.to_string(),
+            step: None,
+            host: None,
+            message: None,
+            approve: None,
+            at: crate::journal::record::now(),
+        }
     }
 }
