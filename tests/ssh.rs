@@ -675,3 +675,98 @@ fn an_inventory_host_is_reached_over_ssh_with_its_variables() {
     );
     assert_eq!(sshd.logins(), 1);
 }
+
+/// `lock hosts`: a second operator, with a state of their own (another laptop), cannot run
+/// against the host while a first run holds it; the refusal names who holds it, and once
+/// that run ends the host is free again.
+#[test]
+fn a_locked_host_refuses_a_second_operator_with_separate_state() {
+    let first = Runbook::new();
+    let sshd = Sshd::start(&first.path().join("sshd"), "box-lock");
+    let body = format!(
+        "runbook deploy \"Deploy\"\n\nhost box = ssh({:?}, config: {:?})\nlock hosts\n\nstep work \"Work\" on box {{\n  run \"sleep 3\"\n}}\n",
+        sshd.alias,
+        sshd.config().display().to_string()
+    );
+    let first = first.file("r.rb", &body);
+    let second = Runbook::new().file("r.rb", &body);
+    std::thread::scope(|s| {
+        let holder = s.spawn(|| run(&first, &["-q"]));
+        // The first run holds the lock once its step began.
+        let started = std::time::Instant::now();
+        while !common::journals(first.path())
+            .first()
+            .is_some_and(|j| std::fs::read_to_string(j).is_ok_and(|t| t.contains("step_intent")))
+        {
+            assert!(
+                started.elapsed().as_secs() < 20,
+                "the first run never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let refused = run(&second, &["-q"]);
+        assert_eq!(refused.code, 7, "{}\n{}", refused.stdout, refused.stderr);
+        assert!(
+            refused.stderr.contains("box is locked by another run: ")
+                && refused.stderr.contains("runbook deploy"),
+            "the holder is named: {}",
+            refused.stderr
+        );
+        assert!(
+            common::journals(second.path()).is_empty(),
+            "a refused run leaves no journal"
+        );
+        let done = holder.join().expect("the first run");
+        assert_eq!(done.code, 0, "{}\n{}", done.stdout, done.stderr);
+    });
+    let after = run(&second, &["-q"]);
+    assert_eq!(
+        after.code, 0,
+        "free again: {}\n{}",
+        after.stdout, after.stderr
+    );
+}
+
+/// A run killed with -9 leaves no stale host lock: its connection closes, and the host's
+/// kernel lets go of the lock with the shell that held it.
+#[test]
+fn a_killed_runs_host_lock_is_gone_with_it() {
+    let first = Runbook::new();
+    let sshd = Sshd::start(&first.path().join("sshd"), "box-lock2");
+    let body = format!(
+        "runbook deploy \"Deploy\"\n\nhost box = ssh({:?}, config: {:?})\nlock hosts\n\nstep work \"Work\" on box {{\n  run \"sleep 1\"\n}}\n",
+        sshd.alias,
+        sshd.config().display().to_string()
+    );
+    let first = first.file("r.rb", &body);
+    let mut child = common::silent(first.path(), &["run", "r.rb", "-q"])
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    while !common::journals(first.path())
+        .first()
+        .is_some_and(|j| std::fs::read_to_string(j).is_ok_and(|t| t.contains("step_intent")))
+    {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the first run never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    let _ = child.wait();
+    let second = Runbook::new().file("r.rb", &body);
+    // The remote side notices the closed channel within moments.
+    let mut out = run(&second, &["-q"]);
+    for _ in 0..20 {
+        if out.code != 7 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        out = run(&second, &["-q"]);
+    }
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+}

@@ -173,13 +173,68 @@ pub fn ssh_pool(
                 .get_or_insert_with(|| config.display().to_string());
         }
     }
-    SshPool::new(specs, args.accept_new_host_keys).map_err(|e| {
+    let mut pool = SshPool::new(specs, args.accept_new_host_keys).map_err(|e| {
         reporter.fatal(
             &format!("cannot create a directory for ssh control sockets: {e}"),
             None,
         );
         exit::INVALID
-    })
+    })?;
+    if let Err(code) = lock_hosts(reporter, loaded, interp, &mut pool) {
+        interp.services.runtime.block_on(pool.close());
+        return Err(code);
+    }
+    Ok(pool)
+}
+
+/// `lock hosts`: takes each ssh host's own lock before anything runs, or names who holds it.
+fn lock_hosts(
+    reporter: &Reporter,
+    loaded: &Loaded,
+    interp: &Interp,
+    pool: &mut SshPool,
+) -> Result<(), i32> {
+    let plan = &loaded.plan;
+    let declared = plan
+        .ast
+        .stmts
+        .iter()
+        .any(|s| matches!(&s.node, crate::syntax::ast::Stmt::Lock(w) if w.node == "hosts"));
+    if !declared {
+        return Ok(());
+    }
+    let mut hosts: Vec<String> = plan
+        .steps()
+        .filter(|s| !plan.left_out.contains_key(&s.id.node))
+        .flat_map(|s| plan.targets(s))
+        .filter(|h| pool.hosts().any(|p| p == h))
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    let machine = nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_default();
+    pool.lock_hosts(format!(
+        "{} on {machine}, runbook {}, pid {}, since {}",
+        crate::journal::user(),
+        plan.name,
+        std::process::id(),
+        crate::journal::record::now()
+    ));
+    interp
+        .services
+        .runtime
+        .block_on(pool.lock_all(&hosts))
+        .map_err(|refused| {
+            for why in refused {
+                reporter.fatal(
+                    &why,
+                    Some("the runbook says `lock hosts`: only one run at a time works on a host; wait for the other run to end"),
+                );
+            }
+            exit::LOCKED
+        })
 }
 
 /// SIGINT/SIGTERM set the stop flag: the running command is stopped and the run ends.

@@ -379,6 +379,16 @@ pub enum Error {
         span: SourceSpan,
     },
 
+    #[error("`lock` takes `hosts`")]
+    #[diagnostic(
+        code(runbook::check::invalid_lock),
+        help("`lock hosts` locks each ssh host the run touches, on the host itself, for the whole run; the runbook itself is always locked")
+    )]
+    InvalidLock {
+        #[label("not `hosts`")]
+        span: SourceSpan,
+    },
+
     #[error("this notification cannot be sent")]
     #[diagnostic(code(runbook::check::invalid_notify))]
     InvalidNotify {

@@ -128,6 +128,7 @@ impl Checker<'_> {
                 Stmt::Use(_)
                 | Stmt::Inventory(_)
                 | Stmt::Notify(_)
+                | Stmt::Lock(_)
                 | Stmt::Let(_)
                 | Stmt::Fn(_)
                 | Stmt::Header(_) => {}
@@ -303,6 +304,9 @@ impl Checker<'_> {
             Stmt::Host(h) => self.check_host(h),
             Stmt::Group(g) => self.check_group(g),
             Stmt::Notify(n) => self.check_notify(n),
+            Stmt::Lock(what) if what.node != "hosts" => self.error(Error::InvalidLock {
+                span: what.span.into(),
+            }),
             Stmt::Let(l) => {
                 let info = self.expr(&l.value);
                 self.require_value(info.ty, "a value", l.value.span);

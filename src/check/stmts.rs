@@ -291,6 +291,10 @@ impl Checker<'_> {
                 "`notify`",
                 "notifications are declared at the top level of a runbook",
             ),
+            Stmt::Lock(_) => (
+                "`lock`",
+                "`lock hosts` is declared at the top level of a runbook",
+            ),
             Stmt::Param(_) => (
                 "`param`",
                 "params are declared at the top level of a runbook",

@@ -5,6 +5,7 @@ pub mod dry;
 pub mod error;
 pub mod event;
 mod executor;
+mod host_lock;
 pub mod hosts;
 pub mod interp;
 pub mod local;

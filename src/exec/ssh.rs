@@ -73,6 +73,10 @@ pub struct SshPool {
     /// when the runbook has ssh hosts.
     control_dir: Option<tempfile::TempDir>,
     accept_new: bool,
+    /// `lock hosts`: who this run is, written beside each host's lock it takes.
+    lock: Option<String>,
+    /// The locks held, one per host, for as long as its connection lives.
+    held: std::sync::Mutex<HashMap<String, super::host_lock::Held>>,
 }
 
 impl SshPool {
@@ -96,7 +100,32 @@ impl SshPool {
             sessions,
             control_dir,
             accept_new,
+            lock: None,
+            held: std::sync::Mutex::default(),
         })
+    }
+
+    /// Each host's connection takes the host's lock (`lock hosts`), as `who`.
+    pub fn lock_hosts(&mut self, who: String) {
+        self.lock = Some(who);
+    }
+
+    /// Connects to `hosts` and takes their locks before anything runs; why for each that
+    /// could not be.
+    pub async fn lock_all(&self, hosts: &[String]) -> Result<(), Vec<String>> {
+        let mut refused = Vec::new();
+        for host in hosts {
+            match self.session(host).await {
+                Err(TransportError::Connect(why) | TransportError::Spawn(why)) => refused.push(why),
+                Err(other) => refused.push(format!("{host}: {other:?}")),
+                Ok(_) => {}
+            }
+        }
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(refused)
+        }
     }
 
     fn control_path(&self) -> &std::path::Path {
@@ -121,6 +150,16 @@ impl SshPool {
             return Ok(session.clone());
         }
         let session = Arc::new(self.connect(host, spec).await?);
+        // A new connection (the first, or after a reboot) takes the host's lock again.
+        if let Some(who) = &self.lock {
+            let held = super::host_lock::take(&session, host, who)
+                .await
+                .map_err(TransportError::Connect)?;
+            self.held
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(host.to_string(), held);
+        }
         *current = Some(session.clone());
         Ok(session)
     }
@@ -180,8 +219,9 @@ impl SshPool {
         result.map_err(|e| TransportError::Connect(connect_error(host, spec, &e)))
     }
 
-    /// Closes every master connection.
+    /// Closes every master connection (letting go of the hosts' locks first).
     pub async fn close(self) {
+        drop(self.held);
         for (_, cell) in self.sessions {
             if let Some(session) = cell.into_inner().and_then(|s| Arc::try_unwrap(s).ok()) {
                 let _ = session.close().await;

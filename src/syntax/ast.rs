@@ -24,6 +24,8 @@ pub enum Stmt {
     Inventory(Node<String>),
     /// `notify webhook(url, ...)`: a channel told of the run's turns.
     Notify(Node<Expr>),
+    /// `lock hosts`: what the run locks beyond its runbook (only `hosts` so far).
+    Lock(Name),
     Param(Param),
     Secret(Secret),
     Host(Host),

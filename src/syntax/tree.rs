@@ -84,6 +84,7 @@ impl Tree {
             Stmt::Use(u) => self.line(&format!("use {}", u.dotted())),
             Stmt::Inventory(f) => self.line(&format!("inventory {:?}", f.node)),
             Stmt::Notify(e) => self.line(&format!("notify {}", expr(&e.node))),
+            Stmt::Lock(n) => self.line(&format!("lock {}", n.node)),
             Stmt::Param(p) => {
                 self.doc(&p.doc);
                 let mut l = format!("param {}", p.name.node);

@@ -103,6 +103,10 @@ impl<'t> Lowerer<'t> {
                 let file = self.string(file).node.as_plain().unwrap_or_default();
                 Stmt::Inventory(Spanned::new(file, s))
             }
+            Rule::lock_decl => {
+                let what = next(&mut p.into_inner().skip(1), "lock scope");
+                Stmt::Lock(self.name(what))
+            }
             Rule::notify_decl => {
                 let channel = next(&mut p.into_inner().skip(1), "notify channel");
                 Stmt::Notify(self.expr(channel))
