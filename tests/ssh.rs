@@ -725,20 +725,19 @@ fn a_locked_host_refuses_a_second_operator_with_separate_state() {
         "free again: {}\n{}",
         after.stdout, after.stderr
     );
+    // In the same test: every sshd here is this machine, with one /tmp and one lock.
+    a_killed_runs_host_lock_is_gone_with_it(&sshd);
 }
 
 /// A run killed with -9 leaves no stale host lock: its connection closes, and the host's
 /// kernel lets go of the lock with the shell that held it.
-#[test]
-fn a_killed_runs_host_lock_is_gone_with_it() {
-    let first = Runbook::new();
-    let sshd = Sshd::start(&first.path().join("sshd"), "box-lock2");
+fn a_killed_runs_host_lock_is_gone_with_it(sshd: &Sshd) {
     let body = format!(
-        "runbook deploy \"Deploy\"\n\nhost box = ssh({:?}, config: {:?})\nlock hosts\n\nstep work \"Work\" on box {{\n  run \"sleep 1\"\n}}\n",
+        "runbook deploy \"Deploy\"\n\nhost box = ssh({:?}, config: {:?})\nlock hosts\n\nstep work \"Work\" on box {{\n  run \"sleep 5\"\n}}\n",
         sshd.alias,
         sshd.config().display().to_string()
     );
-    let first = first.file("r.rb", &body);
+    let first = Runbook::new().file("r.rb", &body);
     let mut child = common::silent(first.path(), &["run", "r.rb", "-q"])
         .spawn()
         .expect("spawn");

@@ -347,3 +347,29 @@ fn a_plain_gate_waits_for_the_starter_from_another_shell() {
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(team.trace(), "deployed\n");
 }
+
+#[test]
+fn one_approval_opens_the_gate_on_every_host_of_a_fan_out() {
+    let alice = User::new();
+    let names = format!("{:?}", alice.name);
+    let team = Team::new(&format!(
+        "runbook fan \"Fan\"\n\nhost a = local\nhost b = local\ngroup both = [a, b]\n\nstep deploy \"Deploy\" on both {{\n  approve \"Deploy?\" by [{names}]\n  run \"echo {{{{ host.name }}}} >> trace\"\n}}\n"
+    ));
+    let first = team.starter(&["run", "gate.rb"]);
+    assert_eq!(first.code, 3, "{}\n{}", first.stdout, first.stderr);
+    let id = team.run_id();
+    let yes = team.as_user(&alice, &["approve", &id, "deploy"]);
+    assert_eq!(yes.code, 0, "{}", yes.stderr);
+    let done = team.starter(&["resume", &id]);
+    assert_eq!(done.code, 0, "{}\n{}", done.stdout, done.stderr);
+    let mut ran: Vec<String> = team.trace().lines().map(str::to_string).collect();
+    ran.sort();
+    assert_eq!(ran, ["a", "b"]);
+    let mut hosts: Vec<String> = team
+        .approvals()
+        .iter()
+        .filter_map(|a| a["host"].as_str().map(str::to_string))
+        .collect();
+    hosts.sort();
+    assert_eq!(hosts, ["a", "b"], "journaled for each host");
+}

@@ -69,23 +69,28 @@ pub fn open(state: &Path, gate: &Gate) -> std::io::Result<()> {
         // The umask may have narrowed it.
         fs::set_permissions(d, fs::Permissions::from_mode(0o1733))?;
     }
-    let path = gate_path(state, &gate.run_id);
-    let tmp = path.with_extension("json.tmp");
-    let _ = fs::remove_file(&tmp);
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o644)
-        .open(&tmp)?;
+    // The hosts of a fan-out may publish at once: each writes a file of its own, then
+    // renames it over the gate.
+    let mut file = tempfile::Builder::new()
+        .prefix(".gate")
+        .tempfile_in(dir(state, &gate.run_id))?;
+    file.as_file()
+        .set_permissions(fs::Permissions::from_mode(0o644))?;
     file.write_all(serde_json::to_string_pretty(gate)?.as_bytes())?;
-    file.sync_all()?;
-    fs::rename(&tmp, &path)
+    file.as_file().sync_all()?;
+    file.persist(gate_path(state, &gate.run_id))
+        .map(|_| ())
+        .map_err(|e| e.error)
 }
 
-/// Takes the gate down once it is answered, with its decisions: the journal has them now,
-/// and the next time the step reaches its gate (a resume after a denial) asks afresh.
-pub fn close(state: &Path, run_id: &str, step: &str) {
+/// Takes the gate down once it is answered. An approval stands for the step in this run
+/// (every host of a fan-out reads it); a denial is taken down with it, so the next time the
+/// step reaches its gate (a resume) asks afresh.
+pub fn close(state: &Path, run_id: &str, step: &str, denied: bool) {
     let _ = fs::remove_file(gate_path(state, run_id));
+    if !denied {
+        return;
+    }
     let Ok(entries) = fs::read_dir(dir(state, run_id)) else {
         return;
     };

@@ -120,7 +120,7 @@ impl Interp<'_> {
                         Some(d),
                     )?;
                 }
-                inbox::close(&state, &self.run_id, &gate.step);
+                inbox::close(&state, &self.run_id, &gate.step, false);
                 let by = counted
                     .iter()
                     .map(|d| d.user.as_str())
@@ -136,7 +136,7 @@ impl Interp<'_> {
                 Ok(Some(Ok(())))
             }
             Verdict::Denied(d) => {
-                inbox::close(&state, &self.run_id, &gate.step);
+                inbox::close(&state, &self.run_id, &gate.step, true);
                 self.emit(Event::ApprovalAnswered {
                     step: gate.step.clone(),
                     host: gate.host.clone(),
