@@ -204,6 +204,10 @@ fn two_people_approve_a_paused_gate_and_resume_goes_on() {
         assert!(a["decided_at"].is_string(), "{a}");
     }
     assert_eq!(approvals[1]["reason"], "checked the diff");
+    assert!(
+        !team.state().join("inbox").join(&id).exists(),
+        "a settled run's inbox is removed"
+    );
 }
 
 #[test]

@@ -239,6 +239,11 @@ fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 
         RunStatus::JournalFailed => exit::JOURNAL_FAILED,
     };
     notify_end(interp, status);
+    if status.is_settled() {
+        if let Some(inbox) = &interp.inbox {
+            crate::journal::inbox::discard(&inbox.state, &interp.run_id);
+        }
+    }
     // The verdict is the last record; if it cannot be written the journal still shows
     // where the run stopped.
     let _ = interp.record(&Record::RunFinished {

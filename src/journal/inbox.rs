@@ -102,6 +102,12 @@ pub fn close(state: &Path, run_id: &str, step: &str, denied: bool) {
     }
 }
 
+/// Removes a settled run's inbox: nothing is left to approve (the journal keeps every
+/// decision that counted).
+pub fn discard(state: &Path, run_id: &str) {
+    let _ = fs::remove_dir_all(dir(state, run_id));
+}
+
 /// The gate a run waits at, if it waits.
 pub fn gate(state: &Path, run_id: &str) -> std::io::Result<Option<Gate>> {
     match fs::read_to_string(gate_path(state, run_id)) {
