@@ -3,6 +3,7 @@
 
 mod fanout;
 mod finish;
+mod gates;
 mod problem;
 mod steps;
 
@@ -267,42 +268,20 @@ impl RunReport {
                 by,
                 not_by,
                 ..
-            } => {
-                let mut who = Vec::new();
-                if min > 1 {
-                    who.push(format!("{min} people"));
-                }
-                if !by.is_empty() {
-                    who.push(format!("by {}", by.join(", ")));
-                }
-                if let Some(starter) = &not_by {
-                    who.push(format!("not {starter}"));
-                }
-                let who = if who.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", who.join("; "))
-                };
-                let text = format!(
-                    "  {} waiting for approval: `{command}`{who}",
-                    self.paint("⏳", |s| s.yellow().to_string())
-                );
-                self.line(&state, &text);
-                if not_by.is_some() {
-                    state.approve_with = Some(format!("`{command}`{who}"));
-                }
-            }
+            } => self.approval_waiting(
+                &mut state,
+                gates::Waiting {
+                    command,
+                    min,
+                    by,
+                    not_by,
+                },
+            ),
             Event::NotifyFailed {
                 channel,
                 about,
                 error,
-            } => {
-                let text = format!(
-                    "  {} could not tell {channel} ({about}): {error}",
-                    self.paint("⚠", |s| s.yellow().to_string())
-                );
-                self.line(&state, &text);
-            }
+            } => self.notify_failed(&state, &channel, &about, &error),
             Event::ApprovalRequested { .. } | Event::ApprovalAnswered { .. } => {}
             Event::RollbackStarted { step, host } => {
                 state.rolling_back = true;
