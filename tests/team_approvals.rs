@@ -377,3 +377,32 @@ fn one_approval_opens_the_gate_on_every_host_of_a_fan_out() {
     hosts.sort();
     assert_eq!(hosts, ["a", "b"], "journaled for each host");
 }
+
+#[test]
+fn the_starter_cannot_pass_for_someone_else_through_user() {
+    let alice = User::new();
+    let team = Team::new(
+        "runbook anyone \"Anyone\"\n\nstep deploy \"Deploy\" {\n  approve \"Go?\" min 1\n  run \"echo deployed >> trace\"\n}\n",
+    );
+    // Started with a borrowed name: the gate still knows the starter by uid.
+    let state = (
+        "RUNBOOK_STATE_DIR".to_string(),
+        team.state().display().to_string(),
+    );
+    let args = ["run".to_string(), "gate.rb".to_string()];
+    let first = common::run_in(
+        team.dir.path(),
+        &args,
+        &[state, ("USER".into(), alice.name.clone())],
+    );
+    assert_eq!(first.code, 3, "{}\n{}", first.stdout, first.stderr);
+    let id = team.run_id();
+    let own = team.starter(&["approve", &id, "deploy"]);
+    assert_eq!(own.code, 6, "{}", own.stderr);
+    assert!(own.stderr.contains("started this run"), "{}", own.stderr);
+    let other = team.as_user(&alice, &["approve", &id, "deploy"]);
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    let done = team.starter(&["resume", &id]);
+    assert_eq!(done.code, 0, "{}\n{}", done.stdout, done.stderr);
+    assert_eq!(team.trace(), "deployed\n");
+}

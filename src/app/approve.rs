@@ -110,11 +110,13 @@ fn decide(state_dir: Option<&Path>, r: &Request) -> Result<String, Error> {
         .ok()
         .flatten()
         .map_or_else(journal::user, |u| u.name);
-    gate.may_decide(&user).map_err(|why| Error::NotAllowed {
-        user: user.clone(),
-        step: r.step.to_string(),
-        why,
-    })?;
+    let uid = nix::unistd::geteuid().as_raw();
+    gate.may_decide(&user, uid)
+        .map_err(|why| Error::NotAllowed {
+            user: user.clone(),
+            step: r.step.to_string(),
+            why,
+        })?;
     let decision = Decision {
         step: r.step.to_string(),
         approve: !r.deny,

@@ -25,8 +25,11 @@ pub struct Gate {
     #[serde(default)]
     pub by: Vec<String>,
     pub min: u32,
-    /// Who started the run: under a policy, not an approver.
+    /// Who started the run: under a policy, not an approver. The uid is what counts (a name
+    /// comes from `$USER`, which anyone can set); the run's process is the starter's.
     pub starter: String,
+    #[serde(default)]
+    pub starter_uid: Option<u32>,
     pub two_person: bool,
     pub at: String,
 }
@@ -47,6 +50,7 @@ pub struct Decision {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signed {
     pub user: String,
+    pub uid: u32,
     pub decision: Decision,
 }
 
@@ -181,6 +185,7 @@ pub fn decisions(state: &Path, run_id: &str, step: &str) -> Option<Vec<Signed>> 
             (decision.at.clone(), nanos),
             Signed {
                 user: user_name(meta.uid()),
+                uid: meta.uid(),
                 decision,
             },
         ));
@@ -232,9 +237,13 @@ pub enum Verdict {
 }
 
 impl Gate {
-    /// Whether `user` may decide on this gate, and if not, why.
-    pub fn may_decide(&self, user: &str) -> Result<(), String> {
-        if self.two_person && user == self.starter {
+    /// Whether `user` (uid `uid`) may decide on this gate, and if not, why.
+    pub fn may_decide(&self, user: &str, uid: u32) -> Result<(), String> {
+        let is_starter = match self.starter_uid {
+            Some(starter) => uid == starter,
+            None => user == self.starter,
+        };
+        if self.two_person && is_starter {
             return Err(format!(
                 "{user} started this run: under its policy another person must approve it"
             ));
@@ -252,7 +261,7 @@ impl Gate {
     pub fn verdict(&self, decisions: &[Signed]) -> Verdict {
         let mut counted: Vec<Signed> = Vec::new();
         for d in decisions {
-            if self.may_decide(&d.user).is_err() {
+            if self.may_decide(&d.user, d.uid).is_err() {
                 continue;
             }
             if !d.decision.approve {
@@ -290,6 +299,11 @@ mod tests {
     fn signed(user: &str, approve: bool) -> Signed {
         Signed {
             user: user.into(),
+            uid: if user == "olof" {
+                1000
+            } else {
+                2000 + user.len() as u32
+            },
             decision: Decision {
                 step: "deploy".into(),
                 approve,
@@ -310,6 +324,7 @@ mod tests {
             by: by.iter().map(|s| s.to_string()).collect(),
             min,
             starter: "olof".into(),
+            starter_uid: Some(1000),
             two_person: true,
             at: String::new(),
         }
@@ -325,6 +340,13 @@ mod tests {
             signed("alice", true),
         ];
         assert_eq!(g.verdict(&ds), Verdict::Waiting { have: 1 });
+        // The starter's uid under another name (`USER=carol`) is still the starter.
+        let anyone = gate(&[], 1);
+        let mut disguised = signed("carol", true);
+        disguised.uid = 1000;
+        assert!(anyone.may_decide("carol", 1000).is_err());
+        assert!(anyone.may_decide("carol", 2005).is_ok());
+        assert_eq!(anyone.verdict(&[disguised]), Verdict::Waiting { have: 0 });
         let ds = [signed("alice", true), signed("bob", true)];
         assert!(matches!(g.verdict(&ds), Verdict::Approved(c) if c.len() == 2));
     }

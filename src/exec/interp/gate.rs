@@ -72,10 +72,13 @@ impl Interp<'_> {
             Some(Expr::Int(n)) => u32::try_from(*n).unwrap_or(u32::MAX),
             _ => 1,
         };
-        let starter = self
-            .inbox
-            .as_ref()
-            .map_or_else(|| self.approver.clone(), |i| i.starter.clone());
+        // Shown as the uid's own name: `$USER` can say anything.
+        let starter = nix::unistd::User::from_uid(nix::unistd::geteuid())
+            .ok()
+            .flatten()
+            .map(|u| u.name)
+            .or_else(|| self.inbox.as_ref().map(|i| i.starter.clone()))
+            .unwrap_or_else(|| self.approver.clone());
         Gate {
             run_id: self.run_id.clone(),
             runbook: self.plan.name.clone(),
@@ -85,6 +88,8 @@ impl Interp<'_> {
             by,
             min,
             starter,
+            // The run's process is the starter's (a resume must be: the journal is theirs).
+            starter_uid: Some(nix::unistd::geteuid().as_raw()),
             two_person: a.has_policy(),
             at: crate::journal::record::now(),
         }
