@@ -689,6 +689,13 @@ fn a_locked_host_refuses_a_second_operator_with_separate_state() {
         sshd.config().display().to_string()
     );
     let first = first.file("r.rb", &body);
+    let plan = run(&first, &["--dry-run"]);
+    assert!(
+        plan.stdout
+            .contains("locks: box (lock hosts: taken on the host before the first step)"),
+        "{}",
+        plan.stdout
+    );
     let second = Runbook::new().file("r.rb", &body);
     std::thread::scope(|s| {
         let holder = s.spawn(|| run(&first, &["-q"]));

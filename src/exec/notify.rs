@@ -133,6 +133,17 @@ pub fn channels(plan: &Plan, interp: &mut Interp) -> Result<Vec<Channel>, Vec<pl
 }
 
 impl Channel {
+    /// `webhook 1 on failed, succeeded (slack)`: what the plan shows.
+    pub fn describe(&self) -> String {
+        let events = if self.on.is_empty() {
+            "every event".to_string()
+        } else {
+            self.on.join(", ")
+        };
+        let format = if self.slack { "slack" } else { "json" };
+        format!("{} on {events} ({format})", self.label)
+    }
+
     pub fn wants(&self, event: &str) -> bool {
         self.on.is_empty() || self.on.iter().any(|e| e == event)
     }

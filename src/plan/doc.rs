@@ -15,6 +15,12 @@ pub struct PlanDoc {
     pub params: Vec<ParamDoc>,
     pub secrets: Vec<String>,
     pub hosts: Vec<HostDoc>,
+    /// `notify` channels: who a real run tells, and of what (never the URL).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<String>,
+    /// `lock hosts`: the hosts a real run locks before its first step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locked_hosts: Vec<String>,
     pub steps: Vec<StepDoc>,
 }
 

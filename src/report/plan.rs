@@ -90,6 +90,21 @@ pub fn render(doc: &PlanDoc, color: bool) -> String {
             .collect();
         o.line(0, &format!("hosts: {}", hosts.join(", ")));
     }
+    if !doc.locked_hosts.is_empty() {
+        o.line(
+            0,
+            &format!(
+                "locks: {} (lock hosts: taken on the host before the first step)",
+                doc.locked_hosts.join(", ")
+            ),
+        );
+    }
+    if !doc.notify.is_empty() {
+        o.line(
+            0,
+            &format!("notify: {} (a dry run tells nobody)", doc.notify.join("; ")),
+        );
+    }
     for (i, step) in doc.steps.iter().enumerate() {
         o.line(0, "");
         step_lines(&mut o, i + 1, step);

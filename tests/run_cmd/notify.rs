@@ -128,6 +128,12 @@ fn only_the_chosen_events_are_told_and_a_dry_run_tells_nothing() {
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let dry = run(&t, &hook.url, &["--dry-run"]);
     assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout
+            .contains("notify: webhook 1 on failed (json) (a dry run tells nobody)"),
+        "{}",
+        dry.stdout
+    );
     let t = runbook("", "", "step a \"A\" {\n  run \"true\"\n}\n");
     let dry = run(&t, &hook.url, &["--dry-run"]);
     assert_eq!(dry.code, 0, "{}", dry.stderr);
