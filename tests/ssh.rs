@@ -700,17 +700,7 @@ fn a_locked_host_refuses_a_second_operator_with_separate_state() {
     std::thread::scope(|s| {
         let holder = s.spawn(|| run(&first, &["-q"]));
         // The first run holds the lock once its step began.
-        let started = std::time::Instant::now();
-        while !common::journals(first.path())
-            .first()
-            .is_some_and(|j| std::fs::read_to_string(j).is_ok_and(|t| t.contains("step_intent")))
-        {
-            assert!(
-                started.elapsed().as_secs() < 20,
-                "the first run never started"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        step_began(first.path());
         let refused = run(&second, &["-q"]);
         assert_eq!(refused.code, 7, "{}\n{}", refused.stdout, refused.stderr);
         assert!(
@@ -736,6 +726,21 @@ fn a_locked_host_refuses_a_second_operator_with_separate_state() {
     a_killed_runs_host_lock_is_gone_with_it(&sshd);
 }
 
+/// Waits until the run in `dir` journaled its first step's intent (it holds its locks).
+fn step_began(dir: &Path) {
+    let started = std::time::Instant::now();
+    while !common::journals(dir)
+        .first()
+        .is_some_and(|j| std::fs::read_to_string(j).is_ok_and(|t| t.contains("step_intent")))
+    {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the first run never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// A run killed with -9 leaves no stale host lock: its connection closes, and the host's
 /// kernel lets go of the lock with the shell that held it.
 fn a_killed_runs_host_lock_is_gone_with_it(sshd: &Sshd) {
@@ -748,17 +753,7 @@ fn a_killed_runs_host_lock_is_gone_with_it(sshd: &Sshd) {
     let mut child = common::silent(first.path(), &["run", "r.rb", "-q"])
         .spawn()
         .expect("spawn");
-    let started = std::time::Instant::now();
-    while !common::journals(first.path())
-        .first()
-        .is_some_and(|j| std::fs::read_to_string(j).is_ok_and(|t| t.contains("step_intent")))
-    {
-        assert!(
-            started.elapsed().as_secs() < 20,
-            "the first run never started"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    step_began(first.path());
     let _ = nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
         nix::sys::signal::Signal::SIGKILL,

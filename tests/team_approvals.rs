@@ -123,6 +123,21 @@ fn run_ids(state: &Path) -> Vec<String> {
     ids
 }
 
+/// The run whose gate is published in `state`, once a run reaches it.
+fn published(state: &Path) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(id) = run_ids(state)
+            .into_iter()
+            .find(|id| state.join("inbox").join(id).join("gate.json").exists())
+        {
+            return id;
+        }
+        assert!(started.elapsed().as_secs() < 30, "the gate never opened");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 fn chmod(path: &Path, mode: &str) {
     let ok = Command::new("chmod").args([mode]).arg(path).status();
     assert!(
@@ -217,18 +232,7 @@ fn a_waiting_run_goes_on_when_approved_from_another_shell() {
     let state = team.state();
     let waiting = std::thread::scope(|s| {
         let run = s.spawn(|| team.starter(&["run", "gate.rb", "--wait", "60s"]));
-        // The gate is published once the run reaches it.
-        let started = std::time::Instant::now();
-        let id = loop {
-            if let Some(id) = run_ids(&state)
-                .into_iter()
-                .find(|id| state.join("inbox").join(id).join("gate.json").exists())
-            {
-                break id;
-            }
-            assert!(started.elapsed().as_secs() < 30, "the gate never opened");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        };
+        let id = published(&state);
         let approved = team.as_user(&alice, &["approve", &id, "deploy"]);
         assert_eq!(approved.code, 0, "{}", approved.stderr);
         run.join().expect("the run")
@@ -289,6 +293,14 @@ fn approve_says_why_it_cannot() {
         "{}",
         none.stderr
     );
+    // A run id is never a path out of the inbox.
+    let escape = team.as_user(&alice, &["approve", "../../tmp", "deploy"]);
+    assert_eq!(escape.code, 2, "{}", escape.stderr);
+    assert!(
+        escape.stderr.contains("runbook::approve::no_gate"),
+        "{}",
+        escape.stderr
+    );
     let first = team.starter(&["run", "gate.rb"]);
     assert_eq!(first.code, 3, "{}", first.stderr);
     let id = team.run_id();
@@ -327,17 +339,7 @@ fn a_plain_gate_waits_for_the_starter_from_another_shell() {
     let state = team.state();
     let out = std::thread::scope(|s| {
         let run = s.spawn(|| team.starter(&["run", "gate.rb", "--wait"]));
-        let started = std::time::Instant::now();
-        let id = loop {
-            if let Some(id) = run_ids(&state)
-                .into_iter()
-                .find(|id| state.join("inbox").join(id).join("gate.json").exists())
-            {
-                break id;
-            }
-            assert!(started.elapsed().as_secs() < 30, "the gate never opened");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        };
+        let id = published(&state);
         // Without a policy, the starter may answer from another shell.
         let approved = team.starter(&["approve", &id, "deploy"]);
         assert_eq!(approved.code, 0, "{}", approved.stderr);

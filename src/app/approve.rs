@@ -89,6 +89,17 @@ pub fn approve(reporter: &Reporter, state_dir: Option<&Path>, r: &Request) -> i3
 
 fn decide(state_dir: Option<&Path>, r: &Request) -> Result<String, Error> {
     let state = journal::state_dir(state_dir);
+    // A run id names a directory of the inbox: never a path (`../x`) to somewhere else.
+    if r.run_id.is_empty()
+        || !r
+            .run_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(Error::NoGate {
+            run_id: r.run_id.to_string(),
+        });
+    }
     let gate = inbox::gate(&state, r.run_id)
         .map_err(|e| Error::Unreachable {
             run_id: r.run_id.to_string(),
@@ -105,12 +116,9 @@ fn decide(state_dir: Option<&Path>, r: &Request) -> Result<String, Error> {
             waiting: gate.step,
         });
     }
-    // The uid's own name: what the decision file will be signed with.
-    let user = nix::unistd::User::from_uid(nix::unistd::geteuid())
-        .ok()
-        .flatten()
-        .map_or_else(journal::user, |u| u.name);
+    // The uid, and its name: what the decision file will be signed with.
     let uid = nix::unistd::geteuid().as_raw();
+    let user = inbox::user_name(uid);
     gate.may_decide(&user, uid)
         .map_err(|why| Error::NotAllowed {
             user: user.clone(),

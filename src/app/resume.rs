@@ -215,7 +215,6 @@ fn go(
     interp.inbox = held.1.as_ref().and_then(|w| {
         Some(crate::exec::interp::Inbox {
             state: w.path().parent()?.parent()?.to_path_buf(),
-            starter: state.started_by.clone(),
         })
     });
     if let Err(refused) = crate::exec::restore_captures(&mut interp, &resume_of(state)) {

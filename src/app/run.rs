@@ -55,10 +55,7 @@ pub fn run(
     };
     interp.run_id = run_id.clone();
     interp.vault = Some(journal::vault::Vault::beside(writer.path()));
-    interp.inbox = Some(crate::exec::interp::Inbox {
-        state: dir.clone(),
-        starter: journal::user(),
-    });
+    interp.inbox = Some(crate::exec::interp::Inbox { state: dir.clone() });
     interp.journal = Some(std::sync::Arc::new(std::sync::Mutex::new(writer)));
     let started = started_record(&loaded, &path, &run_id);
     if let Err(e) = interp.record(&started) {

@@ -195,22 +195,10 @@ fn lock_hosts(
     pool: &mut SshPool,
 ) -> Result<(), i32> {
     let plan = &loaded.plan;
-    let declared = plan
-        .ast
-        .stmts
-        .iter()
-        .any(|s| matches!(&s.node, crate::syntax::ast::Stmt::Lock(w) if w.node == "hosts"));
-    if !declared {
+    let hosts = plan.locked_hosts();
+    if hosts.is_empty() {
         return Ok(());
     }
-    let mut hosts: Vec<String> = plan
-        .steps()
-        .filter(|s| !plan.left_out.contains_key(&s.id.node))
-        .flat_map(|s| plan.targets(s))
-        .filter(|h| pool.hosts().any(|p| p == h))
-        .collect();
-    hosts.sort();
-    hosts.dedup();
     let machine = nix::unistd::gethostname()
         .ok()
         .and_then(|h| h.into_string().ok())

@@ -169,10 +169,6 @@ impl Checker<'_> {
         };
         let not_ready = b.kind == Kind::Let && !b.ready.get();
         let origin = b.step.clone().map(|s| (s, b.span));
-        if b.kind == Kind::Capture {
-            let from = b.step.clone().map(|(step, _)| step).unwrap_or_default();
-            self.note_read(from, name);
-        }
         if not_ready && self.place == Place::TopLevel {
             let help = format!("`{name}` is defined further down: move its `let` above this line");
             self.error(Error::UndefinedVariable {
@@ -181,9 +177,7 @@ impl Checker<'_> {
                 help,
             });
         }
-        if let Some(((step, true), origin)) = origin {
-            self.maybe_skipped(name, step, span, origin);
-        }
+        self.read_capture(name, name, origin, span);
         info
     }
 
@@ -225,12 +219,27 @@ impl Checker<'_> {
             ty: b.ty,
             secret: b.secret,
         };
-        let origin = (b.step.clone(), b.span);
-        self.note_read(step.to_string(), name);
-        if let (Some((_, true)), origin) = origin {
-            self.maybe_skipped(&format!("{step}.{name}"), step.to_string(), span, origin);
-        }
+        let origin = b.step.clone().map(|s| (s, b.span));
+        self.read_capture(&format!("{step}.{name}"), name, origin, span);
         info
+    }
+
+    /// A read of the capture `name` (written `shown`) of the step `origin` names: what this
+    /// step needs, and a warning when a guard may skip the capturing step.
+    fn read_capture(
+        &mut self,
+        shown: &str,
+        name: &str,
+        origin: Option<((String, bool), Span)>,
+        span: Span,
+    ) {
+        let Some(((step, guarded), at)) = origin else {
+            return;
+        };
+        self.note_read(step.clone(), name);
+        if guarded {
+            self.maybe_skipped(shown, step, span, at);
+        }
     }
 
     /// `host.NAME` in a step: every host it runs on must have the variable (from the

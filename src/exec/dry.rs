@@ -77,23 +77,6 @@ pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc
             },
         }));
     }
-    let locks = plan
-        .ast
-        .stmts
-        .iter()
-        .any(|s| matches!(&s.node, Stmt::Lock(w) if w.node == "hosts"));
-    let mut locked_hosts: Vec<String> = plan
-        .steps()
-        .filter(|s| locks && !plan.left_out.contains_key(&s.id.node))
-        .flat_map(|s| plan.targets(s))
-        .filter(|h| {
-            plan.hosts
-                .get(h)
-                .is_some_and(|spec| !matches!(spec, crate::plan::HostSpec::Local))
-        })
-        .collect();
-    locked_hosts.sort();
-    locked_hosts.dedup();
     PlanDoc {
         format: FORMAT,
         runbook: plan.name.clone(),
@@ -102,7 +85,7 @@ pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc
         secrets,
         hosts,
         notify: interp.channels.iter().map(|c| c.describe()).collect(),
-        locked_hosts,
+        locked_hosts: plan.locked_hosts(),
         steps,
     }
 }

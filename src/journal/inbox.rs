@@ -194,7 +194,8 @@ pub fn decisions(state: &Path, run_id: &str, step: &str) -> Option<Vec<Signed>> 
     Some(out.into_iter().map(|(_, s)| s).collect())
 }
 
-fn user_name(uid: u32) -> String {
+/// The name of `uid`, as decisions are signed with it.
+pub fn user_name(uid: u32) -> String {
     nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
         .ok()
         .flatten()

@@ -94,8 +94,6 @@ pub struct RunState {
     /// The steps the run's command line chose.
     pub selection: crate::plan::Selection,
     pub started_at: String,
-    /// Who started the run: under an approval policy, not an approver.
-    pub started_by: String,
     pub last_at: String,
     /// The last session's verdict; `None` when it ended without one (killed, crashed): the
     /// run is unfinished.
@@ -187,10 +185,8 @@ pub fn state(journal: &Journal) -> RunState {
                 params,
                 selection,
                 at,
-                user,
                 ..
             } => {
-                s.started_by = user.clone();
                 s.selection = (**selection).clone();
                 s.run_id = run_id.clone();
                 s.runbook = runbook.clone();

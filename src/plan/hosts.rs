@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use super::selection::suggestion;
 use super::{Error, HostSpec, ParamValue};
-use crate::check::closest_name;
 use crate::inventory::{Inventory, Target};
 use crate::syntax::ast::{self, Expr, Modifier, Stmt};
 use crate::value::Value;
@@ -105,14 +105,10 @@ fn from_param(
         };
         if !hosts.contains_key(&name) {
             let known: Vec<&str> = hosts.keys().map(String::as_str).collect();
-            let help = match closest_name(&name, known.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => format!("the hosts are: {}", known.join(", ")),
-            };
             return Err(Error::GroupMember {
                 group: group.into(),
+                help: suggestion(&name, &known, "hosts"),
                 member: name,
-                help,
             });
         }
         members.push(name);

@@ -58,6 +58,32 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// `lock hosts`: the ssh hosts the kept steps use, each locked on the host before the
+    /// first step; none without the declaration.
+    pub fn locked_hosts(&self) -> Vec<String> {
+        let declared = self
+            .ast
+            .stmts
+            .iter()
+            .any(|s| matches!(&s.node, Stmt::Lock(w) if w.node == "hosts"));
+        if !declared {
+            return Vec::new();
+        }
+        let mut hosts: Vec<String> = self
+            .steps()
+            .filter(|s| !self.left_out.contains_key(&s.id.node))
+            .flat_map(|s| self.targets(s))
+            .filter(|h| {
+                self.hosts
+                    .get(h)
+                    .is_some_and(|spec| !matches!(spec, HostSpec::Local))
+            })
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+
     pub fn has_step(&self, id: &str) -> bool {
         self.steps().any(|s| s.id.node == id)
     }

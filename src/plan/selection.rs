@@ -122,7 +122,8 @@ pub fn left_out(
     Ok(out)
 }
 
-fn suggestion(name: &str, known: &[&str], what: &str) -> String {
+/// "did you mean `x`?", or the names there are.
+pub(super) fn suggestion(name: &str, known: &[&str], what: &str) -> String {
     match closest_name(name, known.iter().copied()) {
         Some(close) => format!("did you mean `{close}`?"),
         None if known.is_empty() => format!("the runbook has no {what}"),

@@ -11,11 +11,10 @@ use crate::journal::inbox::{self, Gate, Signed, Verdict};
 use crate::journal::Record;
 use crate::syntax::ast::{self, Expr};
 
-/// Where this run's gates are published for `runbook approve`, and who started it.
+/// Where this run's gates are published for `runbook approve`.
 #[derive(Debug, Clone)]
 pub struct Inbox {
     pub state: PathBuf,
-    pub starter: String,
 }
 
 /// How often a waiting gate looks for new decisions.
@@ -72,13 +71,9 @@ impl Interp<'_> {
             Some(Expr::Int(n)) => u32::try_from(*n).unwrap_or(u32::MAX),
             _ => 1,
         };
-        // Shown as the uid's own name: `$USER` can say anything.
-        let starter = nix::unistd::User::from_uid(nix::unistd::geteuid())
-            .ok()
-            .flatten()
-            .map(|u| u.name)
-            .or_else(|| self.inbox.as_ref().map(|i| i.starter.clone()))
-            .unwrap_or_else(|| self.approver.clone());
+        // The run's process is the starter's (a resume must be: the journal is theirs), known
+        // by its uid: `$USER` can say anything.
+        let uid = nix::unistd::geteuid().as_raw();
         Gate {
             run_id: self.run_id.clone(),
             runbook: self.plan.name.clone(),
@@ -87,9 +82,8 @@ impl Interp<'_> {
             message: message.to_string(),
             by,
             min,
-            starter,
-            // The run's process is the starter's (a resume must be: the journal is theirs).
-            starter_uid: Some(nix::unistd::geteuid().as_raw()),
+            starter: inbox::user_name(uid),
+            starter_uid: Some(uid),
             two_person: a.has_policy(),
             at: crate::journal::record::now(),
         }
@@ -131,24 +125,17 @@ impl Interp<'_> {
                     .map(|d| d.user.as_str())
                     .collect::<Vec<_>>()
                     .join(", ");
-                self.emit(Event::ApprovalAnswered {
-                    step: gate.step.clone(),
-                    host: gate.host.clone(),
-                    answer: Approval::Approved,
-                    by: Some(by),
-                    how: Some("runbook approve".into()),
-                });
+                self.answered_by(gate, Approval::Approved, by, "runbook approve");
                 Ok(Some(Ok(())))
             }
             Verdict::Denied(d) => {
                 inbox::close(&state, &self.run_id, &gate.step, true);
-                self.emit(Event::ApprovalAnswered {
-                    step: gate.step.clone(),
-                    host: gate.host.clone(),
-                    answer: Approval::Declined,
-                    by: Some(d.user.clone()),
-                    how: Some("runbook approve --deny".into()),
-                });
+                self.answered_by(
+                    gate,
+                    Approval::Declined,
+                    d.user.clone(),
+                    "runbook approve --deny",
+                );
                 Ok(Some(Err(Failure::Denied {
                     by: format!("{} (from {})", d.user, d.decision.from),
                     reason: d.decision.reason.clone().unwrap_or_default(),
@@ -202,19 +189,20 @@ impl Interp<'_> {
             });
             return false;
         }
+        let command = format!("runbook approve {} {}", gate.run_id, gate.step);
         if self.told_gate.as_deref() != Some(gate.step.as_str()) {
             let mut notice = self.notice("awaiting_approval", "awaiting_approval");
             notice.step = Some(gate.step.clone());
             notice.host = Some(gate.host.clone());
             notice.message = Some(gate.message.clone());
-            notice.approve = Some(format!("runbook approve {} {}", gate.run_id, gate.step));
+            notice.approve = Some(command.clone());
             self.told_gate = Some(gate.step.clone());
             self.tell(notice);
         }
         self.emit(Event::ApprovalWaiting {
             step: gate.step.clone(),
             host: gate.host.clone(),
-            command: format!("runbook approve {} {}", gate.run_id, gate.step),
+            command,
             min: gate.min,
             by: gate.by.clone(),
             not_by: gate.two_person.then(|| gate.starter.clone()),
@@ -269,6 +257,17 @@ impl Interp<'_> {
             }
             Answer::Nobody => Ok(None),
         }
+    }
+
+    /// A gate answered through the inbox, by `by`.
+    fn answered_by(&self, gate: &Gate, answer: Approval, by: String, how: &str) {
+        self.emit(Event::ApprovalAnswered {
+            step: gate.step.clone(),
+            host: gate.host.clone(),
+            answer,
+            by: Some(by),
+            how: Some(how.into()),
+        });
     }
 
     fn answered(&self, step: &str, host: &str, answer: Approval, how: Option<&str>) {

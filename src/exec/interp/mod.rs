@@ -4,6 +4,7 @@
 mod calls;
 mod captures;
 mod gate;
+mod tell;
 pub use gate::Inbox;
 mod dry;
 mod expr;
@@ -260,6 +261,8 @@ pub struct Interp<'a> {
     module_fns: HashMap<(&'a str, &'a str), &'a FnDef>,
     /// Every (step, name) a step's body captures: what `STEP.NAME` may mean.
     step_lets: std::collections::HashSet<(&'a str, &'a str)>,
+    /// `host` of each inventory host, its variables made values once.
+    host_values: Arc<HashMap<String, Value>>,
     /// Where every transition is recorded; `None` for runs without a journal. Shared by
     /// the interpreters of a fan-out's hosts.
     pub journal: Option<Arc<Mutex<Writer>>>,
@@ -324,6 +327,7 @@ impl<'a> Interp<'a> {
             plan,
             services,
             step_lets,
+            host_values: Arc::new(host_values(plan)),
             globals: HashMap::new(),
             module_globals: HashMap::new(),
             captures: captures::Captures::default(),
@@ -389,6 +393,7 @@ impl<'a> Interp<'a> {
             fns: self.fns.clone(),
             module_fns: self.module_fns.clone(),
             step_lets: self.step_lets.clone(),
+            host_values: self.host_values.clone(),
             journal: self.journal.clone(),
             approver: self.approver.clone(),
             run_id: self.run_id.clone(),
@@ -495,15 +500,11 @@ impl<'a> Interp<'a> {
     /// Commands from here on run on `host`: its captures come first.
     pub fn set_host(&mut self, host: &str) {
         self.current_host = Some(host.to_string());
-        // The inventory's variables, then `name` (which no variable can replace).
-        let vars = self.plan.inventory.as_ref().and_then(|i| i.vars(host));
-        let mut fields: std::collections::BTreeMap<String, Value> = vars
-            .into_iter()
-            .flatten()
-            .map(|(k, v)| (k.clone(), crate::value::from_json(v.clone())))
-            .collect();
-        fields.insert("name".to_string(), Value::Str(host.to_string()));
-        self.host_value = Some(Value::Map(fields));
+        let value = self.host_values.get(host).cloned().unwrap_or_else(|| {
+            let name = ("name".to_string(), Value::Str(host.to_string()));
+            Value::Map(std::iter::once(name).collect())
+        });
+        self.host_value = Some(value);
     }
 
     /// The module whose function is running, if any: unqualified calls resolve there.
@@ -611,63 +612,21 @@ impl<'a> Interp<'a> {
     }
 }
 
-impl Interp<'_> {
-    /// Tells every channel that wants `event`; each delivery journaled, a failed one said.
-    pub fn tell(&mut self, mut notice: crate::exec::notify::Notice) {
-        if self.journal.is_none() || self.channels.is_empty() {
-            return; // a dry run, or nobody to tell
-        }
-        notice.message = notice
-            .message
-            .map(|m| self.services.masker.mask(&m).into_owned());
-        let channels = self.channels.clone();
-        for channel in channels.iter().filter(|c| c.wants(&notice.event)) {
-            let delivery = channel.deliver(&notice);
-            let error = delivery
-                .error
-                .map(|e| self.services.masker.mask(&e).into_owned());
-            let _ = self.record(&Record::Notified {
-                event: notice.event.clone(),
-                channel: delivery.channel.clone(),
-                attempts: delivery.attempts,
-                error: error.clone(),
-                at: crate::journal::record::now(),
-            });
-            if let Some(error) = error {
-                self.emit(Event::NotifyFailed {
-                    channel: delivery.channel,
-                    about: notice.event.clone(),
-                    error,
-                });
-            }
-        }
-    }
-
-    /// A notice about this run, for `event`.
-    pub fn notice(&mut self, event: &str, status: &str) -> crate::exec::notify::Notice {
-        let title = self
-            .plan
-            .ast
-            .stmts
-            .iter()
-            .find_map(|s| match &s.node {
-                Stmt::Header(h) => Some(h.title.node.clone()),
-                _ => None,
-            })
-            .map(|t| self.title(&t))
-            .unwrap_or_default();
-        crate::exec::notify::Notice {
-            format: crate::exec::notify::FORMAT,
-            event: event.to_string(),
-            run_id: self.run_id.clone(),
-            runbook: self.plan.name.clone(),
-            title,
-            status: status.to_string(),
-            step: None,
-            host: None,
-            message: None,
-            approve: None,
-            at: crate::journal::record::now(),
-        }
-    }
+/// `host` for each inventory host: its variables, then `name` (which no variable replaces).
+fn host_values(plan: &Plan) -> HashMap<String, Value> {
+    let Some(inv) = &plan.inventory else {
+        return HashMap::new();
+    };
+    inv.hosts
+        .iter()
+        .map(|(name, h)| {
+            let mut fields: std::collections::BTreeMap<String, Value> = h
+                .vars
+                .iter()
+                .map(|(k, v)| (k.clone(), crate::value::from_json(v.clone())))
+                .collect();
+            fields.insert("name".to_string(), Value::Str(name.clone()));
+            (name.clone(), Value::Map(fields))
+        })
+        .collect()
 }
