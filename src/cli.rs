@@ -19,8 +19,14 @@ pub struct Cli {
     pub color: ColorChoice,
 
     /// Where journals and locks live [default: $RUNBOOK_STATE_DIR, else $XDG_STATE_HOME/runbook, else ~/.local/state/runbook]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "state")]
     pub state_dir: Option<PathBuf>,
+
+    /// A PostgreSQL database a team shares for journals, the run index and locks
+    /// (`postgres://USER@HOST/DB`) [default: $RUNBOOK_STATE, else `state` in
+    /// ~/.config/runbook/config.toml, else the state directory]
+    #[arg(long, global = true, value_name = "URL")]
+    pub state: Option<String>,
 
     /// An ssh_config for every ssh host that does not name its own `config:` (`ssh -F`):
     /// point a runbook's `ssh("hemma")` at another machine without editing ~/.ssh/config
@@ -149,6 +155,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+
+    /// The state itself: move file journals into a shared database
+    #[command(subcommand)]
+    State(StateCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum StateCommand {
+    /// Copy every journal of a state directory into a state database (runs already there
+    /// are left as they are; the directory is not changed)
+    Migrate {
+        /// The state directory to read [default: the one `--state-dir` would use]
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+
+        /// The database to write (`postgres://USER@HOST/DB`) [default: the `--state` in use]
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+    },
 }
 
 /// How a session reports and who answers its gates.
@@ -203,8 +228,9 @@ pub struct ResumeArgs {
     /// The run to continue [default: the newest unfinished run in the state directory]
     pub run_id: Option<String>,
 
-    /// Resume the newest unfinished run of this runbook
-    #[arg(long, value_name = "FILE", conflicts_with = "run_id")]
+    /// Resume the newest unfinished run of this runbook; with a RUN_ID, this operator's copy
+    /// of the run's runbook (its meaning must match the journal's: another machine's checkout)
+    #[arg(long, value_name = "FILE")]
     pub runbook: Option<PathBuf>,
 
     /// Go on even though the runbook changed since the run began

@@ -24,6 +24,7 @@ mod plan_cmd;
 mod run_cmd;
 mod run_snapshots;
 mod ssh;
+mod state_db;
 #[path = "stdlib/main.rs"]
 mod stdlib;
 mod team_approvals;

@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::exit;
 use crate::journal::inbox::{self, Decision, Verdict};
-use crate::journal::{self, record::now};
+use crate::journal::record::now;
 use crate::report::Reporter;
 
 #[derive(Debug, Error, Diagnostic)]
@@ -70,7 +70,7 @@ pub struct Request<'a> {
     pub reason: Option<String>,
 }
 
-pub fn approve(reporter: &Reporter, state_dir: Option<&Path>, r: &Request) -> i32 {
+pub fn approve(reporter: &Reporter, state_dir: &Path, r: &Request) -> i32 {
     match decide(state_dir, r) {
         Ok(said) => {
             reporter.print(&format!("{said}\n"));
@@ -87,8 +87,8 @@ pub fn approve(reporter: &Reporter, state_dir: Option<&Path>, r: &Request) -> i3
     }
 }
 
-fn decide(state_dir: Option<&Path>, r: &Request) -> Result<String, Error> {
-    let state = journal::state_dir(state_dir);
+fn decide(state_dir: &Path, r: &Request) -> Result<String, Error> {
+    let state = state_dir.to_path_buf();
     // A run id names a directory of the inbox: never a path (`../x`) to somewhere else.
     if r.run_id.is_empty()
         || !r

@@ -1,18 +1,22 @@
 //! `runbook runs` and `runbook show RUN_ID`: what the journals say.
 
-use std::path::Path;
-
 use crate::exit;
-use crate::journal;
+use crate::journal::{self, Location, Store};
 use crate::report::history;
 use crate::report::Reporter;
 
-pub fn runs(reporter: &Reporter, state_dir: Option<&Path>, json: bool) -> i32 {
-    let dir = journal::state_dir(state_dir);
+pub fn runs(reporter: &Reporter, location: &Location, json: bool) -> i32 {
+    let journals = match Store::open(location).and_then(|store| store.journals()) {
+        Ok(j) => j,
+        Err(e) => {
+            reporter.diagnostic(&e);
+            return e.exit_code();
+        }
+    };
     let mut states = Vec::new();
     let mut damaged = 0;
-    for path in journal::list(&dir) {
-        match journal::read(&path) {
+    for journal in journals {
+        match journal {
             Ok(j) => states.push(journal::state(&j)),
             Err(e) => {
                 damaged += 1;
@@ -31,13 +35,13 @@ pub fn runs(reporter: &Reporter, state_dir: Option<&Path>, json: bool) -> i32 {
     }
 }
 
-pub fn show(reporter: &Reporter, state_dir: Option<&Path>, run_id: &str, json: bool) -> i32 {
-    let dir = journal::state_dir(state_dir);
-    let journal = match journal::find(&dir, run_id).and_then(|p| journal::read(&p)) {
+pub fn show(reporter: &Reporter, location: &Location, run_id: &str, json: bool) -> i32 {
+    let found = Store::open(location).and_then(|store| store.read(&store.find(run_id)?));
+    let journal = match found {
         Ok(j) => j,
         Err(e) => {
             reporter.diagnostic(&e);
-            return exit::INVALID;
+            return e.exit_code();
         }
     };
     if let Some(line) = journal.torn_line {

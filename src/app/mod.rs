@@ -9,6 +9,7 @@ pub mod read;
 mod resume;
 mod run;
 mod session;
+mod state;
 
 use std::path::Path;
 
@@ -26,6 +27,28 @@ pub fn run(mut cli: Cli) -> i32 {
         Command::Rollback(args) => args.ssh_config.clone_from(&cli.ssh_config),
         _ => {}
     }
+    let uses_state = matches!(
+        cli.command,
+        Command::Run(_)
+            | Command::Resume(_)
+            | Command::Rollback(_)
+            | Command::Runs { .. }
+            | Command::Show { .. }
+            | Command::Approve { .. }
+            | Command::State(_)
+    );
+    // Where the state is, settled once: a bad URL or config file is reported before anything.
+    let location = if uses_state {
+        match crate::journal::store::locate(cli.state_dir.as_deref(), cli.state.as_deref()) {
+            Ok(l) => l,
+            Err(e) => {
+                reporter.diagnostic(&e);
+                return e.exit_code();
+            }
+        }
+    } else {
+        crate::journal::Location::Files(crate::journal::state_dir(None))
+    };
     match cli.command {
         Command::Check {
             strict,
@@ -38,7 +61,7 @@ pub fn run(mut cli: Cli) -> i32 {
             (Options { strict }, inventory.as_deref()),
             json,
         ),
-        Command::Run(args) => run::run(&reporter, cli.color, cli.state_dir.as_deref(), &args),
+        Command::Run(args) => run::run(&reporter, cli.color, &location, &args),
         Command::Doc { file, output, .. } => match file {
             Some(file) => docs::runbook_doc(&reporter, cli.color, &file, output.as_deref()),
             None => doc(&reporter, output.as_deref()),
@@ -59,13 +82,9 @@ pub fn run(mut cli: Cli) -> i32 {
             run::request(&args.params, &args.select),
             args.json,
         ),
-        Command::Resume(args) => {
-            resume::resume(&reporter, cli.color, cli.state_dir.as_deref(), &args)
-        }
-        Command::Rollback(args) => {
-            resume::rollback(&reporter, cli.color, cli.state_dir.as_deref(), &args)
-        }
-        Command::Runs { json } => history::runs(&reporter, cli.state_dir.as_deref(), json),
+        Command::Resume(args) => resume::resume(&reporter, cli.color, &location, &args),
+        Command::Rollback(args) => resume::rollback(&reporter, cli.color, &location, &args),
+        Command::Runs { json } => history::runs(&reporter, &location, json),
         Command::Completions { shell } => completions(shell),
         Command::Man { dir } => man(&reporter, dir.as_deref()),
         Command::Approve {
@@ -75,7 +94,7 @@ pub fn run(mut cli: Cli) -> i32 {
             reason,
         } => approve::approve(
             &reporter,
-            cli.state_dir.as_deref(),
+            &location.local(),
             &approve::Request {
                 run_id: &run_id,
                 step: &step,
@@ -83,9 +102,8 @@ pub fn run(mut cli: Cli) -> i32 {
                 reason,
             },
         ),
-        Command::Show { run_id, json } => {
-            history::show(&reporter, cli.state_dir.as_deref(), &run_id, json)
-        }
+        Command::State(args) => state::state(&reporter, &location, &args),
+        Command::Show { run_id, json } => history::show(&reporter, &location, &run_id, json),
     }
 }
 

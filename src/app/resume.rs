@@ -11,23 +11,30 @@ use crate::exec::hosts::Transports;
 use crate::exec::{self, Options, Resume};
 use crate::exit;
 use crate::journal::record::now;
-use crate::journal::{self, lock::Lock, Record, RunState, Writer};
+use crate::journal::store::RunLock;
+use crate::journal::{self, Location, Record, RunState, Store, Writer};
 use crate::plan::{Origin, Request};
 use crate::report::{ColorChoice, Reporter};
 
 pub fn resume(
     reporter: &Reporter,
     color: ColorChoice,
-    state_dir: Option<&Path>,
+    location: &Location,
     args: &ResumeArgs,
 ) -> i32 {
     let runbook = args.runbook.as_deref().map(absolute);
-    let dir = journal::state_dir(state_dir);
-    let found = match &args.run_id {
-        Some(id) => journal::find(&dir, id),
-        None => newest_unfinished(&dir, runbook.as_deref()),
+    let store = match Store::open(location) {
+        Ok(s) => s,
+        Err(e) => {
+            reporter.diagnostic(&e);
+            return e.exit_code();
+        }
     };
-    let Some((journal_path, state)) = open_journal(reporter, found) else {
+    let found = match &args.run_id {
+        Some(id) => store.find(id),
+        None => newest_unfinished(&store, runbook.as_deref()),
+    };
+    let Some(state) = open_journal(reporter, &store, found) else {
         return exit::INVALID;
     };
     if state.is_settled() {
@@ -39,8 +46,11 @@ pub fn resume(
     }
     // What the journal says once the lock is held: another session may have finished the
     // run between the first read and the lock.
+    // A run id names the run wherever its runbook is now: `--runbook` points at this
+    // operator's copy (its meaning must match the journal's).
+    let here = args.run_id.as_ref().and(runbook.as_deref());
     let (loaded, mut lock_and_writer, state) =
-        match reopen(reporter, &dir, &journal_path, &state, args.force) {
+        match reopen(reporter, &store, here, &state, args.force) {
             Ok(reopened) => reopened,
             Err(code) => return code,
         };
@@ -74,8 +84,7 @@ pub fn resume(
     go(
         reporter,
         color,
-        &loaded,
-        &state,
+        (&store, &loaded, &state),
         &args.session,
         &mut lock_and_writer,
         record,
@@ -92,7 +101,7 @@ pub fn resume(
         },
     )
     .map_or(exit::INVALID, |code| {
-        reporter.run_footer(&state.run_id, code, &dir);
+        reporter.run_footer(&state.run_id, code, &store.journal_name(&state.run_id));
         code
     })
 }
@@ -100,16 +109,21 @@ pub fn resume(
 pub fn rollback(
     reporter: &Reporter,
     color: ColorChoice,
-    state_dir: Option<&Path>,
+    location: &Location,
     args: &RollbackArgs,
 ) -> i32 {
-    let dir = journal::state_dir(state_dir);
-    let Some((journal_path, state)) = open_journal(reporter, journal::find(&dir, &args.run_id))
-    else {
+    let store = match Store::open(location) {
+        Ok(s) => s,
+        Err(e) => {
+            reporter.diagnostic(&e);
+            return e.exit_code();
+        }
+    };
+    let Some(state) = open_journal(reporter, &store, store.find(&args.run_id)) else {
         return exit::INVALID;
     };
     let (loaded, mut lock_and_writer, state) =
-        match reopen(reporter, &dir, &journal_path, &state, args.force) {
+        match reopen(reporter, &store, None, &state, args.force) {
             Ok(reopened) => reopened,
             Err(code) => return code,
         };
@@ -178,8 +192,7 @@ pub fn rollback(
     go(
         reporter,
         color,
-        &loaded,
-        &state,
+        (&store, &loaded, &state),
         &session,
         &mut lock_and_writer,
         record,
@@ -188,15 +201,14 @@ pub fn rollback(
     .unwrap_or(exit::INVALID)
 }
 
-type Held = (Lock, Option<Writer>);
+type Held = (RunLock, Option<Writer>);
 
 /// Runs `body` in a session that appends to the run's journal.
 #[allow(clippy::too_many_arguments)]
 fn go(
     reporter: &Reporter,
     color: ColorChoice,
-    loaded: &Loaded,
-    state: &RunState,
+    (store, loaded, state): (&Store, &Loaded, &RunState),
     args: &SessionArgs,
     held: &mut Held,
     first: Record,
@@ -207,15 +219,9 @@ fn go(
     let report = session::report(&style);
     let mut interp = session::interpreter(reporter, loaded, &runtime, &report, &style).ok()?;
     interp.run_id = state.run_id.clone();
-    interp.vault = held
-        .1
-        .as_ref()
-        .map(|w| journal::vault::Vault::beside(w.path()));
-    // The journal is STATE/runs/RUN_ID.jsonl; gates wait in STATE/inbox.
-    interp.inbox = held.1.as_ref().and_then(|w| {
-        Some(crate::exec::interp::Inbox {
-            state: w.path().parent()?.parent()?.to_path_buf(),
-        })
+    interp.vault = Some(store.vault(&state.run_id));
+    interp.inbox = Some(crate::exec::interp::Inbox {
+        state: store.local().to_path_buf(),
     });
     if let Err(refused) = crate::exec::restore_captures(&mut interp, &resume_of(state)) {
         reporter.diagnostic(&refused);
@@ -241,31 +247,29 @@ fn go(
 
 fn open_journal(
     reporter: &Reporter,
-    found: Result<PathBuf, journal::Error>,
-) -> Option<(PathBuf, RunState)> {
-    let path = found.map_err(|e| reporter.diagnostic(&e)).ok()?;
-    // Another user's journal would make this session run their runbook as this user.
-    journal::trust(&path)
-        .map_err(|e| reporter.diagnostic(&e))
-        .ok()?;
-    let journal = journal::read(&path)
+    store: &Store,
+    found: Result<String, journal::Error>,
+) -> Option<RunState> {
+    let run_id = found.map_err(|e| reporter.diagnostic(&e)).ok()?;
+    let journal = store
+        .read_to_act(&run_id)
         .map_err(|e| reporter.diagnostic(&e))
         .ok()?;
     if let Some(line) = journal.torn_line {
         reporter.warn(&format!(
             "the last line of {} (line {line}) was torn by a crash and is ignored",
-            path.display()
+            journal.path.display()
         ));
     }
-    Some((path, journal::state(&journal)))
+    Some(journal::state(&journal))
 }
 
 /// Loads the runbook as the run knew it, checks it did not change, takes the lock, and
 /// reads the journal again under it: the state a session may act on.
 fn reopen(
     reporter: &Reporter,
-    dir: &Path,
-    journal_path: &Path,
+    store: &Store,
+    here: Option<&Path>,
     state: &RunState,
     force: bool,
 ) -> Result<(Loaded, Held, RunState), i32> {
@@ -283,7 +287,7 @@ fn reopen(
         selection: state.selection.clone(),
         ..Request::default()
     };
-    let runbook = PathBuf::from(&state.path);
+    let runbook = here.map_or_else(|| PathBuf::from(&state.path), Path::to_path_buf);
     let loaded = session::load(reporter, &runbook, &request)?;
     let fingerprint = journal::fingerprint(&loaded.sources, &loaded.files(), &state.params);
     if fingerprint != state.fingerprint {
@@ -300,11 +304,11 @@ fn reopen(
             "the runbook changed since the run began ({changes}); going on because of --force"
         ));
     }
-    journal::prepare(dir).map_err(|e| {
+    store.prepare().map_err(|e| {
         reporter.diagnostic(&e);
         exit::INVALID
     })?;
-    let (lock, stale) = match Lock::acquire(&journal::lock_path(dir, &runbook), &state.run_id) {
+    let (lock, stale) = match store.lock(&runbook, &state.runbook, &state.run_id) {
         Ok(held) => held,
         Err(e) => {
             reporter.diagnostic(&e);
@@ -317,15 +321,11 @@ fn reopen(
             stale.run_id, stale.pid
         ));
     }
-    let (_, fresh) = open_journal(reporter, Ok(journal_path.to_path_buf())).ok_or(exit::INVALID)?;
-    let writer = Writer::append(journal_path)
-        .map_err(|e| {
-            reporter.diagnostic(&journal::Error::WriteFailed {
-                path: journal_path.display().to_string(),
-                reason: e.to_string(),
-            })
-        })
-        .map_err(|()| exit::INVALID)?;
+    let fresh = open_journal(reporter, store, Ok(state.run_id.clone())).ok_or(exit::INVALID)?;
+    let writer = store.append(&state.run_id).map_err(|e| {
+        reporter.diagnostic(&e);
+        e.exit_code()
+    })?;
     Ok((loaded, (lock, Some(writer)), fresh))
 }
 
@@ -365,24 +365,24 @@ fn describe_changes(
 /// well. An older unfinished run whose runbook has since run to its end is superseded (its
 /// work was done again): it is resumed only by its id. A journal that cannot be read stops
 /// the search: it may be the newest run, and guessing past it could resume the wrong one.
-fn newest_unfinished(dir: &Path, runbook: Option<&Path>) -> Result<PathBuf, journal::Error> {
+fn newest_unfinished(store: &Store, runbook: Option<&Path>) -> Result<String, journal::Error> {
     let mut seen = std::collections::HashSet::new();
     let mut superseded = Vec::new();
-    for path in journal::list(dir).into_iter().rev() {
-        let s = journal::state(&journal::read(&path)?);
+    for journal in store.journals()?.into_iter().rev() {
+        let s = journal::state(&journal?);
         let newest_of_its_runbook = seen.insert(s.path.clone());
         if runbook.is_some_and(|r| Path::new(&s.path) != r) {
             continue;
         }
         let unfinished = !s.is_settled();
         match (unfinished, newest_of_its_runbook) {
-            (true, true) => return Ok(path),
+            (true, true) => return Ok(s.run_id),
             (true, false) => superseded.push(s.run_id),
             (false, _) => {}
         }
     }
     Err(journal::Error::NothingToResume {
-        dir: dir.display().to_string(),
+        dir: store.shown(),
         superseded: if superseded.is_empty() {
             String::new()
         } else {

@@ -10,18 +10,14 @@ use crate::exec::interp::Approvals;
 use crate::exec::{self, Options};
 use crate::exit;
 use crate::journal::record::{now, ParamRecord, FORMAT};
-use crate::journal::{self, lock::Lock, Record, Writer};
+use crate::journal::store::RunLock;
+use crate::journal::{self, Location, Record, Store, Writer};
 use crate::plan::Request;
 use crate::report::run::Detail;
 use crate::report::{ColorChoice, Reporter};
 use crate::syntax::ast::Stmt;
 
-pub fn run(
-    reporter: &Reporter,
-    color: ColorChoice,
-    state_dir: Option<&Path>,
-    args: &RunArgs,
-) -> i32 {
+pub fn run(reporter: &Reporter, color: ColorChoice, location: &Location, args: &RunArgs) -> i32 {
     let request = request(&args.params, &args.select);
     if args.dry_run {
         return super::plan::plan(reporter, color, &args.file, request, args.session.json);
@@ -47,15 +43,17 @@ pub fn run(
         Err(code) => return code,
     };
     let path = absolute(&args.file);
-    let dir = journal::state_dir(state_dir);
     let run_id = uuid::Uuid::now_v7().to_string();
-    let (_lock, writer) = match open_run(reporter, &dir, &path, &run_id) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (store, _lock, writer) =
+        match open_run(reporter, location, &path, &loaded.plan.name, &run_id) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     interp.run_id = run_id.clone();
-    interp.vault = Some(journal::vault::Vault::beside(writer.path()));
-    interp.inbox = Some(crate::exec::interp::Inbox { state: dir.clone() });
+    interp.vault = Some(store.vault(&run_id));
+    interp.inbox = Some(crate::exec::interp::Inbox {
+        state: store.local().to_path_buf(),
+    });
     interp.journal = Some(std::sync::Arc::new(std::sync::Mutex::new(writer)));
     let started = started_record(&loaded, &path, &run_id);
     if let Err(e) = interp.record(&started) {
@@ -71,7 +69,7 @@ pub fn run(
     runtime.block_on(pool.close());
     drop(interp);
     runtime.shutdown_background();
-    reporter.run_footer(&run_id, code, &dir);
+    reporter.run_footer(&run_id, code, &store.journal_name(&run_id));
     code
 }
 
@@ -103,33 +101,29 @@ pub fn absolute(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(path))
 }
 
-/// The state directory, the runbook's lock and a fresh journal.
-pub fn open_run(
+/// The state, the runbook's lock and a fresh journal.
+fn open_run(
     reporter: &Reporter,
-    dir: &Path,
+    location: &Location,
     runbook: &Path,
+    name: &str,
     run_id: &str,
-) -> Result<(Lock, Writer), i32> {
+) -> Result<(Store, RunLock, Writer), i32> {
     let fail = |e: journal::Error| {
         reporter.diagnostic(&e);
         e.exit_code()
     };
-    journal::prepare(dir).map_err(fail)?;
-    let (lock, stale) = Lock::acquire(&journal::lock_path(dir, runbook), run_id).map_err(fail)?;
+    let store = Store::open(location).map_err(fail)?;
+    store.prepare().map_err(fail)?;
+    let (lock, stale) = store.lock(runbook, name, run_id).map_err(fail)?;
     if let Some(stale) = stale {
         reporter.warn(&format!(
             "run {} (pid {}) ended without releasing its lock (killed or crashed); taking it over. `runbook resume {}` continues it",
             stale.run_id, stale.pid, stale.run_id
         ));
     }
-    let path = journal::journal_path(dir, run_id);
-    let writer = Writer::create(&path).map_err(|e| {
-        fail(journal::Error::WriteFailed {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })
-    })?;
-    Ok((lock, writer))
+    let writer = store.create(run_id, name, runbook).map_err(fail)?;
+    Ok((store, lock, writer))
 }
 
 fn started_record(loaded: &Loaded, path: &Path, run_id: &str) -> Record {

@@ -55,6 +55,46 @@ pub enum Error {
     )]
     LockedElsewhere { name: String },
 
+    #[error("another run of this runbook is in progress: run {run_id}, by {who}")]
+    #[diagnostic(
+        code(runbook::journal::locked_by_operator),
+        help("the lock `{name}` is held in the shared state database; it is released when that run ends, or by the database if its connection dies (a crash): wait for it, or ask its operator")
+    )]
+    HeldBy {
+        name: String,
+        run_id: String,
+        /// The operator, their database role, machine and pid, and since when.
+        who: String,
+    },
+
+    #[error("cannot use the state database {url}: {reason}")]
+    #[diagnostic(
+        code(runbook::journal::database),
+        help("nothing ran. Check the URL (`--state`, RUNBOOK_STATE or the config file), that the server is up, and that your role may connect; a run that had begun continues with `runbook resume` once it is back")
+    )]
+    Database { url: String, reason: String },
+
+    #[error("`{value}` (from {from}) is not a state database URL")]
+    #[diagnostic(
+        code(runbook::journal::state_url),
+        help("give `postgres://USER@HOST[:PORT]/DATABASE` (or `postgresql://`); a state directory is chosen with `--state-dir DIR` or RUNBOOK_STATE_DIR")
+    )]
+    StateUrl { value: String, from: String },
+
+    #[error("cannot read the config file {path}: {reason}")]
+    #[diagnostic(
+        code(runbook::journal::config),
+        help("it holds one setting, `state = \"postgres://USER@HOST/DATABASE\"` (docs/team.md)")
+    )]
+    Config { path: String, reason: String },
+
+    #[error("the state database {url} has schema version {found}; this runbook knows versions up to {known}")]
+    #[diagnostic(
+        code(runbook::journal::schema_newer),
+        help("a newer runbook migrated it: upgrade this runbook, so that it never writes tables it does not know")
+    )]
+    SchemaNewer { url: String, found: i32, known: i32 },
+
     #[error("the journal {path} is damaged at line {line}: {reason}")]
     #[diagnostic(code(runbook::journal::corrupt), help("only a last line without its newline may be torn by a crash; this one is damage. Inspect the file by hand"))]
     Corrupt {
@@ -111,7 +151,9 @@ impl Error {
         match self {
             Error::Locked { .. }
             | Error::LockedByCommand { .. }
-            | Error::LockedElsewhere { .. } => crate::exit::LOCKED,
+            | Error::LockedElsewhere { .. }
+            | Error::HeldBy { .. } => crate::exit::LOCKED,
+            Error::Database { .. } => crate::exit::JOURNAL_FAILED,
             _ => crate::exit::INVALID,
         }
     }

@@ -7,12 +7,15 @@
 //!   locks/KEY.lock      one lock per runbook
 //! ```
 
+pub mod config;
 pub mod error;
 pub mod inbox;
 pub mod lock;
+pub mod postgres;
 pub mod reader;
 pub mod record;
 pub mod seal;
+pub mod store;
 pub mod vault;
 pub mod writer;
 
@@ -23,6 +26,7 @@ use std::path::{Path, PathBuf};
 pub use error::Error;
 pub use reader::{read, state, Journal, RunState};
 pub use record::Record;
+pub use store::{Location, Store};
 pub use writer::Writer;
 
 use crate::source::SourceMap;

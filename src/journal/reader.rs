@@ -16,18 +16,28 @@ pub struct Journal {
 }
 
 pub fn read(path: &Path) -> Result<Journal, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Corrupt {
+        path: path.display().to_string(),
+        line: 0,
+        reason: e.to_string(),
+    })?;
+    parse(path, &bytes)
+}
+
+/// A journal from its lines, wherever they were kept (a file, or the rows of a database
+/// named by `path`).
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Journal, Error> {
     let corrupt = |line, reason: String| Error::Corrupt {
         path: path.display().to_string(),
         line,
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| corrupt(0, e.to_string()))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::Empty {
             path: path.display().to_string(),
         });
     }
-    let text = String::from_utf8_lossy(&bytes);
+    let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.split('\n').collect();
     let mut records = Vec::new();
     let mut torn_line = None;

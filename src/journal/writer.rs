@@ -7,23 +7,56 @@ use std::path::{Path, PathBuf};
 
 use super::record::Record;
 
+/// Appends a run's records to where its state lives.
 #[derive(Debug)]
-pub struct Writer {
+pub enum Writer {
+    File(FileWriter),
+    Database(super::postgres::Appender),
+}
+
+impl Writer {
+    pub fn create(path: &Path) -> std::io::Result<Writer> {
+        FileWriter::create(path).map(Writer::File)
+    }
+
+    pub fn append(path: &Path) -> std::io::Result<Writer> {
+        FileWriter::append(path).map(Writer::File)
+    }
+
+    /// Once this returns, the record is journaled (see each backend for when it is durable).
+    pub fn write(&mut self, record: &Record) -> std::io::Result<()> {
+        match self {
+            Writer::File(f) => f.write(record),
+            Writer::Database(d) => d.write(record),
+        }
+    }
+
+    /// How messages name the journal.
+    pub fn name(&self) -> String {
+        match self {
+            Writer::File(f) => f.path().display().to_string(),
+            Writer::Database(d) => d.name(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct FileWriter {
     file: File,
     path: PathBuf,
     /// `RUNBOOK_FSYNC=off` trades crash safety for speed (benchmarks, throwaway runs).
     sync: bool,
 }
 
-impl Writer {
-    pub fn create(path: &Path) -> std::io::Result<Writer> {
+impl FileWriter {
+    pub fn create(path: &Path) -> std::io::Result<FileWriter> {
         // Journals hold params and command output: readable by their owner only.
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
             .mode(0o600)
             .open(path)?;
-        Ok(Writer {
+        Ok(FileWriter {
             file,
             path: path.to_path_buf(),
             sync: sync_enabled(),
@@ -33,7 +66,7 @@ impl Writer {
     /// Appends to an existing journal (resume, rollback). A torn last line (a write cut
     /// by a crash, which the reader already ignored) is cut off first, so it never ends up
     /// in the middle of the journal.
-    pub fn append(path: &Path) -> std::io::Result<Writer> {
+    pub fn append(path: &Path) -> std::io::Result<FileWriter> {
         let text = std::fs::read(path)?;
         let complete = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         let whole_record = serde_json::from_slice::<serde_json::Value>(&text[complete..]).is_ok();
@@ -47,7 +80,7 @@ impl Writer {
             }
             file.sync_data()?;
         }
-        Ok(Writer {
+        Ok(FileWriter {
             file,
             path: path.to_path_buf(),
             sync: sync_enabled(),

@@ -185,10 +185,9 @@ impl Reporter {
     }
 
     /// After a run: its id, where its journal is, and how to go on.
-    pub fn run_footer(&self, run_id: &str, code: i32, dir: &std::path::Path) {
+    pub fn run_footer(&self, run_id: &str, code: i32, journal: &str) {
         let mut err = io::stderr().lock();
-        let journal = crate::journal::journal_path(dir, run_id);
-        let _ = writeln!(err, "run {run_id} · journal {}", journal.display());
+        let _ = writeln!(err, "run {run_id} · journal {journal}");
         let hint = match code {
             crate::exit::SUCCESS => return,
             crate::exit::FAILED_NO_ROLLBACK => "left as it is (--no-rollback): fix the cause, then `runbook resume {id}`",

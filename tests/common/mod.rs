@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -93,7 +95,9 @@ pub fn binary(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_runbook"));
     cmd.current_dir(dir)
         .env_remove("RUNBOOK_STATE_DIR")
-        .env("XDG_STATE_HOME", dir.join(".state"));
+        .env_remove("RUNBOOK_STATE")
+        .env("XDG_STATE_HOME", dir.join(".state"))
+        .env("XDG_CONFIG_HOME", dir.join(".config"));
     cmd
 }
 
