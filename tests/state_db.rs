@@ -392,8 +392,10 @@ fn team_roles(db: &Db) {
     db.cluster.sql(
         "runbook",
         "CREATE ROLE runbook_operator NOLOGIN;
-         GRANT SELECT, INSERT ON runbook_runs, runbook_records, runbook_schema TO runbook_operator;
-         GRANT SELECT, INSERT, UPDATE, DELETE ON runbook_locks TO runbook_operator;",
+         GRANT SELECT, INSERT ON runbook_runs, runbook_records, runbook_schema,
+             runbook_gates, runbook_decisions TO runbook_operator;
+         GRANT SELECT, INSERT, UPDATE, DELETE ON runbook_locks TO runbook_operator;
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO runbook_operator;",
     );
 }
 
@@ -503,10 +505,11 @@ fn a_schema_newer_than_this_build_is_refused_and_a_bad_url_is_a_diagnostic() {
     let db = db();
     let m = machine(&db, "runbook x \"X\"\n");
     assert_eq!(m.run_args(&["runs"]).code, 0, "the first use migrates");
-    let version = db
-        .cluster
-        .sql("runbook", "SELECT max(version) FROM runbook_schema");
-    assert_eq!(version, "1");
+    let version = db.cluster.sql(
+        "runbook",
+        "SELECT string_agg(version::text, ',' ORDER BY version) FROM runbook_schema",
+    );
+    assert_eq!(version, "1,2", "each migration once, in order");
     db.cluster.sql(
         "runbook",
         "INSERT INTO runbook_schema (version) VALUES (99)",
@@ -528,4 +531,122 @@ fn a_schema_newer_than_this_build_is_refused_and_a_bad_url_is_a_diagnostic() {
     assert_eq!(hidden.code, 8, "{}", hidden.stderr);
     assert!(!hidden.stderr.contains("s3cret"), "{}", hidden.stderr);
     assert!(hidden.stderr.contains("alice:***@"), "{}", hidden.stderr);
+}
+
+#[test]
+fn the_config_file_names_the_shared_state_and_a_bad_one_is_a_diagnostic() {
+    let db = db();
+    let m = Runbook::new()
+        .file(
+            "deploy.rb",
+            "runbook x \"X\"\n\nstep a \"A\" {\n  run \"true\"\n}\n",
+        )
+        .file(
+            ".config/runbook/config.toml",
+            format!("state = \"{}\"\n", db.url),
+        );
+    let ran = m.run_args(&["run", "deploy.rb"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stderr.contains("journal postgres://"), "{}", ran.stderr);
+    let count = db
+        .cluster
+        .sql("runbook", "SELECT count(*) FROM runbook_runs");
+    assert_eq!(count, "1");
+    assert!(common::journals(m.path()).is_empty(), "no file journal");
+    // `--state-dir` still chooses files for one command.
+    let files = m.run_args(&["--state-dir", "here", "runs", "--json"]);
+    assert_eq!(files.stdout.trim(), "[]", "{}", files.stderr);
+    let bad = Runbook::new()
+        .file(".config/runbook/config.toml", "state = 3\n")
+        .run_args(&["runs"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("runbook::journal::config"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn a_two_person_approval_across_os_users_and_roles_continues_the_waiting_run() {
+    let db = db();
+    team_roles(&db);
+    db.cluster
+        .sql("runbook", "CREATE ROLE runbook_approver NOLOGIN");
+    let world = World::new();
+    let out = world.path("out");
+    let text = format!(
+        "runbook deploy \"Deploy\"\n\n\
+         step ship \"Ship\" {{\n  approve \"ship it?\" by [\"runbook_approver\"] min 1\n  run \"echo shipped >> {out}\"\n}}\n"
+    );
+    let (alice, bob, carol) = (
+        Operator::new(&db, 1),
+        Operator::new(&db, 2),
+        Operator::new(&db, 3),
+    );
+    db.cluster.sql(
+        "runbook",
+        &format!("GRANT runbook_approver TO {}, {}", alice.name, bob.name),
+    );
+    alice.write("deploy.rb", &text);
+    let waiting = alice.spawn(&db, &["run", "deploy.rb", "--wait", "60s"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while db.cluster.sql(
+        "runbook",
+        "SELECT count(*) FROM runbook_gates WHERE event = 'open'",
+    ) != "1"
+    {
+        assert!(Instant::now() < deadline, "the gate was never published");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let id = db.cluster.sql("runbook", "SELECT run_id FROM runbook_runs");
+    // The starter is an approver by role, but never of their own run.
+    let own = finish(alice.spawn(&db, &["approve", &id, "ship"]));
+    assert_eq!(own.code, 6, "{own:?}");
+    assert!(
+        own.stderr.contains("runbook::approve::not_allowed"),
+        "{}",
+        own.stderr
+    );
+    // Carol's role is not among those who may.
+    let stranger = finish(carol.spawn(&db, &["approve", &id, "ship"]));
+    assert_eq!(stranger.code, 6, "{stranger:?}");
+    assert!(
+        stranger.stderr.contains("runbook_approver"),
+        "{}",
+        stranger.stderr
+    );
+    assert_eq!(world.count("shipped"), 0);
+    let approved = finish(bob.spawn(&db, &["approve", &id, "ship", "--reason", "looks good"]));
+    assert_eq!(approved.code, 0, "{approved:?}");
+    assert!(approved.stdout.contains("approved"), "{}", approved.stdout);
+    let run = finish(waiting);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(world.count("shipped"), 1);
+    // Audited: who (the authenticated role), why, from where, in the run's journal.
+    let m = machine(&db, &text);
+    let show = m.run_args(&["show", &id, "--json"]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    let approval = show
+        .stdout
+        .lines()
+        .find(|l| l.contains("\"approval\""))
+        .map(str::to_string)
+        .unwrap_or_else(|| show.stdout.clone());
+    assert!(approval.contains(&bob.name), "{approval}");
+    assert!(approval.contains("looks good"), "{approval}");
+    // A decision cannot claim another's name: the server signs it.
+    let forged = Command::new("psql")
+        .args(["-X", "-t", "-A", "-h", "127.0.0.1", "-p", &db.cluster.port.to_string()])
+        .args(["-U", &carol.name, "-d", "runbook", "-v", "ON_ERROR_STOP=1"])
+        .args([
+            "-c",
+            &format!("INSERT INTO runbook_decisions (run_id, step, approver, decision) VALUES ('{id}', 'ship', '{}', '{{}}') RETURNING approver", bob.name),
+        ])
+        .output()
+        .expect("psql");
+    assert_eq!(
+        String::from_utf8_lossy(&forged.stdout).lines().next(),
+        Some(carol.name.as_str())
+    );
 }

@@ -1,15 +1,16 @@
 //! `runbook approve RUN_ID STEP [--deny --reason TEXT]`: a decision on a waiting gate, from
 //! another shell, another OS user or (over ssh) another machine. The decider is the OS user
-//! running this command: the decision file is theirs.
-
-use std::path::Path;
+//! running this command (the decision file is theirs), or, with a state database, the role
+//! the server authenticated.
 
 use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::exit;
+use crate::journal::gates::Gates;
 use crate::journal::inbox::{self, Decision, Verdict};
 use crate::journal::record::now;
+use crate::journal::Location;
 use crate::report::Reporter;
 
 #[derive(Debug, Error, Diagnostic)]
@@ -70,8 +71,18 @@ pub struct Request<'a> {
     pub reason: Option<String>,
 }
 
-pub fn approve(reporter: &Reporter, state_dir: &Path, r: &Request) -> i32 {
-    match decide(state_dir, r) {
+pub fn approve(reporter: &Reporter, location: &Location, r: &Request) -> i32 {
+    let gates = match location {
+        Location::Files(dir) => Gates::Files(dir.clone()),
+        Location::Database(url) => match crate::journal::postgres::Database::open(url) {
+            Ok(db) => Gates::Database(db),
+            Err(e) => {
+                reporter.diagnostic(&e);
+                return e.exit_code();
+            }
+        },
+    };
+    match decide(&gates, r) {
         Ok(said) => {
             reporter.print(&format!("{said}\n"));
             exit::SUCCESS
@@ -87,8 +98,7 @@ pub fn approve(reporter: &Reporter, state_dir: &Path, r: &Request) -> i32 {
     }
 }
 
-fn decide(state_dir: &Path, r: &Request) -> Result<String, Error> {
-    let state = state_dir.to_path_buf();
+fn decide(gates: &Gates, r: &Request) -> Result<String, Error> {
     // A run id names a directory of the inbox: never a path (`../x`) to somewhere else.
     if r.run_id.is_empty()
         || !r
@@ -100,12 +110,14 @@ fn decide(state_dir: &Path, r: &Request) -> Result<String, Error> {
             run_id: r.run_id.to_string(),
         });
     }
-    let gate = inbox::gate(&state, r.run_id)
-        .map_err(|e| Error::Unreachable {
-            run_id: r.run_id.to_string(),
-            state: state.display().to_string(),
-            reason: e.to_string(),
-        })?
+    let unreachable = |reason: String| Error::Unreachable {
+        run_id: r.run_id.to_string(),
+        state: gates.shown(),
+        reason,
+    };
+    let gate = gates
+        .gate(r.run_id)
+        .map_err(unreachable)?
         .ok_or_else(|| Error::NoGate {
             run_id: r.run_id.to_string(),
         })?;
@@ -116,10 +128,10 @@ fn decide(state_dir: &Path, r: &Request) -> Result<String, Error> {
             waiting: gate.step,
         });
     }
-    // The uid, and its name: what the decision file will be signed with.
-    let uid = nix::unistd::geteuid().as_raw();
-    let user = inbox::user_name(uid);
-    gate.may_decide(&user, uid)
+    // What the decision will be signed with: the uid and its name, or the database role.
+    let me = gates.approver(&gate).map_err(unreachable)?;
+    let user = me.user.clone();
+    gate.may_decide(&me.user, me.uid, me.roles.as_deref())
         .map_err(|why| Error::NotAllowed {
             user: user.clone(),
             step: r.step.to_string(),
@@ -132,20 +144,28 @@ fn decide(state_dir: &Path, r: &Request) -> Result<String, Error> {
         at: now(),
         from: inbox::origin(),
     };
-    inbox::decide(&state, r.run_id, &decision).map_err(|e| Error::Unwritable {
-        reason: e.to_string(),
-        help: format!(
-            "the run's inbox {} must let approvers add files (the run makes it mode 1733)",
-            state.join("inbox").join(r.run_id).display()
-        ),
-    })?;
+    gates
+        .decide(r.run_id, &decision)
+        .map_err(|reason| Error::Unwritable {
+            reason,
+            help: match gates {
+                Gates::Files(state) => format!(
+                    "the run's inbox {} must let approvers add files (the run makes it mode 1733)",
+                    state.join("inbox").join(r.run_id).display()
+                ),
+                Gates::Database(_) => {
+                    "your database role must be granted INSERT on runbook_decisions (docs/team.md)"
+                        .into()
+                }
+            },
+        })?;
     let what = if r.deny { "denied" } else { "approved" };
     let head = format!(
         "{what} step {} of run {} ({}) as {user}",
         r.step, r.run_id, gate.runbook
     );
     // Others cannot list the inbox (it is 1733): only the starter sees every decision.
-    let Some(decisions) = inbox::decisions(&state, r.run_id, r.step) else {
+    let Some(decisions) = gates.decisions(r.run_id, &gate) else {
         return Ok(format!(
             "{head}: the run counts the approvals ({} needed)",
             gate.min.max(1)

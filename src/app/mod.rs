@@ -94,7 +94,7 @@ pub fn run(mut cli: Cli) -> i32 {
             reason,
         } => approve::approve(
             &reporter,
-            &location.local(),
+            &location,
             &approve::Request {
                 run_id: &run_id,
                 step: &step,

@@ -220,9 +220,7 @@ fn go(
     let mut interp = session::interpreter(reporter, loaded, &runtime, &report, &style).ok()?;
     interp.run_id = state.run_id.clone();
     interp.vault = Some(store.vault(&state.run_id));
-    interp.inbox = Some(crate::exec::interp::Inbox {
-        state: store.local().to_path_buf(),
-    });
+    interp.inbox = Some(store.gates());
     if let Err(refused) = crate::exec::restore_captures(&mut interp, &resume_of(state)) {
         reporter.diagnostic(&refused);
         return Some(exit::INVALID);

@@ -51,9 +51,7 @@ pub fn run(reporter: &Reporter, color: ColorChoice, location: &Location, args: &
         };
     interp.run_id = run_id.clone();
     interp.vault = Some(store.vault(&run_id));
-    interp.inbox = Some(crate::exec::interp::Inbox {
-        state: store.local().to_path_buf(),
-    });
+    interp.inbox = Some(store.gates());
     interp.journal = Some(std::sync::Arc::new(std::sync::Mutex::new(writer)));
     let started = started_record(&loaded, &path, &run_id);
     if let Err(e) = interp.record(&started) {

@@ -241,7 +241,7 @@ fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 
     notify_end(interp, status);
     if status.is_settled() {
         if let Some(inbox) = &interp.inbox {
-            crate::journal::inbox::discard(&inbox.state, &interp.run_id);
+            inbox.discard(&interp.run_id);
         }
     }
     // The verdict is the last record; if it cannot be written the journal still shows

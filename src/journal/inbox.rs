@@ -46,11 +46,14 @@ pub struct Decision {
     pub from: String,
 }
 
-/// A decision and its author, as the file system has it.
+/// A decision and its author, as the state vouches for them: on files the decision file's
+/// owner (a uid, and OS groups); in a database the authenticated role, and the roles of the
+/// gate's `by` it is a member of.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signed {
     pub user: String,
-    pub uid: u32,
+    pub uid: Option<u32>,
+    pub roles: Option<Vec<String>>,
     pub decision: Decision,
 }
 
@@ -185,7 +188,8 @@ pub fn decisions(state: &Path, run_id: &str, step: &str) -> Option<Vec<Signed>> 
             (decision.at.clone(), nanos),
             Signed {
                 user: user_name(meta.uid()),
-                uid: meta.uid(),
+                uid: Some(meta.uid()),
+                roles: None,
                 decision,
             },
         ));
@@ -238,18 +242,28 @@ pub enum Verdict {
 }
 
 impl Gate {
-    /// Whether `user` (uid `uid`) may decide on this gate, and if not, why.
-    pub fn may_decide(&self, user: &str, uid: u32) -> Result<(), String> {
-        let is_starter = match self.starter_uid {
-            Some(starter) => uid == starter,
-            None => user == self.starter,
+    /// Whether `user` (uid `uid`, or a database role that is a member of `roles`) may
+    /// decide on this gate, and if not, why.
+    pub fn may_decide(
+        &self,
+        user: &str,
+        uid: Option<u32>,
+        roles: Option<&[String]>,
+    ) -> Result<(), String> {
+        let is_starter = match (self.starter_uid, uid) {
+            (Some(starter), Some(uid)) => uid == starter,
+            _ => user == self.starter,
         };
         if self.two_person && is_starter {
             return Err(format!(
                 "{user} started this run: under its policy another person must approve it"
             ));
         }
-        if !self.by.is_empty() && !self.by.iter().any(|b| b == user || in_group(user, b)) {
+        let member = |b: &String| match roles {
+            Some(roles) => roles.contains(b),
+            None => in_group(user, b),
+        };
+        if !self.by.is_empty() && !self.by.iter().any(|b| b == user || member(b)) {
             return Err(format!(
                 "{user} is not among those who may approve it: {}",
                 self.by.join(", ")
@@ -262,7 +276,7 @@ impl Gate {
     pub fn verdict(&self, decisions: &[Signed]) -> Verdict {
         let mut counted: Vec<Signed> = Vec::new();
         for d in decisions {
-            if self.may_decide(&d.user, d.uid).is_err() {
+            if self.may_decide(&d.user, d.uid, d.roles.as_deref()).is_err() {
                 continue;
             }
             if !d.decision.approve {
@@ -300,11 +314,12 @@ mod tests {
     fn signed(user: &str, approve: bool) -> Signed {
         Signed {
             user: user.into(),
-            uid: if user == "olof" {
+            uid: Some(if user == "olof" {
                 1000
             } else {
                 2000 + user.len() as u32
-            },
+            }),
+            roles: None,
             decision: Decision {
                 step: "deploy".into(),
                 approve,
@@ -344,9 +359,9 @@ mod tests {
         // The starter's uid under another name (`USER=carol`) is still the starter.
         let anyone = gate(&[], 1);
         let mut disguised = signed("carol", true);
-        disguised.uid = 1000;
-        assert!(anyone.may_decide("carol", 1000).is_err());
-        assert!(anyone.may_decide("carol", 2005).is_ok());
+        disguised.uid = Some(1000);
+        assert!(anyone.may_decide("carol", Some(1000), None).is_err());
+        assert!(anyone.may_decide("carol", Some(2005), None).is_ok());
         assert_eq!(anyone.verdict(&[disguised]), Verdict::Waiting { have: 0 });
         let ds = [signed("alice", true), signed("bob", true)];
         assert!(matches!(g.verdict(&ds), Verdict::Approved(c) if c.len() == 2));

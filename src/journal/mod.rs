@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod error;
+pub mod gates;
 pub mod inbox;
 pub mod lock;
 pub mod postgres;

@@ -202,6 +202,14 @@ impl Store {
         }
     }
 
+    /// Where this state's gates wait for decisions from anywhere.
+    pub fn gates(&self) -> super::gates::Gates {
+        match self {
+            Store::Files(dir) => super::gates::Gates::Files(dir.clone()),
+            Store::Database { db, .. } => super::gates::Gates::Database(db.clone()),
+        }
+    }
+
     /// The keys of a run's captures made from secrets: always on this machine, beside where
     /// a file journal would be, never in the shared database.
     pub fn vault(&self, run_id: &str) -> super::vault::Vault {

@@ -2,20 +2,13 @@
 //! the prompt), or from anywhere through the inbox (`runbook approve RUN_ID STEP`); a gate
 //! with a policy (`by [...]`, `min N`) only from the inbox, by others than the starter.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::{Failure, Interp, Outcome, Target};
 use crate::exec::event::{Answer, Approval, Event};
-use crate::journal::inbox::{self, Gate, Signed, Verdict};
+use crate::journal::inbox::{Gate, Signed, Verdict};
 use crate::journal::Record;
 use crate::syntax::ast::{self, Expr};
-
-/// Where this run's gates are published for `runbook approve`.
-#[derive(Debug, Clone)]
-pub struct Inbox {
-    pub state: PathBuf,
-}
 
 /// How often a waiting gate looks for new decisions.
 const POLL: Duration = Duration::from_millis(200);
@@ -72,8 +65,14 @@ impl Interp<'_> {
             _ => 1,
         };
         // The run's process is the starter's (a resume must be: the journal is theirs), known
-        // by its uid: `$USER` can say anything.
-        let uid = nix::unistd::geteuid().as_raw();
+        // by its uid or its database role: `$USER` can say anything.
+        let (starter, starter_uid) = match &self.inbox {
+            Some(gates) => gates.starter(),
+            None => {
+                let uid = nix::unistd::geteuid().as_raw();
+                (crate::journal::inbox::user_name(uid), Some(uid))
+            }
+        };
         Gate {
             run_id: self.run_id.clone(),
             runbook: self.plan.name.clone(),
@@ -82,8 +81,8 @@ impl Interp<'_> {
             message: message.to_string(),
             by,
             min,
-            starter: inbox::user_name(uid),
-            starter_uid: Some(uid),
+            starter,
+            starter_uid,
             two_person: a.has_policy(),
             at: crate::journal::record::now(),
         }
@@ -104,10 +103,10 @@ impl Interp<'_> {
     /// What the inbox's decisions come to, if they settle the gate: each counted approval
     /// journaled, or the denial.
     fn inbox_verdict(&mut self, gate: &Gate) -> Outcome<Option<Outcome<()>>> {
-        let Some(state) = self.inbox.as_ref().map(|i| i.state.clone()) else {
+        let Some(gates) = self.inbox.clone() else {
             return Ok(None);
         };
-        let decisions = inbox::decisions(&state, &self.run_id, &gate.step).unwrap_or_default();
+        let decisions = gates.decisions(&self.run_id, gate).unwrap_or_default();
         match gate.verdict(&decisions) {
             Verdict::Approved(counted) => {
                 for d in &counted {
@@ -119,7 +118,7 @@ impl Interp<'_> {
                         Some(d),
                     )?;
                 }
-                inbox::close(&state, &self.run_id, &gate.step, false);
+                gates.close(&self.run_id, &gate.step, false);
                 let by = counted
                     .iter()
                     .map(|d| d.user.as_str())
@@ -129,7 +128,7 @@ impl Interp<'_> {
                 Ok(Some(Ok(())))
             }
             Verdict::Denied(d) => {
-                inbox::close(&state, &self.run_id, &gate.step, true);
+                gates.close(&self.run_id, &gate.step, true);
                 self.answered_by(
                     gate,
                     Approval::Declined,
@@ -168,23 +167,26 @@ impl Interp<'_> {
             if until.is_some_and(|u| Instant::now() >= u) {
                 return self.pause(gate, dangerous);
             }
-            std::thread::sleep(POLL);
+            match &self.inbox {
+                Some(gates) => gates.wait(POLL),
+                None => std::thread::sleep(POLL),
+            }
         }
     }
 
     /// Puts the gate in the inbox and says how to answer it; false for a run without one.
     fn publish(&mut self, gate: &Gate) -> bool {
-        let Some(inbox) = &self.inbox else {
+        let Some(gates) = &self.inbox else {
             return false;
         };
-        if let Err(e) = inbox::open(&inbox.state, gate) {
+        if let Err(e) = gates.open(gate) {
             self.emit(Event::Log {
                 step: gate.step.clone(),
                 host: gate.host.clone(),
                 message: format!(
                     "cannot publish the gate of step {} in {}: {e}; answer it with `runbook resume --approve`",
                     gate.step,
-                    inbox.state.display()
+                    gates.shown()
                 ),
             });
             return false;

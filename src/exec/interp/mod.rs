@@ -3,14 +3,13 @@
 
 mod calls;
 mod captures;
-mod gate;
-mod tell;
-pub use gate::Inbox;
 mod dry;
 mod expr;
+mod gate;
 mod render;
 mod secret_words;
 mod stmts;
+mod tell;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -274,7 +273,7 @@ pub struct Interp<'a> {
     /// Where captures made from secrets are locked (beside the journal).
     pub vault: Option<crate::journal::vault::Vault>,
     /// Where gates are published for `runbook approve`; `None` for runs without a journal.
-    pub inbox: Option<gate::Inbox>,
+    pub inbox: Option<crate::journal::gates::Gates>,
     /// `notify` channels, their URLs evaluated; told only by runs with a journal.
     pub channels: Arc<Vec<crate::exec::notify::Channel>>,
     /// The gate this session already told the channels about.

@@ -4,6 +4,7 @@
 //! config file (docs/team.md).
 
 mod conn;
+mod gates;
 mod lock;
 pub mod schema;
 pub mod url;
@@ -23,6 +24,8 @@ use conn::Conn;
 #[derive(Debug, Clone)]
 pub struct Database {
     conn: Arc<Conn>,
+    /// The role the server authenticated: who this operator is here.
+    role: String,
 }
 
 impl Database {
@@ -32,9 +35,16 @@ impl Database {
             reason,
         };
         let conn = Conn::open(url).map_err(unreachable)?;
+        let role: String = conn
+            .call(|c| {
+                c.query_one("SELECT session_user::text", &[])
+                    .map(|r| r.get(0))
+            })
+            .map_err(unreachable)?;
         match conn.call(schema::migrate).map_err(unreachable)? {
             Ok(_) => Ok(Database {
                 conn: Arc::new(conn),
+                role,
             }),
             Err(newer) => Err(Error::SchemaNewer {
                 url: url.shown(),
@@ -42,6 +52,10 @@ impl Database {
                 known: newer.known,
             }),
         }
+    }
+
+    pub fn role(&self) -> &str {
+        &self.role
     }
 
     pub fn url(&self) -> &Url {

@@ -9,7 +9,8 @@ use postgres::Client;
 /// those are `hashtextextended` of a text key).
 const MIGRATION_LOCK: i64 = 0x7275_6e62_6f6f_6b00; // "runbook\0"
 
-/// Migration N brings schema version N (1-based).
+/// Migration N brings schema version N (1-based). A migration is never edited once released:
+/// a change is a new one.
 pub const MIGRATIONS: &[&str] = &[
     // 1: journals (append-only), the run index, runbook locks.
     r"
@@ -45,6 +46,49 @@ pub const MIGRATIONS: &[&str] = &[
         pid        integer NOT NULL,
         since      timestamptz NOT NULL DEFAULT now()
     );
+    ",
+    // 2: approvals from anywhere. Both tables are append-only, and who wrote a row is the
+    // role the server authenticated, whatever the INSERT says.
+    r"
+    CREATE TABLE runbook_gates (
+        id        bigserial PRIMARY KEY,
+        run_id    text NOT NULL REFERENCES runbook_runs (run_id),
+        step      text NOT NULL,
+        event     text NOT NULL CHECK (event IN ('open', 'approved', 'denied', 'settled')),
+        gate      text,
+        by_role   text NOT NULL DEFAULT session_user,
+        at        timestamptz NOT NULL DEFAULT clock_timestamp()
+    );
+    CREATE INDEX runbook_gates_run ON runbook_gates (run_id, id);
+    CREATE TABLE runbook_decisions (
+        id         bigserial PRIMARY KEY,
+        run_id     text NOT NULL REFERENCES runbook_runs (run_id),
+        step       text NOT NULL,
+        approver   text NOT NULL DEFAULT session_user,
+        decision   text NOT NULL,
+        decided_at timestamptz NOT NULL DEFAULT clock_timestamp()
+    );
+    CREATE INDEX runbook_decisions_run ON runbook_decisions (run_id, step, id);
+    CREATE FUNCTION runbook_signed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_TABLE_NAME = 'runbook_decisions' THEN
+            NEW.approver := session_user;
+        ELSE
+            NEW.by_role := session_user;
+        END IF;
+        RETURN NEW;
+    END
+    $$;
+    CREATE TRIGGER runbook_decisions_signed BEFORE INSERT ON runbook_decisions
+        FOR EACH ROW EXECUTE FUNCTION runbook_signed();
+    CREATE TRIGGER runbook_gates_signed BEFORE INSERT ON runbook_gates
+        FOR EACH ROW EXECUTE FUNCTION runbook_signed();
+    CREATE TRIGGER runbook_decisions_append_only
+        BEFORE UPDATE OR DELETE OR TRUNCATE ON runbook_decisions
+        FOR EACH STATEMENT EXECUTE FUNCTION runbook_append_only();
+    CREATE TRIGGER runbook_gates_append_only
+        BEFORE UPDATE OR DELETE OR TRUNCATE ON runbook_gates
+        FOR EACH STATEMENT EXECUTE FUNCTION runbook_append_only();
     ",
 ];
 
