@@ -240,7 +240,10 @@ fn escape_like(prefix: &str) -> String {
 }
 
 /// Appends records to one run's journal. Each row is its own committed transaction: once
-/// `write` returns, the record survives a crash of this machine and of the server.
+/// `write` returns, the record survives a `kill -9` of the run. As on files, records that
+/// precede side effects (intents) or end a session are durable at once; a step's result is
+/// committed without waiting for the server's disk (`synchronous_commit = off`), and made
+/// durable by the next durable commit, which comes before anything else can change.
 #[derive(Debug)]
 pub struct Appender {
     db: Database,
@@ -253,13 +256,22 @@ impl Appender {
         let json = serde_json::to_vec(record).map_err(std::io::Error::other)?;
         let line = String::from_utf8(super::seal::seal(json)).map_err(std::io::Error::other)?;
         let (id, seq) = (self.run_id.clone(), self.next);
+        let deferred = matches!(
+            record,
+            Record::StepResult { .. } | Record::RollbackResult { .. }
+        );
         self.db
             .conn
             .call(move |c| {
-                c.execute(
-                    "INSERT INTO runbook_records (run_id, seq, line) VALUES ($1, $2, $3)",
-                    &[&id, &seq, &line],
-                )
+                const INSERT: &str =
+                    "INSERT INTO runbook_records (run_id, seq, line) VALUES ($1, $2, $3)";
+                if !deferred {
+                    return c.execute(INSERT, &[&id, &seq, &line]).map(|_| ());
+                }
+                let mut tx = c.transaction()?;
+                tx.batch_execute("SET LOCAL synchronous_commit = off")?;
+                tx.execute(INSERT, &[&id, &seq, &line])?;
+                tx.commit()
             })
             .map_err(std::io::Error::other)?;
         self.next += 1;
