@@ -650,3 +650,33 @@ fn a_two_person_approval_across_os_users_and_roles_continues_the_waiting_run() {
         Some(carol.name.as_str())
     );
 }
+
+#[test]
+fn tls_where_the_url_asks_for_it_with_the_servers_certificate_verified() {
+    let db = db();
+    let ca = db.cluster.tls_only();
+    let text = "runbook t \"T\"\n\nstep a \"A\" {\n  run \"true\"\n}\n";
+    let verified = format!("{}?sslmode=require&sslrootcert={}", db.url, ca.display());
+    let ran = Runbook::new()
+        .file("t.rb", text)
+        .env("RUNBOOK_STATE", &verified)
+        .run_args(&["run", "t.rb"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // A server whose certificate nobody vouches for gets nothing.
+    let unknown = Runbook::new().run_env(
+        &["runs"],
+        &[("RUNBOOK_STATE", &format!("{}?sslmode=require", db.url))],
+    );
+    assert_eq!(unknown.code, 8, "{}", unknown.stderr);
+    assert!(unknown.stderr.contains("certificate"), "{}", unknown.stderr);
+    // This server takes TLS only: a URL that does not ask for it is refused by the server.
+    let plain = Runbook::new().run_env(&["runs"], &[("RUNBOOK_STATE", &db.url)]);
+    assert_eq!(plain.code, 8, "{}", plain.stderr);
+    let listed = Runbook::new().run_env(&["runs", "--json"], &[("RUNBOOK_STATE", &verified)]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert!(
+        listed.stdout.contains("\"runbook\":\"t\""),
+        "{}",
+        listed.stdout
+    );
+}

@@ -149,6 +149,104 @@ impl Cluster {
     pub fn url(&self, db: &str, role: &str) -> String {
         format!("postgres://{role}@127.0.0.1:{}/{db}", self.port)
     }
+
+    /// Serves TLS only, with a certificate for localhost and 127.0.0.1 signed by a CA of the
+    /// test's own; restarts the server. The CA's PEM file.
+    pub fn tls_only(&self) -> PathBuf {
+        let dir = self.data.parent().expect("the cluster's dir").join("tls");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=runbook test CA",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ]);
+        std::fs::write(
+            dir.join("ext"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+        )
+        .expect("ext");
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext",
+        ]);
+        for f in ["server.pem", "server.key"] {
+            std::fs::copy(dir.join(f), self.data.join(f)).expect("copy");
+        }
+        let conf =
+            format!("\nssl = on\nssl_cert_file = 'server.pem'\nssl_key_file = 'server.key'\n");
+        let mut text = std::fs::read_to_string(self.data.join("postgresql.conf")).expect("conf");
+        text.push_str(&conf);
+        std::fs::write(self.data.join("postgresql.conf"), text).expect("conf");
+        std::fs::write(
+            self.data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+        )
+        .expect("hba");
+        if self.as_postgres {
+            let pg = nix::unistd::User::from_name("postgres")
+                .ok()
+                .flatten()
+                .expect("postgres");
+            for f in ["server.pem", "server.key", "pg_hba.conf", "postgresql.conf"] {
+                nix::unistd::chown(&self.data.join(f), Some(pg.uid), Some(pg.gid)).expect("chown");
+            }
+        }
+        std::fs::set_permissions(
+            self.data.join("server.key"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod");
+        self.down();
+        self.up();
+        dir.join("ca.pem")
+    }
 }
 
 impl Drop for Cluster {

@@ -7,7 +7,9 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use postgres::{Client, NoTls};
+use postgres::config::SslMode;
+use postgres::tls::{MakeTlsConnect, TlsConnect};
+use postgres::{Client, NoTls, Socket};
 
 use super::url::Url;
 
@@ -22,16 +24,21 @@ pub struct Conn {
 impl Conn {
     /// Connects (5 s at most) and keeps the connection on its own thread.
     pub fn open(url: &Url) -> Result<Conn, String> {
-        let mut config: postgres::Config = url.full().parse().map_err(|e| format!("{e}"))?;
+        let (text, root_cert) = url.without_root_cert();
+        let mut config: postgres::Config = text.parse().map_err(|e| format!("{e}"))?;
         config.connect_timeout(Duration::from_secs(5));
         if config.get_application_name().is_none() {
             config.application_name("runbook");
         }
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (ready, connected) = mpsc::channel::<Result<(), String>>();
-        std::thread::Builder::new()
-            .name("runbook-state".into())
-            .spawn(move || match config.connect(NoTls) {
+        let serve = move || {
+            let client = if config.get_ssl_mode() == SslMode::Require {
+                super::tls::connector(root_cert.as_deref()).and_then(|tls| connect(&config, tls))
+            } else {
+                connect(&config, NoTls)
+            };
+            match client {
                 Ok(mut client) => {
                     let _ = ready.send(Ok(()));
                     for job in inbox {
@@ -39,9 +46,13 @@ impl Conn {
                     }
                 }
                 Err(e) => {
-                    let _ = ready.send(Err(reason(&e)));
+                    let _ = ready.send(Err(e));
                 }
-            })
+            }
+        };
+        std::thread::Builder::new()
+            .name("runbook-state".into())
+            .spawn(serve)
             .map_err(|e| e.to_string())?;
         connected
             .recv()
@@ -68,6 +79,16 @@ impl Conn {
             .recv()
             .map_err(|_| "the connection to the state database is gone".to_string())?
     }
+}
+
+fn connect<T>(config: &postgres::Config, tls: T) -> Result<Client, String>
+where
+    T: MakeTlsConnect<Socket> + 'static + Send,
+    T::TlsConnect: Send,
+    T::Stream: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+{
+    config.connect(tls).map_err(|e| reason(&e))
 }
 
 /// What went wrong, in the server's words where it gave some.

@@ -7,6 +7,7 @@ mod conn;
 mod gates;
 mod lock;
 pub mod schema;
+mod tls;
 pub mod url;
 
 use std::path::PathBuf;

@@ -19,6 +19,31 @@ impl Url {
         &self.full
     }
 
+    /// The URL without its `sslrootcert=FILE` (which libpq knows and the driver does not),
+    /// and that file.
+    pub fn without_root_cert(&self) -> (String, Option<String>) {
+        let Some((head, query)) = self.full.split_once('?') else {
+            return (self.full.clone(), None);
+        };
+        let mut root = None;
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|kv| match kv.strip_prefix("sslrootcert=") {
+                Some(file) => {
+                    root = Some(file.to_string());
+                    false
+                }
+                None => true,
+            })
+            .collect();
+        let text = if kept.is_empty() {
+            head.to_string()
+        } else {
+            format!("{head}?{}", kept.join("&"))
+        };
+        (text, root)
+    }
+
     /// The URL with any password replaced by `***`.
     pub fn shown(&self) -> String {
         let (scheme, rest) = self
