@@ -219,10 +219,9 @@ impl Cluster {
         for f in ["server.pem", "server.key"] {
             std::fs::copy(dir.join(f), self.data.join(f)).expect("copy");
         }
-        let conf =
-            format!("\nssl = on\nssl_cert_file = 'server.pem'\nssl_key_file = 'server.key'\n");
+        let conf = "\nssl = on\nssl_cert_file = 'server.pem'\nssl_key_file = 'server.key'\n";
         let mut text = std::fs::read_to_string(self.data.join("postgresql.conf")).expect("conf");
-        text.push_str(&conf);
+        text.push_str(conf);
         std::fs::write(self.data.join("postgresql.conf"), text).expect("conf");
         std::fs::write(
             self.data.join("pg_hba.conf"),
