@@ -680,3 +680,27 @@ fn tls_where_the_url_asks_for_it_with_the_servers_certificate_verified() {
         listed.stdout
     );
 }
+
+#[test]
+fn a_steps_intent_is_committed_before_its_first_command_runs() {
+    let db = db();
+    let world = World::new();
+    let query = world.path("intent.sql");
+    std::fs::write(
+        &query,
+        "SELECT count(*) FILTER (WHERE line LIKE '%\"type\":\"step_intent\"%'),
+                count(*) FILTER (WHERE line LIKE '%\"type\":\"step_result\"%')
+         FROM runbook_records WHERE line LIKE '%\"step\":\"s1\"%';",
+    )
+    .expect("sql");
+    // The step's own command asks the database, from another connection, what it holds.
+    let text = format!(
+        "runbook t \"T\"\n\nstep s1 \"One\" {{\n  run \"psql -X -t -A -d '{}' -f {query} >> {}\"\n}}\n",
+        db.url,
+        world.path("out")
+    );
+    let m = machine(&db, &text);
+    let ran = m.run_args(&["run", "deploy.rb"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(world.lines(), ["1|0"], "the intent, and no result yet");
+}
