@@ -246,6 +246,11 @@ pub struct RollbackArgs {
     /// The run whose completed steps to undo
     pub run_id: String,
 
+    /// This operator's copy of the run's runbook (its meaning must match the journal's:
+    /// another machine's checkout)
+    #[arg(long, value_name = "FILE")]
+    pub runbook: Option<PathBuf>,
+
     /// Go on even though the runbook changed since the run began
     #[arg(long)]
     pub force: bool,

@@ -704,3 +704,41 @@ fn a_steps_intent_is_committed_before_its_first_command_runs() {
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert_eq!(world.lines(), ["1|0"], "the intent, and no result yet");
 }
+
+#[test]
+fn a_paused_gate_approved_from_another_machine_is_taken_by_resume_and_rollback_works_there() {
+    let db = db();
+    let world = World::new();
+    let out = world.path("out");
+    let text = format!(
+        "runbook deploy \"Deploy\"\n\n\
+         step ship \"Ship\" {{\n  approve \"ship it?\"\n  run \"echo shipped >> {out}\"\n  rollback {{\n    run \"echo unshipped >> {out}\"\n  }}\n}}\n"
+    );
+    let here = machine(&db, &text);
+    let paused = here.run_args(&["run", "deploy.rb"]);
+    assert_eq!(paused.code, 3, "{}", paused.stderr);
+    let id = only_run_id(&here);
+    // Another machine answers it, as its database role.
+    let there = machine(&db, &text);
+    let approved = there.run_args(&["approve", &id, "ship"]);
+    assert_eq!(approved.code, 0, "{}", approved.stderr);
+    assert!(
+        approved.stdout.contains("runbook resume"),
+        "{}",
+        approved.stdout
+    );
+    let resumed = here.run_args(&["resume", &id]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert_eq!(world.count("shipped"), 1);
+    // The gate is answered: nothing is left to approve.
+    let again = there.run_args(&["approve", &id, "ship"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("runbook::approve::no_gate"),
+        "{}",
+        again.stderr
+    );
+    let undone = there.run_args(&["rollback", &id, "--runbook", "deploy.rb", "--yes"]);
+    assert_eq!(undone.code, 0, "{}", undone.stderr);
+    assert_eq!(world.count("unshipped"), 1);
+}

@@ -122,8 +122,9 @@ pub fn rollback(
     let Some(state) = open_journal(reporter, &store, store.find(&args.run_id)) else {
         return exit::INVALID;
     };
+    let here = args.runbook.as_deref().map(absolute);
     let (loaded, mut lock_and_writer, state) =
-        match reopen(reporter, &store, None, &state, args.force) {
+        match reopen(reporter, &store, here.as_deref(), &state, args.force) {
             Ok(reopened) => reopened,
             Err(code) => return code,
         };
