@@ -116,7 +116,7 @@ struct Known<'a> {
 impl<'a> Known<'a> {
     fn of(plan: &'a Plan, doc: &'a PlanDoc, source: &str) -> Self {
         let step_docs = plan
-            .steps()
+            .trees()
             .filter_map(|s| s.doc.as_deref().map(|d| (s.id.node.as_str(), d)))
             .collect();
         // Declared `ssh(...)` hosts and the inventory's ssh hosts alike.

@@ -6,6 +6,7 @@ use std::time::Instant;
 use super::event::Event;
 use super::executor::{emit, millis};
 use super::interp::{Failure, Interp, Target};
+use super::step::Planned;
 use super::step::StepEnd;
 use crate::journal::record::now;
 use crate::journal::Record;
@@ -29,7 +30,7 @@ fn repairable(f: &Failure) -> bool {
 /// step that had succeeded.
 pub(super) fn cleanups(
     interp: &mut Interp,
-    step: &ast::Step,
+    step: Planned<'_>,
     target: &Target,
     outcome: Result<StepEnd, Failure>,
 ) -> Result<StepEnd, Failure> {
@@ -41,8 +42,9 @@ pub(super) fn cleanups(
     if !ran {
         return outcome;
     }
-    let block =
-        |want: fn(&Stmt) -> Option<&ast::Block>| step.body.stmts.iter().find_map(|s| want(&s.node));
+    let block = |want: fn(&Stmt) -> Option<&ast::Block>| {
+        step.tree.body.stmts.iter().find_map(|s| want(&s.node))
+    };
     let on_failure = block(|s| match s {
         Stmt::OnFailure(b) => Some(b),
         _ => None,

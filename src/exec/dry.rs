@@ -3,11 +3,13 @@
 
 use super::interp::{Dry, Failure, Interp, Target};
 use super::nowhere::Nowhere;
+use super::step::Planned;
 use crate::plan::doc::{Action, GuardDoc, HostDoc, ParamDoc, PlanDoc, StepDoc, FORMAT};
 use crate::plan::settings::StepSettings;
+use crate::plan::Guard;
 use crate::plan::{HostSpec, Plan};
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{self, FailBudget, Modifier, Stmt};
+use crate::syntax::ast::{self, FailBudget, Stmt};
 
 use super::value::Value;
 
@@ -19,15 +21,15 @@ pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc
         why: "a dry run starts no command".into(),
     };
     let mut steps = Vec::new();
-    for step in plan.steps() {
-        let hosts = plan.targets(step);
+    for step in Planned::all(plan) {
+        let hosts = step.head.targets.clone();
         let target = Target {
-            step: step.id.node.clone(),
+            step: step.head.id.clone(),
             host: hosts.first().cloned().unwrap_or_else(|| "local".into()),
             transport: &nowhere,
             deadline: None,
             quiet: true,
-            sudo: step.sudo(),
+            sudo: step.head.sudo,
         };
         steps.push(step_doc(plan, interp, step, hosts, &target));
     }
@@ -93,13 +95,13 @@ pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc
 fn step_doc(
     plan: &Plan,
     interp: &mut Interp,
-    step: &ast::Step,
+    step: Planned<'_>,
     hosts: Vec<String>,
     target: &Target,
 ) -> StepDoc {
     let mut doc = StepDoc {
-        id: step.id.node.clone(),
-        title: interp.title(&step.title.node),
+        id: step.head.id.clone(),
+        title: interp.title(&step.tree.title.node),
         hosts,
         group: None,
         guard: None,
@@ -107,54 +109,46 @@ fn step_doc(
         retry: None,
         parallel: None,
         max_fail: None,
-        disconnects: step.disconnects(),
+        disconnects: step.head.disconnects,
         verdict: "runs".into(),
         actions: Vec::new(),
         rollback: Vec::new(),
         on_failure: Vec::new(),
         always: Vec::new(),
     };
-    if let Some(reason) = plan.left_out.get(&step.id.node) {
+    if let Some(reason) = plan.left_out.get(&step.head.id) {
         doc.verdict = format!("left out: {reason}");
         return doc;
     }
-    for m in &step.modifiers {
-        match &m.node {
-            Modifier::On(name) if plan.groups.contains_key(&name.node) => {
-                doc.group = Some(name.node.clone())
+    doc.group.clone_from(&step.head.group);
+    for guard in &step.head.guards {
+        let (kind, e) = match guard {
+            Guard::When(e) => ("when", e),
+            Guard::Unless(e) => ("unless", e),
+        };
+        interp.dry_begin();
+        let value = interp
+            .guard_value(e, target)
+            .map(|v| crate::exec::taint::reveal(v, &mut Vec::new()));
+        let commands = interp.dry_end();
+        doc.verdict = match (kind, value) {
+            ("when", Ok(Value::Bool(false))) | ("unless", Ok(Value::Bool(true))) => {
+                "skipped".into()
             }
-            Modifier::On(_) | Modifier::Sudo | Modifier::Disconnects | Modifier::Tags(_) => {}
-            Modifier::When(e) | Modifier::Unless(e) => {
-                let kind = m.node.keyword();
-                interp.dry_begin();
-                let value = interp
-                    .guard_value(e, target)
-                    .map(|v| crate::exec::taint::reveal(v, &mut Vec::new()));
-                let commands = interp.dry_end();
-                doc.verdict = match (kind, value) {
-                    ("when", Ok(Value::Bool(false))) | ("unless", Ok(Value::Bool(true))) => {
-                        "skipped".into()
-                    }
-                    (_, Ok(Value::Bool(_))) => "runs".into(),
-                    (_, Ok(_)) => "decided at run time".into(),
-                    (_, Err(f)) => format!("fails: {}", f.note()),
-                };
-                doc.guard = Some(GuardDoc {
-                    kind: kind.into(),
-                    condition: interp.guard_text(e),
-                    commands,
-                });
-            }
-            Modifier::Parallel(_)
-            | Modifier::MaxFail(_)
-            | Modifier::Timeout(_)
-            | Modifier::Retry(_) => {}
-        }
+            (_, Ok(Value::Bool(_))) => "runs".into(),
+            (_, Ok(_)) => "decided at run time".into(),
+            (_, Err(f)) => format!("fails: {}", f.note()),
+        };
+        doc.guard = Some(GuardDoc {
+            kind: kind.into(),
+            condition: interp.guard_text(e),
+            commands,
+        });
     }
-    let settings = interp.settings_of(&step.id.node);
-    settings_doc(&mut doc, step, &settings, |span| interp.source_text(span));
+    let settings = interp.settings_of(&step.head.id);
+    settings_doc(&mut doc, &settings, |span| interp.source_text(span));
     interp.dry_begin();
-    let result = interp.run_block(&step.body, target);
+    let result = interp.run_block(&step.tree.body, target);
     let mut actions = interp.dry_end();
     match result {
         Ok(()) | Err(Failure::Fail { .. }) => {}
@@ -168,12 +162,7 @@ fn step_doc(
 
 /// The step's settings as resolved before the run, or as written when only the run can
 /// compute them.
-fn settings_doc(
-    doc: &mut StepDoc,
-    step: &ast::Step,
-    settings: &StepSettings,
-    source: impl Fn(Span) -> String,
-) {
+fn settings_doc(doc: &mut StepDoc, settings: &StepSettings, source: impl Fn(Span) -> String) {
     let written = |what: &str| {
         settings
             .unknown
@@ -181,36 +170,25 @@ fn settings_doc(
             .find(|(w, _)| w.starts_with(what))
             .map(|(_, span)| format!("`{}` (known when it runs)", source(*span)))
     };
-    for m in &step.modifiers {
-        match &m.node {
-            // A width only the run can tell is not shown as the default of 1.
-            Modifier::Parallel(_) => {
-                doc.parallel = written("parallel").is_none().then_some(settings.parallel);
-            }
-            Modifier::MaxFail(_) => {
-                doc.max_fail = written("max_fail").or(settings.max_fail.map(|b| match b {
-                    FailBudget::Hosts(n) => n.to_string(),
-                    FailBudget::Percent(p) => format!("{p}%"),
-                }));
-            }
-            Modifier::Timeout(_) => {
-                doc.timeout = written("timeout").or(settings.timeout.map(ast::human_duration));
-            }
-            Modifier::Retry(_) => {
-                doc.retry = written("retry").or(settings.retry.map(|r| {
-                    let backoff = if r.backoff == 1.0 {
-                        String::new()
-                    } else {
-                        format!(" backoff {}", r.backoff)
-                    };
-                    format!(
-                        "{} every {}{backoff}",
-                        r.times,
-                        ast::human_duration(r.every)
-                    )
-                }));
-            }
-            _ => {}
-        }
+    // A width only the run can tell is not shown as the default of 1.
+    if written("parallel").is_none() {
+        doc.parallel = settings.parallel;
     }
+    doc.max_fail = written("max_fail").or(settings.max_fail.map(|b| match b {
+        FailBudget::Hosts(n) => n.to_string(),
+        FailBudget::Percent(p) => format!("{p}%"),
+    }));
+    doc.timeout = written("timeout").or(settings.timeout.map(ast::human_duration));
+    doc.retry = written("retry").or(settings.retry.map(|r| {
+        let backoff = if r.backoff == 1.0 {
+            String::new()
+        } else {
+            format!(" backoff {}", r.backoff)
+        };
+        format!(
+            "{} every {}{backoff}",
+            r.times,
+            ast::human_duration(r.every)
+        )
+    }));
 }

@@ -7,7 +7,7 @@ use super::event::{Event, RunStatus, StepStatus};
 use super::hosts::Transports;
 use super::interp::{Failure, Interp, Target};
 use super::step::{
-    capture_label, fan_out_limits, run_in_parallel, run_in_turn, verdict, HostOutcome,
+    capture_label, fan_out_limits, run_in_parallel, run_in_turn, verdict, HostOutcome, Planned,
 };
 use super::taint;
 use super::value::{self, Value};
@@ -17,7 +17,7 @@ use crate::journal::reader::{Captured, StepKey};
 use crate::journal::record::now;
 use crate::journal::Record;
 use crate::plan::{self, Plan};
-use crate::syntax::ast::{self, Block, Stmt};
+use crate::syntax::ast::{Block, Stmt};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -51,15 +51,15 @@ pub fn execute(
     resume: Option<&Resume>,
 ) -> i32 {
     let started = Instant::now();
-    let steps: Vec<&ast::Step> = plan.steps().collect();
+    let steps: Vec<Planned> = Planned::all(plan).collect();
     begin(plan, interp, steps.len());
     let mut done: Vec<Done> = Vec::new();
     let mut status = RunStatus::Succeeded;
     'steps: for step in steps {
         let title = render_title(interp, step);
         let mut pending = Vec::new();
-        for host in plan.targets(step) {
-            let key = (step.id.node.clone(), host.clone());
+        for host in step.head.targets.clone() {
+            let key = (step.head.id.clone(), host.clone());
             if resume.is_some_and(|r| r.completed.contains(&key)) {
                 let target = Target {
                     step: key.0.clone(),
@@ -67,7 +67,7 @@ pub fn execute(
                     transport: transports.get(&host),
                     deadline: None,
                     quiet: false,
-                    sudo: step.sudo(),
+                    sudo: step.head.sudo,
                 };
                 let note = "done before the resume: not run again".to_string();
                 emit_finished(
@@ -83,7 +83,7 @@ pub fn execute(
                         step: key.0,
                         host,
                         rollback,
-                        sudo: step.sudo(),
+                        sudo: step.head.sudo,
                     });
                 }
             } else {
@@ -97,7 +97,7 @@ pub fn execute(
             status = RunStatus::Interrupted;
             break 'steps;
         }
-        let hosts = plan.targets(step).len();
+        let hosts = step.head.targets.clone().len();
         let (parallel, budget) = fan_out_limits(interp, step, hosts);
         let fanned = Instant::now();
         let results = if parallel > 1 && pending.len() > 1 {
@@ -107,7 +107,7 @@ pub fn execute(
         };
         if hosts > 1 {
             interp.services.observer.event(Event::FanoutFinished {
-                step: step.id.node.clone(),
+                step: step.head.id.clone(),
                 title: title.clone(),
                 hosts,
                 max_fail: budget,
@@ -120,10 +120,10 @@ pub fn execute(
                 HostOutcome::Done => {
                     if let Some(rollback) = rollback_of(step) {
                         done.push(Done {
-                            step: step.id.node.clone(),
+                            step: step.head.id.clone(),
                             host,
                             rollback,
-                            sudo: step.sudo(),
+                            sudo: step.head.sudo,
                         });
                     }
                 }
@@ -169,15 +169,15 @@ pub fn roll_back_run(
     let started = Instant::now();
     begin(plan, interp, 0);
     let mut done = Vec::new();
-    for step in plan.steps() {
-        for host in plan.targets(step) {
-            let key = (step.id.node.clone(), host.clone());
+    for step in Planned::all(plan) {
+        for host in step.head.targets.clone() {
+            let key = (step.head.id.clone(), host.clone());
             if let (true, Some(rollback)) = (resume.completed.contains(&key), rollback_of(step)) {
                 done.push(Done {
                     step: key.0,
                     host,
                     rollback,
-                    sudo: step.sudo(),
+                    sudo: step.head.sudo,
                 });
             }
         }
@@ -365,13 +365,14 @@ fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> Und
 /// What `runbook rollback` would undo, newest first: each completed step (on each host) that
 /// has a compensation.
 pub fn undo_list(plan: &Plan, completed: &[(String, String)]) -> Vec<(String, String)> {
-    let mut list: Vec<(String, String)> = plan
-        .steps()
-        .filter(|step| rollback_of(step).is_some())
+    let mut list: Vec<(String, String)> = Planned::all(plan)
+        .filter(|step| step.head.has_rollback)
         .flat_map(|step| {
-            plan.targets(step)
+            step.head
+                .targets
+                .clone()
                 .into_iter()
-                .map(|host| (step.id.node.clone(), host))
+                .map(|host| (step.head.id.clone(), host))
         })
         .filter(|key| completed.contains(key))
         .collect();
@@ -379,8 +380,8 @@ pub fn undo_list(plan: &Plan, completed: &[(String, String)]) -> Vec<(String, St
     list
 }
 
-fn rollback_of(step: &ast::Step) -> Option<&Block> {
-    step.body.stmts.iter().find_map(|s| match &s.node {
+fn rollback_of<'p>(step: Planned<'p>) -> Option<&'p Block> {
+    step.tree.body.stmts.iter().find_map(|s| match &s.node {
         Stmt::Rollback(b) => Some(b),
         _ => None,
     })
@@ -426,8 +427,8 @@ fn title_of(plan: &Plan) -> String {
         .unwrap_or_default()
 }
 
-fn render_title(interp: &mut Interp, step: &ast::Step) -> String {
-    let title = interp.title(&step.title.node);
+fn render_title(interp: &mut Interp, step: Planned<'_>) -> String {
+    let title = interp.title(&step.tree.title.node);
     interp.services.masker.mask(&title).into_owned()
 }
 
@@ -468,9 +469,9 @@ pub fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Er
         }]
     })?;
     // A step the selection leaves out never runs in this run: its settings cannot stop it.
-    let kept = plan
-        .steps()
-        .filter(|s| !plan.left_out.contains_key(&s.id.node));
+    let kept = Planned::all(plan)
+        .filter(|s| !plan.left_out.contains_key(&s.head.id))
+        .map(|s| s.tree);
     let settings = plan::settings::resolve(kept, &mut |e| {
         interp
             .evaluate(e)

@@ -14,12 +14,30 @@ use super::taint;
 use super::value::Value;
 use crate::journal::record::{now, CaptureRecord};
 use crate::journal::Record;
-use crate::syntax::ast::{self, Modifier, Stmt};
+use crate::plan::{self, Guard};
+use crate::syntax::ast::{self, Stmt};
+
+/// A step as the executor drives it: its head from the plan, its body from the tree.
+#[derive(Clone, Copy)]
+pub struct Planned<'p> {
+    pub head: &'p plan::Step,
+    pub tree: &'p ast::Step,
+}
+
+impl<'p> Planned<'p> {
+    /// Every step of the plan, in order.
+    pub fn all(plan: &'p plan::Plan) -> impl Iterator<Item = Planned<'p>> {
+        plan.steps.iter().map(move |head| Planned {
+            head,
+            tree: plan.tree(head),
+        })
+    }
+}
 
 /// The step's result and the values it captured, secrets masked.
 pub(super) fn journal_result(
     interp: &mut Interp,
-    step: &ast::Step,
+    step: Planned<'_>,
     target: &Target,
     status: StepStatus,
     elapsed: Duration,
@@ -27,7 +45,7 @@ pub(super) fn journal_result(
 ) -> Result<(), Failure> {
     let mut captures = BTreeMap::new();
     if status == StepStatus::Ok {
-        for s in &step.body.stmts {
+        for s in &step.tree.body.stmts {
             if let Stmt::Let(l) = &s.node {
                 if let Some(v) = interp.capture_on(&target.host, &target.step, &l.name.node) {
                     let label = capture_label(&target.step, &target.host, &l.name.node);
@@ -94,9 +112,10 @@ fn capture_record(interp: &Interp, label: &str, v: Value) -> Result<CaptureRecor
 }
 
 /// `parallel N` (1 when absent) and the number of hosts that may fail (`max_fail`).
-pub(super) fn fan_out_limits(interp: &Interp, step: &ast::Step, hosts: usize) -> (usize, usize) {
-    let settings = interp.settings_of(&step.id.node);
-    (settings.parallel.max(1) as usize, settings.budget(hosts))
+pub(super) fn fan_out_limits(interp: &Interp, step: Planned<'_>, hosts: usize) -> (usize, usize) {
+    let settings = interp.settings_of(&step.head.id);
+    let parallel = settings.parallel.unwrap_or(1).max(1);
+    (parallel as usize, settings.budget(hosts))
 }
 
 /// How the step ended on one host.
@@ -112,7 +131,7 @@ pub(super) type HostResult = (String, HostOutcome);
 pub(super) fn run_in_turn(
     interp: &mut Interp,
     transports: &Transports,
-    step: &ast::Step,
+    step: Planned<'_>,
     title: &str,
     hosts: &[String],
     budget: usize,
@@ -138,7 +157,7 @@ pub(super) fn run_in_turn(
 pub(super) fn run_in_parallel(
     interp: &mut Interp,
     transports: &Transports,
-    step: &ast::Step,
+    step: Planned<'_>,
     title: &str,
     hosts: &[String],
     parallel: usize,
@@ -186,18 +205,18 @@ pub(super) fn run_in_parallel(
 pub(super) fn run_host(
     interp: &mut Interp,
     transports: &Transports,
-    step: &ast::Step,
+    step: Planned<'_>,
     title: &str,
     host: &str,
     fanout: bool,
 ) -> HostOutcome {
     let target = Target {
-        step: step.id.node.clone(),
+        step: step.head.id.clone(),
         host: host.to_string(),
         transport: transports.get(host),
         deadline: None,
         quiet: false,
-        sudo: step.sudo(),
+        sudo: step.head.sudo,
     };
     let start = Instant::now();
     interp.failed_at.clear();
@@ -240,31 +259,31 @@ pub(super) fn verdict(f: &Failure) -> (StepStatus, RunStatus) {
 
 pub(super) fn run_step(
     interp: &mut Interp,
-    step: &ast::Step,
+    step: Planned<'_>,
     target: &Target,
     title: &str,
     fanout: bool,
 ) -> Result<StepEnd, Failure> {
-    let settings = interp.settings_of(&step.id.node);
+    let settings = interp.settings_of(&step.head.id);
     let (timeout, retry) = (settings.timeout, settings.retry);
-    if let Some(reason) = interp.left_out(&step.id.node) {
+    if let Some(reason) = interp.left_out(&step.head.id) {
         return Ok(StepEnd::Skipped(format!("left out: {reason}")));
     }
-    for m in &step.modifiers {
-        match &m.node {
-            Modifier::When(e) if !interp.guard(e, target)? => {
+    for guard in &step.head.guards {
+        match guard {
+            Guard::When(e) if !interp.guard(e, target)? => {
                 return Ok(StepEnd::Skipped(format!(
                     "`{}` is false",
                     interp.guard_text(e)
                 )))
             }
-            Modifier::Unless(e) if interp.guard(e, target)? => {
+            Guard::Unless(e) if interp.guard(e, target)? => {
                 return Ok(StepEnd::Skipped(format!(
                     "`{}` is true",
                     interp.guard_text(e)
                 )))
             }
-            _ => {}
+            Guard::When(_) | Guard::Unless(_) => {}
         }
     }
     // Guards only look; the intent goes to the journal before anything can change.
@@ -296,11 +315,11 @@ pub(super) fn run_step(
                 fanout,
             },
         );
-        let failure = match interp.run_block(&step.body, &attempt_target) {
+        let failure = match interp.run_block(&step.tree.body, &attempt_target) {
             Ok(()) => return Ok(StepEnd::Done),
             // The host went away under the command, as the step said it would: the command
             // did its work (a reboot has begun); what follows it in the step does not run.
-            Err(Failure::Dropped { message, .. }) if step.disconnects() => {
+            Err(Failure::Dropped { message, .. }) if step.head.disconnects => {
                 emit(
                     interp,
                     Event::Log {
@@ -343,7 +362,7 @@ pub(super) fn run_step(
 
 /// Tells where and why the step failed: at the runbook's own statement that failed (a
 /// stdlib function's line is the module's business), or at the step when a guard did.
-fn report_problem(interp: &Interp, step: &ast::Step, target: &Target, failure: &Failure) {
+fn report_problem(interp: &Interp, step: Planned<'_>, target: &Target, failure: &Failure) {
     let main = interp.main_file();
     let span = interp
         .failed_at
@@ -351,7 +370,7 @@ fn report_problem(interp: &Interp, step: &ast::Step, target: &Target, failure: &
         .rev()
         .find(|s| s.file == main)
         .copied()
-        .unwrap_or(step.id.span);
+        .unwrap_or(step.tree.id.span);
     let Some(error) = crate::exec::error::Error::of(failure, &target.host, span) else {
         return;
     };

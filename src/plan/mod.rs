@@ -7,6 +7,7 @@ mod hosts;
 mod params;
 pub mod selection;
 pub mod settings;
+mod step;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,10 +16,11 @@ use serde::{Deserialize, Serialize};
 pub use error::Error;
 pub use params::{literal, ParamValue, Request};
 pub use selection::Selection;
+pub use step::{Guard, Step};
 
 use crate::check::{CaptureReads, ModuleSig};
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{self, Modifier, Stmt};
+use crate::syntax::ast::{self, Stmt};
 
 /// Where a param's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,9 +57,29 @@ pub struct Plan {
     pub left_out: BTreeMap<String, String>,
     pub selection: Selection,
     pub inventory: Option<crate::inventory::Inventory>,
+    /// Every step of the runbook, in order, its head read once.
+    pub steps: Vec<Step>,
 }
 
 impl Plan {
+    /// The step's statement in the runbook's tree: its title, body and handlers.
+    pub fn tree(&self, step: &Step) -> &ast::Step {
+        match &self.ast.stmts[step.index].node {
+            Stmt::Step(tree) => tree,
+            _ => unreachable!("plan::Step {} points at its step statement", step.id),
+        }
+    }
+
+    /// Every step's statement, in order.
+    pub fn trees(&self) -> impl Iterator<Item = &ast::Step> {
+        self.steps.iter().map(|s| self.tree(s))
+    }
+
+    /// The step `id`, if the runbook has it.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
     /// `lock hosts`: the ssh hosts the kept steps use, each locked on the host before the
     /// first step; none without the declaration.
     pub fn locked_hosts(&self) -> Vec<String> {
@@ -70,9 +92,10 @@ impl Plan {
             return Vec::new();
         }
         let mut hosts: Vec<String> = self
-            .steps()
-            .filter(|s| !self.left_out.contains_key(&s.id.node))
-            .flat_map(|s| self.targets(s))
+            .steps
+            .iter()
+            .filter(|s| !self.left_out.contains_key(&s.id))
+            .flat_map(|s| s.targets.iter().cloned())
             .filter(|h| {
                 self.hosts
                     .get(h)
@@ -85,32 +108,7 @@ impl Plan {
     }
 
     pub fn has_step(&self, id: &str) -> bool {
-        self.steps().any(|s| s.id.node == id)
-    }
-
-    pub fn steps(&self) -> impl Iterator<Item = &ast::Step> {
-        self.ast.stmts.iter().filter_map(|s| match &s.node {
-            Stmt::Step(step) => Some(step),
-            _ => None,
-        })
-    }
-
-    /// The hosts a step runs on, in order: `on` a host, a group's members, or `local`.
-    pub fn targets(&self, step: &ast::Step) -> Vec<String> {
-        let on = step.modifiers.iter().find_map(|m| match &m.node {
-            Modifier::On(name) => Some(name.node.as_str()),
-            _ => None,
-        });
-        match on {
-            None => vec!["local".into()],
-            // A group `--limit` emptied: its step is left out, and shown under its name.
-            Some(name) => self
-                .groups
-                .get(name)
-                .filter(|members| !members.is_empty())
-                .cloned()
-                .unwrap_or_else(|| vec![name.to_string()]),
-        }
+        self.step(id).is_some()
     }
 }
 
@@ -163,9 +161,19 @@ pub fn build(
             _ => None,
         })
         .unwrap_or_default();
+    let steps = ast
+        .stmts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match &s.node {
+            Stmt::Step(tree) => Some(Step::read(i, tree, &targets.groups)),
+            _ => None,
+        })
+        .collect();
     let plan = Plan {
         file,
         ast,
+        steps,
         modules: checked.modules,
         name,
         params,

@@ -11,27 +11,16 @@ use crate::syntax::ast::{self, Expr, FailBudget, Modifier, Node, Setting};
 use crate::value::Value;
 
 /// What a step's head asks for, with every computed setting given its value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StepSettings {
-    pub parallel: u32,
+    /// `parallel N`, when written.
+    pub parallel: Option<u32>,
     pub max_fail: Option<FailBudget>,
     pub timeout: Option<Duration>,
     pub retry: Option<Retry>,
     /// In a dry run: settings whose value is known only when the runbook runs, and where
     /// they are written.
     pub unknown: Vec<(&'static str, Span)>,
-}
-
-impl Default for StepSettings {
-    fn default() -> Self {
-        StepSettings {
-            parallel: 1,
-            max_fail: None,
-            timeout: None,
-            retry: None,
-            unknown: Vec::new(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,9 +84,7 @@ impl Resolver<'_, '_> {
     fn modifier(&mut self, m: &Modifier) {
         match m {
             Modifier::Parallel(n) => {
-                if let Some(n) = self.count(n, "parallel") {
-                    self.out.parallel = n;
-                }
+                self.out.parallel = self.count(n, "parallel");
             }
             Modifier::MaxFail(Setting::Fixed(b)) => self.out.max_fail = Some(b.node),
             Modifier::MaxFail(Setting::Computed(e)) => {

@@ -314,7 +314,7 @@ impl<'a> Interp<'a> {
             }
         }
         let step_lets = plan
-            .steps()
+            .trees()
             .flat_map(|step| {
                 step.body.stmts.iter().filter_map(move |s| match &s.node {
                     Stmt::Let(l) => Some((step.id.node.as_str(), l.name.node.as_str())),

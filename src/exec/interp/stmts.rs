@@ -85,8 +85,19 @@ impl Interp<'_> {
             Stmt::Rollback(_) => {}
             // So do a step's `on_failure` and `always`: the step runner runs them.
             Stmt::OnFailure(_) | Stmt::Always(_) => {}
-            // Declarations live at the top level, where `check` keeps them.
-            _ => {}
+            // Declarations live at the top level, where `check` keeps them and the plan has
+            // read them; none runs as a statement.
+            Stmt::Header(_)
+            | Stmt::Use(_)
+            | Stmt::Inventory(_)
+            | Stmt::Notify(_)
+            | Stmt::Lock(_)
+            | Stmt::Param(_)
+            | Stmt::Secret(_)
+            | Stmt::Host(_)
+            | Stmt::Group(_)
+            | Stmt::Fn(_)
+            | Stmt::Step(_) => {}
         }
         Ok(Flow::Next)
     }
