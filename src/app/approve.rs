@@ -71,31 +71,24 @@ pub struct Request<'a> {
     pub reason: Option<String>,
 }
 
-pub fn approve(reporter: &Reporter, location: &Location, r: &Request) -> i32 {
-    let gates = match location {
-        Location::Files(dir) => Gates::Files(dir.clone()),
-        Location::Database(url) => match crate::journal::postgres::Database::open(url) {
-            Ok(db) => Gates::Database(db),
-            Err(e) => {
-                reporter.diagnostic(&e);
-                return e.exit_code();
-            }
-        },
-    };
-    match decide(&gates, r) {
-        Ok(said) => {
-            reporter.print(&format!("{said}\n"));
-            exit::SUCCESS
-        }
-        Err(e) => {
-            let code = match e {
-                Error::NotAllowed { .. } => exit::DECLINED,
-                _ => exit::INVALID,
-            };
-            reporter.diagnostic(&e);
-            code
+impl Error {
+    /// Refused by the policy is a no (6), like a declined prompt; the rest is a usage error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::NotAllowed { .. } => exit::DECLINED,
+            _ => exit::INVALID,
         }
     }
+}
+
+pub fn approve(reporter: &Reporter, location: &Location, r: &Request) -> Result<i32, super::Error> {
+    let gates = match location {
+        Location::Files(dir) => Gates::Files(dir.clone()),
+        Location::Database(url) => Gates::Database(crate::journal::postgres::Database::open(url)?),
+    };
+    let said = decide(&gates, r)?;
+    reporter.print(&format!("{said}\n"));
+    Ok(exit::SUCCESS)
 }
 
 fn decide(gates: &Gates, r: &Request) -> Result<String, Error> {

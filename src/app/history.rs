@@ -1,18 +1,13 @@
 //! `runbook runs` and `runbook show RUN_ID`: what the journals say.
 
+use super::Error;
 use crate::exit;
 use crate::journal::{self, Location, Store};
 use crate::report::history;
 use crate::report::Reporter;
 
-pub fn runs(reporter: &Reporter, location: &Location, json: bool) -> i32 {
-    let journals = match Store::open(location).and_then(|store| store.journals()) {
-        Ok(j) => j,
-        Err(e) => {
-            reporter.diagnostic(&e);
-            return e.exit_code();
-        }
-    };
+pub fn runs(reporter: &Reporter, location: &Location, json: bool) -> Result<i32, Error> {
+    let journals = Store::open(location)?.journals()?;
     let mut states = Vec::new();
     let mut damaged = 0;
     for journal in journals {
@@ -28,27 +23,26 @@ pub fn runs(reporter: &Reporter, location: &Location, json: bool) -> i32 {
     if !(states.is_empty() && damaged > 0) {
         history::runs(&states, json);
     }
-    if damaged > 0 {
+    Ok(if damaged > 0 {
         exit::INVALID
     } else {
         exit::SUCCESS
-    }
+    })
 }
 
-pub fn show(reporter: &Reporter, location: &Location, run_id: &str, json: bool) -> i32 {
-    let found = Store::open(location).and_then(|store| store.read(&store.find(run_id)?));
-    let journal = match found {
-        Ok(j) => j,
-        Err(e) => {
-            reporter.diagnostic(&e);
-            return e.exit_code();
-        }
-    };
+pub fn show(
+    reporter: &Reporter,
+    location: &Location,
+    run_id: &str,
+    json: bool,
+) -> Result<i32, Error> {
+    let store = Store::open(location)?;
+    let journal = store.read(&store.find(run_id)?)?;
     if let Some(line) = journal.torn_line {
         reporter.warn(&format!(
             "the last line (line {line}) was torn by a crash and is ignored"
         ));
     }
     history::show(&journal, &journal::state(&journal), json);
-    exit::SUCCESS
+    Ok(exit::SUCCESS)
 }

@@ -2,6 +2,7 @@
 
 mod approve;
 mod docs;
+mod error;
 mod fmt;
 mod history;
 mod plan;
@@ -13,14 +14,28 @@ mod state;
 
 use std::path::Path;
 
+pub use error::Error;
+
 use crate::check::{self, Options};
 use crate::cli::{Cli, Command};
 use crate::exit;
 use crate::report::{check_json, Reporter};
 use crate::source::SourceMap;
 
-pub fn run(mut cli: Cli) -> i32 {
+pub fn run(cli: Cli) -> i32 {
     let reporter = Reporter::new(cli.color);
+    match command(&reporter, cli) {
+        Ok(code) => code,
+        // Every error of every command is reported here, once.
+        Err(e) => {
+            e.report(&reporter);
+            e.exit_code()
+        }
+    }
+}
+
+/// The command the line asks for: its exit code, or why it stopped.
+fn command(reporter: &Reporter, mut cli: Cli) -> Result<i32, Error> {
     match &mut cli.command {
         Command::Run(args) => args.session.ssh_config.clone_from(&cli.ssh_config),
         Command::Resume(args) => args.session.ssh_config.clone_from(&cli.ssh_config),
@@ -39,13 +54,7 @@ pub fn run(mut cli: Cli) -> i32 {
     );
     // Where the state is, settled once: a bad URL or config file is reported before anything.
     let location = if uses_state {
-        match crate::journal::store::locate(cli.state_dir.as_deref(), cli.state.as_deref()) {
-            Ok(l) => l,
-            Err(e) => {
-                reporter.diagnostic(&e);
-                return e.exit_code();
-            }
-        }
+        crate::journal::store::locate(cli.state_dir.as_deref(), cli.state.as_deref())?
     } else {
         crate::journal::Location::Files(crate::journal::state_dir(None))
     };
@@ -55,45 +64,41 @@ pub fn run(mut cli: Cli) -> i32 {
             json,
             files,
             inventory,
-        } => check_files(
-            &reporter,
+        } => Ok(check_files(
+            reporter,
             &files,
             (Options { strict }, inventory.as_deref()),
             json,
-        ),
-        Command::Run(args) => run::run(&reporter, cli.color, &location, &args),
+        )),
+        Command::Run(args) => run::run(reporter, cli.color, &location, &args),
         Command::Doc { file, output, .. } => match file {
-            Some(file) => docs::runbook_doc(&reporter, cli.color, &file, output.as_deref()),
-            None => doc(&reporter, output.as_deref()),
+            Some(file) => docs::runbook_doc(reporter, cli.color, &file, output.as_deref()),
+            None => doc(reporter, output.as_deref()),
         },
-        Command::Lsp => match crate::lsp::serve() {
-            Ok(()) => exit::SUCCESS,
-            Err(e) => {
-                reporter.fatal(&format!("the language server stopped: {e}"), None);
-                exit::INVALID
-            }
-        },
-        Command::Fmt { check, files } => fmt::fmt(&reporter, &files, check),
-        Command::Import { file, output } => docs::import(&reporter, &file, output.as_deref()),
+        Command::Lsp => crate::lsp::serve().map(|()| exit::SUCCESS).map_err(|e| {
+            Error::refused(format!("the language server stopped: {e}"), exit::INVALID)
+        }),
+        Command::Fmt { check, files } => Ok(fmt::fmt(reporter, &files, check)),
+        Command::Import { file, output } => docs::import(reporter, &file, output.as_deref()),
         Command::Plan(args) => plan::plan(
-            &reporter,
+            reporter,
             cli.color,
             &args.file,
             run::request(&args.params, &args.select),
             args.json,
         ),
-        Command::Resume(args) => resume::resume(&reporter, cli.color, &location, &args),
-        Command::Rollback(args) => resume::rollback(&reporter, cli.color, &location, &args),
-        Command::Runs { json } => history::runs(&reporter, &location, json),
-        Command::Completions { shell } => completions(shell),
-        Command::Man { dir } => man(&reporter, dir.as_deref()),
+        Command::Resume(args) => resume::resume(reporter, cli.color, &location, &args),
+        Command::Rollback(args) => resume::rollback(reporter, cli.color, &location, &args),
+        Command::Runs { json } => history::runs(reporter, &location, json),
+        Command::Completions { shell } => Ok(completions(shell)),
+        Command::Man { dir } => man(reporter, dir.as_deref()),
         Command::Approve {
             run_id,
             step,
             deny,
             reason,
         } => approve::approve(
-            &reporter,
+            reporter,
             &location,
             &approve::Request {
                 run_id: &run_id,
@@ -102,8 +107,8 @@ pub fn run(mut cli: Cli) -> i32 {
                 reason,
             },
         ),
-        Command::State(args) => state::state(&reporter, &location, &args),
-        Command::Show { run_id, json } => history::show(&reporter, &location, &run_id, json),
+        Command::State(args) => state::state(reporter, &location, &args),
+        Command::Show { run_id, json } => history::show(reporter, &location, &run_id, json),
     }
 }
 
@@ -155,7 +160,7 @@ fn completions(shell: clap_complete::Shell) -> i32 {
 }
 
 /// runbook(1) on stdout, or it and a page per subcommand into `dir`.
-fn man(reporter: &Reporter, dir: Option<&Path>) -> i32 {
+fn man(reporter: &Reporter, dir: Option<&Path>) -> Result<i32, Error> {
     let command = <Cli as clap::CommandFactory>::command();
     let written = match dir {
         Some(dir) => std::fs::create_dir_all(dir)
@@ -171,16 +176,16 @@ fn man(reporter: &Reporter, dir: Option<&Path>) -> i32 {
     match written {
         Ok(Some(page)) => {
             reporter.print(&String::from_utf8_lossy(&page));
-            exit::SUCCESS
+            Ok(exit::SUCCESS)
         }
-        Ok(None) => exit::SUCCESS,
-        Err(e) => {
-            reporter.fatal(&format!("cannot write the manual pages: {e}"), None);
-            exit::INVALID
-        }
+        Ok(None) => Ok(exit::SUCCESS),
+        Err(e) => Err(Error::refused(
+            format!("cannot write the manual pages: {e}"),
+            exit::INVALID,
+        )),
     }
 }
 
-fn doc(reporter: &Reporter, output: Option<&Path>) -> i32 {
+fn doc(reporter: &Reporter, output: Option<&Path>) -> Result<i32, Error> {
     docs::write_out(reporter, &crate::doc::stdlib_markdown(), output)
 }

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::session::{self, Loaded, Style};
+use super::Error;
 use crate::exec::dry;
 use crate::exec::interp::Approvals;
 use crate::exit;
@@ -18,21 +19,18 @@ pub fn plan(
     file: &Path,
     request: Request,
     json: bool,
-) -> i32 {
+) -> Result<i32, Error> {
     let request = Request {
         dry_run: true,
         ..request
     };
-    let (_, doc) = match dry_plan(reporter, color, file, &request) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (_, doc) = dry_plan(reporter, color, file, &request)?;
     render::plan(
         &doc,
         json,
         color.enabled(std::io::IsTerminal::is_terminal(&std::io::stdout())),
     );
-    exit::SUCCESS
+    Ok(exit::SUCCESS)
 }
 
 /// Loads a runbook and walks it without running anything: the plan document. Secrets are
@@ -42,8 +40,8 @@ pub fn dry_plan(
     color: ColorChoice,
     file: &Path,
     request: &Request,
-) -> Result<(Loaded, PlanDoc), i32> {
-    let loaded = session::load(reporter, file, request)?;
+) -> Result<(Loaded, PlanDoc), Error> {
+    let loaded = session::load(file, request)?;
     let style = Style {
         color,
         json: false,
@@ -51,7 +49,7 @@ pub fn dry_plan(
         approvals: Approvals::default(),
         approver: None,
     };
-    let runtime = session::runtime(reporter)?;
+    let runtime = session::runtime()?;
     let report = session::report(&style);
     let mut interp = session::interpreter(reporter, &loaded, &runtime, &report, &style)?;
     let doc = dry::dry_run(&loaded.plan, &loaded.sources, &mut interp);

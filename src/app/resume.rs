@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::run::{absolute, style};
 use super::session::{self, Loaded};
+use super::Error;
 use crate::cli::{ResumeArgs, RollbackArgs, SessionArgs};
 use crate::exec::hosts::Transports;
 use crate::exec::{self, Options, Resume};
@@ -21,46 +22,22 @@ pub fn resume(
     color: ColorChoice,
     location: &Location,
     args: &ResumeArgs,
-) -> i32 {
+) -> Result<i32, Error> {
     let runbook = args.runbook.as_deref().map(absolute);
-    let store = match Store::open(location) {
-        Ok(s) => s,
-        Err(e) => {
-            reporter.diagnostic(&e);
-            return e.exit_code();
-        }
-    };
+    let store = Store::open(location)?;
     let found = match &args.run_id {
-        Some(id) => store.find(id),
-        None => newest_unfinished(&store, runbook.as_deref()),
+        Some(id) => store.find(id)?,
+        None => newest_unfinished(&store, runbook.as_deref())?,
     };
-    let Some(state) = open_journal(reporter, &store, found) else {
-        return exit::INVALID;
-    };
-    if state.is_settled() {
-        reporter.diagnostic(&journal::Error::Finished {
-            run_id: state.run_id.clone(),
-            status: state.status_words(),
-        });
-        return exit::INVALID;
-    }
+    let state = open_journal(reporter, &store, &found)?;
+    unsettled(&state)?;
     // What the journal says once the lock is held: another session may have finished the
     // run between the first read and the lock.
     // A run id names the run wherever its runbook is now: `--runbook` points at this
     // operator's copy (its meaning must match the journal's).
     let here = args.run_id.as_ref().and(runbook.as_deref());
-    let (loaded, mut lock_and_writer, state) =
-        match reopen(reporter, &store, here, &state, args.force) {
-            Ok(reopened) => reopened,
-            Err(code) => return code,
-        };
-    if state.is_settled() {
-        reporter.diagnostic(&journal::Error::Finished {
-            run_id: state.run_id.clone(),
-            status: state.status_words(),
-        });
-        return exit::INVALID;
-    }
+    let (loaded, mut lock_and_writer, state) = reopen(reporter, &store, here, &state, args.force)?;
+    unsettled(&state)?;
     for (step, host) in &state.interrupted {
         reporter.warn(&format!(
             "step {step} on {host} was interrupted in the last session: it may have partly happened, and runs again from its start"
@@ -77,11 +54,11 @@ pub fn resume(
         && !reporter.confirm("Run it again? [y/N] ")
     {
         reporter.warn("not resumed: the journal is unchanged");
-        return exit::AWAITING_APPROVAL;
+        return Ok(exit::AWAITING_APPROVAL);
     }
     let resume = resume_of(&state);
     let record = resumed(args.force);
-    go(
+    let code = go(
         reporter,
         color,
         (&store, &loaded, &state),
@@ -99,11 +76,20 @@ pub fn resume(
                 Some(&resume),
             )
         },
-    )
-    .map_or(exit::INVALID, |code| {
-        reporter.run_footer(&state.run_id, code, &store.journal_name(&state.run_id));
-        code
-    })
+    )?;
+    reporter.run_footer(&state.run_id, code, &store.journal_name(&state.run_id));
+    Ok(code)
+}
+
+/// A run that ended (succeeded, or was rolled back) has nothing left to resume.
+fn unsettled(state: &RunState) -> Result<(), Error> {
+    if state.is_settled() {
+        return Err(Error::Journal(journal::Error::Finished {
+            run_id: state.run_id.clone(),
+            status: state.status_words(),
+        }));
+    }
+    Ok(())
 }
 
 pub fn rollback(
@@ -111,23 +97,12 @@ pub fn rollback(
     color: ColorChoice,
     location: &Location,
     args: &RollbackArgs,
-) -> i32 {
-    let store = match Store::open(location) {
-        Ok(s) => s,
-        Err(e) => {
-            reporter.diagnostic(&e);
-            return e.exit_code();
-        }
-    };
-    let Some(state) = open_journal(reporter, &store, store.find(&args.run_id)) else {
-        return exit::INVALID;
-    };
+) -> Result<i32, Error> {
+    let store = Store::open(location)?;
+    let state = open_journal(reporter, &store, &store.find(&args.run_id)?)?;
     let here = args.runbook.as_deref().map(absolute);
     let (loaded, mut lock_and_writer, state) =
-        match reopen(reporter, &store, here.as_deref(), &state, args.force) {
-            Ok(reopened) => reopened,
-            Err(code) => return code,
-        };
+        reopen(reporter, &store, here.as_deref(), &state, args.force)?;
     for (step, host) in &state.rollback_interrupted {
         reporter.warn(&format!(
             "the rollback of step {step} on {host} was cut in the last session: it may have partly happened, and runs again from its start"
@@ -156,7 +131,7 @@ pub fn rollback(
             "run {}: no completed step has a rollback: nothing to undo",
             state.run_id
         ));
-        return exit::SUCCESS;
+        return Ok(exit::SUCCESS);
     }
     reporter.warn(&format!(
         "rollback of run {} ({}) undoes, newest first: {}",
@@ -165,16 +140,16 @@ pub fn rollback(
         shown.join(", ")
     ));
     if args.dry_run {
-        return exit::SUCCESS;
+        return Ok(exit::SUCCESS);
     }
     if !args.yes {
         if !io::stdin().is_terminal() {
             reporter.warn("not rolled back: without a terminal to ask on, pass --yes");
-            return exit::AWAITING_APPROVAL;
+            return Ok(exit::AWAITING_APPROVAL);
         }
         if !reporter.confirm("Undo these steps? [y/N] ") {
             reporter.warn("not rolled back: the journal is unchanged");
-            return exit::DECLINED;
+            return Ok(exit::DECLINED);
         }
     }
     let session = SessionArgs {
@@ -199,7 +174,6 @@ pub fn rollback(
         record,
         |plan, interp, transports| exec::roll_back_run(plan, interp, transports, &resume),
     )
-    .unwrap_or(exit::INVALID)
 }
 
 type Held = (RunLock, Option<Writer>);
@@ -214,53 +188,44 @@ fn go(
     held: &mut Held,
     first: Record,
     body: impl FnOnce(&crate::plan::Plan, &mut crate::exec::interp::Interp, &Transports) -> i32,
-) -> Option<i32> {
+) -> Result<i32, Error> {
     let style = style(color, args);
-    let runtime = session::runtime(reporter).ok()?;
+    let runtime = session::runtime()?;
     let report = session::report(&style);
-    let mut interp = session::interpreter(reporter, loaded, &runtime, &report, &style).ok()?;
+    let mut interp = session::interpreter(reporter, loaded, &runtime, &report, &style)?;
     interp.run_id = state.run_id.clone();
     interp.vault = Some(store.vault(&state.run_id));
     interp.inbox = Some(store.gates());
-    if let Err(refused) = crate::exec::restore_captures(&mut interp, &resume_of(state)) {
-        reporter.diagnostic(&refused);
-        return Some(exit::INVALID);
-    }
+    crate::exec::restore_captures(&mut interp, &resume_of(state))?;
     interp.journal = held
         .1
         .take()
         .map(|w| std::sync::Arc::new(std::sync::Mutex::new(w)));
     if let Err(e) = interp.record(&first) {
-        reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
-        return None;
+        return Err(Error::refused(
+            format!("cannot write the journal: {}", e.note()),
+            exit::INVALID,
+        ));
     }
-    let pool = session::ssh_pool(reporter, loaded, &mut interp, args).ok()?;
+    let pool = session::ssh_pool(loaded, &mut interp, args)?;
     let transports = Transports::new(&loaded.plan, Some(&pool));
     let code = body(&loaded.plan, &mut interp, &transports);
     drop(transports);
     runtime.block_on(pool.close());
     drop(interp);
     runtime.shutdown_background();
-    Some(code)
+    Ok(code)
 }
 
-fn open_journal(
-    reporter: &Reporter,
-    store: &Store,
-    found: Result<String, journal::Error>,
-) -> Option<RunState> {
-    let run_id = found.map_err(|e| reporter.diagnostic(&e)).ok()?;
-    let journal = store
-        .read_to_act(&run_id)
-        .map_err(|e| reporter.diagnostic(&e))
-        .ok()?;
+fn open_journal(reporter: &Reporter, store: &Store, run_id: &str) -> Result<RunState, Error> {
+    let journal = store.read_to_act(run_id)?;
     if let Some(line) = journal.torn_line {
         reporter.warn(&format!(
             "the last line of {} (line {line}) was torn by a crash and is ignored",
             journal.path.display()
         ));
     }
-    Some(journal::state(&journal))
+    Ok(journal::state(&journal))
 }
 
 /// Loads the runbook as the run knew it, checks it did not change, takes the lock, and
@@ -271,7 +236,7 @@ fn reopen(
     here: Option<&Path>,
     state: &RunState,
     force: bool,
-) -> Result<(Loaded, Held, RunState), i32> {
+) -> Result<(Loaded, Held, RunState), Error> {
     let restored: HashMap<String, (serde_json::Value, Origin)> = state
         .params
         .iter()
@@ -287,44 +252,31 @@ fn reopen(
         ..Request::default()
     };
     let runbook = here.map_or_else(|| PathBuf::from(&state.path), Path::to_path_buf);
-    let loaded = session::load(reporter, &runbook, &request)?;
+    let loaded = session::load(&runbook, &request)?;
     let fingerprint = journal::fingerprint(&loaded.sources, &loaded.files(), &state.params);
     if fingerprint != state.fingerprint {
         let now_steps = journal::step_hashes(&loaded.plan.ast);
         let changes = describe_changes(&state.steps, &now_steps);
         if !force {
-            reporter.diagnostic(&journal::Error::Changed {
+            return Err(Error::Journal(journal::Error::Changed {
                 run_id: state.run_id.clone(),
                 changes,
-            });
-            return Err(exit::INVALID);
+            }));
         }
         reporter.warn(&format!(
             "the runbook changed since the run began ({changes}); going on because of --force"
         ));
     }
-    store.prepare().map_err(|e| {
-        reporter.diagnostic(&e);
-        exit::INVALID
-    })?;
-    let (lock, stale) = match store.lock(&runbook, &state.runbook, &state.run_id) {
-        Ok(held) => held,
-        Err(e) => {
-            reporter.diagnostic(&e);
-            return Err(e.exit_code());
-        }
-    };
+    store.prepare()?;
+    let (lock, stale) = store.lock(&runbook, &state.runbook, &state.run_id)?;
     if let Some(stale) = stale.filter(|s| s.run_id != state.run_id) {
         reporter.warn(&format!(
             "run {} (pid {}) ended without releasing its lock; taking it over",
             stale.run_id, stale.pid
         ));
     }
-    let fresh = open_journal(reporter, store, Ok(state.run_id.clone())).ok_or(exit::INVALID)?;
-    let writer = store.append(&state.run_id).map_err(|e| {
-        reporter.diagnostic(&e);
-        e.exit_code()
-    })?;
+    let fresh = open_journal(reporter, store, &state.run_id)?;
+    let writer = store.append(&state.run_id)?;
     Ok((loaded, (lock, Some(writer)), fresh))
 }
 

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::session::{self, Loaded, Style};
+use super::Error;
 use crate::cli::{ParamArgs, RunArgs, SelectArgs, SessionArgs};
 use crate::exec::hosts::Transports;
 use crate::exec::interp::Approvals;
@@ -17,46 +18,37 @@ use crate::report::run::Detail;
 use crate::report::{ColorChoice, Reporter};
 use crate::syntax::ast::Stmt;
 
-pub fn run(reporter: &Reporter, color: ColorChoice, location: &Location, args: &RunArgs) -> i32 {
+pub fn run(
+    reporter: &Reporter,
+    color: ColorChoice,
+    location: &Location,
+    args: &RunArgs,
+) -> Result<i32, Error> {
     let request = request(&args.params, &args.select);
     if args.dry_run {
         return super::plan::plan(reporter, color, &args.file, request, args.session.json);
     }
-    let loaded = match session::load(reporter, &args.file, &request) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let loaded = session::load(&args.file, &request)?;
     let style = style(color, &args.session);
-    let runtime = match session::runtime(reporter) {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
+    let runtime = session::runtime()?;
     let report = session::report(&style);
-    let mut interp = match session::interpreter(reporter, &loaded, &runtime, &report, &style) {
-        Ok(i) => i,
-        Err(code) => return code,
-    };
+    let mut interp = session::interpreter(reporter, &loaded, &runtime, &report, &style)?;
     // Hosts (and the values they need) are resolved before the journal opens: a run refused
     // for a bad host leaves no journal behind.
-    let pool = match session::ssh_pool(reporter, &loaded, &mut interp, &args.session) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let pool = session::ssh_pool(&loaded, &mut interp, &args.session)?;
     let path = absolute(&args.file);
     let run_id = uuid::Uuid::now_v7().to_string();
-    let (store, _lock, writer) =
-        match open_run(reporter, location, &path, &loaded.plan.name, &run_id) {
-            Ok(x) => x,
-            Err(code) => return code,
-        };
+    let (store, _lock, writer) = open_run(reporter, location, &path, &loaded.plan.name, &run_id)?;
     interp.run_id = run_id.clone();
     interp.vault = Some(store.vault(&run_id));
     interp.inbox = Some(store.gates());
     interp.journal = Some(std::sync::Arc::new(std::sync::Mutex::new(writer)));
     let started = started_record(&loaded, &path, &run_id);
     if let Err(e) = interp.record(&started) {
-        reporter.fatal(&format!("cannot write the journal: {}", e.note()), None);
-        return exit::INVALID;
+        return Err(Error::refused(
+            format!("cannot write the journal: {}", e.note()),
+            exit::INVALID,
+        ));
     }
     let transports = Transports::new(&loaded.plan, Some(&pool));
     let options = Options {
@@ -68,7 +60,7 @@ pub fn run(reporter: &Reporter, color: ColorChoice, location: &Location, args: &
     drop(interp);
     runtime.shutdown_background();
     reporter.run_footer(&run_id, code, &store.journal_name(&run_id));
-    code
+    Ok(code)
 }
 
 pub fn style(color: ColorChoice, s: &SessionArgs) -> Style {
@@ -106,21 +98,17 @@ fn open_run(
     runbook: &Path,
     name: &str,
     run_id: &str,
-) -> Result<(Store, RunLock, Writer), i32> {
-    let fail = |e: journal::Error| {
-        reporter.diagnostic(&e);
-        e.exit_code()
-    };
-    let store = Store::open(location).map_err(fail)?;
-    store.prepare().map_err(fail)?;
-    let (lock, stale) = store.lock(runbook, name, run_id).map_err(fail)?;
+) -> Result<(Store, RunLock, Writer), Error> {
+    let store = Store::open(location)?;
+    store.prepare()?;
+    let (lock, stale) = store.lock(runbook, name, run_id)?;
     if let Some(stale) = stale {
         reporter.warn(&format!(
             "run {} (pid {}) ended without releasing its lock (killed or crashed); taking it over. `runbook resume {}` continues it",
             stale.run_id, stale.pid, stale.run_id
         ));
     }
-    let writer = store.create(run_id, name, runbook).map_err(fail)?;
+    let writer = store.create(run_id, name, runbook)?;
     Ok((store, lock, writer))
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
 
+use super::Error;
 use crate::check::{self, Options as CheckOptions, Problem};
 use crate::cli::SessionArgs;
 use crate::exec::interp::{Approvals, Interp, Services};
@@ -41,13 +42,10 @@ impl Loaded {
     }
 }
 
-/// Reads, checks and plans; on failure the problems are reported and the exit code given.
-pub fn load(reporter: &Reporter, path: &Path, request: &Request) -> Result<Loaded, i32> {
+/// Reads, checks and plans; the problems that keep it from running otherwise.
+pub fn load(path: &Path, request: &Request) -> Result<Loaded, Error> {
     let shown = path.display().to_string();
-    let text = super::read::read_source(path).map_err(|e| {
-        reporter.diagnostic(&e);
-        exit::INVALID
-    })?;
+    let text = super::read::read_source(path)?;
     let mut sources = SourceMap::default();
     let file = sources.add(shown.clone(), text);
     let inventory = request
@@ -57,8 +55,11 @@ pub fn load(reporter: &Reporter, path: &Path, request: &Request) -> Result<Loade
         .map(std::path::Path::new);
     let outcome = check::check_runbook(&mut sources, file, CheckOptions::default(), inventory);
     if outcome.has_errors() {
-        reporter.problems(&shown, &sources, &outcome.problems);
-        return Err(exit::INVALID);
+        return Err(Error::Problems {
+            shown,
+            sources: Box::new(sources),
+            problems: outcome.problems,
+        });
     }
     let Some(ast) = outcome.ast else {
         unreachable!("a file without errors parsed")
@@ -75,14 +76,14 @@ pub fn load(reporter: &Reporter, path: &Path, request: &Request) -> Result<Loade
             plan,
             shown,
         }),
-        Err(errors) => {
-            let problems: Vec<Problem> = errors
+        Err(errors) => Err(Error::Problems {
+            shown,
+            problems: errors
                 .into_iter()
                 .map(|e| Problem::Later(file, Box::new(e)))
-                .collect();
-            reporter.problems(&shown, &sources, &problems);
-            Err(exit::INVALID)
-        }
+                .collect(),
+            sources: Box::new(sources),
+        }),
     }
 }
 
@@ -96,15 +97,12 @@ pub struct Style {
     pub approver: Option<String>,
 }
 
-pub fn runtime(reporter: &Reporter) -> Result<tokio::runtime::Runtime, i32> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
-        .map_err(|e| {
-            reporter.fatal(&format!("cannot start the runtime: {e}"), None);
-            exit::INVALID
-        })
+        .map_err(|e| Error::refused(format!("cannot start the runtime: {e}"), exit::INVALID))
 }
 
 pub fn report(style: &Style) -> RunReport {
@@ -122,7 +120,7 @@ pub fn interpreter<'a>(
     runtime: &'a tokio::runtime::Runtime,
     report: &'a RunReport,
     style: &Style,
-) -> Result<Interp<'a>, i32> {
+) -> Result<Interp<'a>, Error> {
     let services = Services {
         runtime,
         stop: watch_signals(runtime),
@@ -139,7 +137,7 @@ pub fn interpreter<'a>(
         interp.approver = name.clone();
     }
     crate::exec::init_globals(&loaded.plan, &mut interp)
-        .map_err(|errors| plan_problems(reporter, loaded, errors))?;
+        .map_err(|errors| plan_problems(loaded, errors))?;
     for name in interp.services.masker.short() {
         reporter.warn(&format!(
             "secret `{name}` is shorter than 3 characters: runbook masks it wherever it shows a value, but cannot find it in what commands print"
@@ -148,25 +146,26 @@ pub fn interpreter<'a>(
     Ok(interp)
 }
 
-/// Reports what keeps the plan from starting; the exit code for it.
-fn plan_problems(reporter: &Reporter, loaded: &Loaded, errors: Vec<crate::plan::Error>) -> i32 {
-    let problems: Vec<Problem> = errors
-        .into_iter()
-        .map(|e| Problem::Later(loaded.file, Box::new(e)))
-        .collect();
-    reporter.problems(&loaded.shown, &loaded.sources, &problems);
-    exit::INVALID
+/// What keeps the plan from starting, drawn against the runbook.
+fn plan_problems(loaded: &Loaded, errors: Vec<crate::plan::Error>) -> Error {
+    Error::Problems {
+        shown: loaded.shown.clone(),
+        sources: Box::new(loaded.sources.clone()),
+        problems: errors
+            .into_iter()
+            .map(|e| Problem::Later(loaded.file, Box::new(e)))
+            .collect(),
+    }
 }
 
 /// The ssh connections of a run: one master per host, opened on first use.
 pub fn ssh_pool(
-    reporter: &Reporter,
     loaded: &Loaded,
     interp: &mut Interp,
     args: &SessionArgs,
-) -> Result<SshPool, i32> {
+) -> Result<SshPool, Error> {
     let mut specs = crate::exec::hosts::ssh_specs(&loaded.plan, interp)
-        .map_err(|errors| plan_problems(reporter, loaded, errors))?;
+        .map_err(|errors| plan_problems(loaded, errors))?;
     if let Some(config) = &args.ssh_config {
         for spec in specs.values_mut() {
             spec.config
@@ -174,26 +173,20 @@ pub fn ssh_pool(
         }
     }
     let mut pool = SshPool::new(specs, args.accept_new_host_keys).map_err(|e| {
-        reporter.fatal(
-            &format!("cannot create a directory for ssh control sockets: {e}"),
-            None,
-        );
-        exit::INVALID
+        Error::refused(
+            format!("cannot create a directory for ssh control sockets: {e}"),
+            exit::INVALID,
+        )
     })?;
-    if let Err(code) = lock_hosts(reporter, loaded, interp, &mut pool) {
+    if let Err(refused) = lock_hosts(loaded, interp, &mut pool) {
         interp.services.runtime.block_on(pool.close());
-        return Err(code);
+        return Err(refused);
     }
     Ok(pool)
 }
 
 /// `lock hosts`: takes each ssh host's own lock before anything runs, or names who holds it.
-fn lock_hosts(
-    reporter: &Reporter,
-    loaded: &Loaded,
-    interp: &Interp,
-    pool: &mut SshPool,
-) -> Result<(), i32> {
+fn lock_hosts(loaded: &Loaded, interp: &Interp, pool: &mut SshPool) -> Result<(), Error> {
     let plan = &loaded.plan;
     let hosts = plan.locked_hosts();
     if hosts.is_empty() {
@@ -214,14 +207,10 @@ fn lock_hosts(
         .services
         .runtime
         .block_on(pool.lock_all(&hosts))
-        .map_err(|refused| {
-            for why in refused {
-                reporter.fatal(
-                    &why,
-                    Some("the runbook says `lock hosts`: only one run at a time works on a host; wait for the other run to end"),
-                );
-            }
-            exit::LOCKED
+        .map_err(|refused| Error::Refused {
+            messages: refused,
+            help: Some("the runbook says `lock hosts`: only one run at a time works on a host; wait for the other run to end".into()),
+            code: exit::LOCKED,
         })
 }
 

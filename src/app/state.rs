@@ -6,7 +6,11 @@ use crate::journal::postgres::{Database, Url};
 use crate::journal::{self, Location};
 use crate::report::Reporter;
 
-pub fn state(reporter: &Reporter, location: &Location, command: &StateCommand) -> i32 {
+pub fn state(
+    reporter: &Reporter,
+    location: &Location,
+    command: &StateCommand,
+) -> Result<i32, super::Error> {
     match command {
         StateCommand::Migrate { from, to } => {
             let from = from.clone().unwrap_or_else(|| location.local());
@@ -21,13 +25,8 @@ pub fn state(reporter: &Reporter, location: &Location, command: &StateCommand) -
                     from: "neither --to nor --state".into(),
                 }),
             };
-            match url.and_then(|url| Database::open(&url)) {
-                Ok(db) => migrate(reporter, &from, &db),
-                Err(e) => {
-                    reporter.diagnostic(&e);
-                    e.exit_code()
-                }
-            }
+            let db = Database::open(&url?)?;
+            Ok(migrate(reporter, &from, &db))
         }
     }
 }

@@ -243,9 +243,9 @@ pub(super) enum FrameKind {
 pub struct Interp<'a> {
     plan: &'a Plan,
     pub services: Services<'a>,
-    globals: HashMap<String, Value>,
+    globals: Arc<HashMap<String, Value>>,
     /// Top-level values of stdlib modules, by module.
-    module_globals: HashMap<String, HashMap<String, Value>>,
+    module_globals: Arc<HashMap<String, HashMap<String, Value>>>,
     /// What steps captured; on a group, each host's rollback and later steps see the
     /// value captured on that host.
     captures: captures::Captures,
@@ -256,10 +256,10 @@ pub struct Interp<'a> {
     /// `host` in a step: the current host as a value (`host.name`).
     host_value: Option<Value>,
     frames: Vec<Frame>,
-    fns: HashMap<&'a str, &'a FnDef>,
-    module_fns: HashMap<(&'a str, &'a str), &'a FnDef>,
+    fns: Arc<HashMap<&'a str, &'a FnDef>>,
+    module_fns: Arc<HashMap<(&'a str, &'a str), &'a FnDef>>,
     /// Every (step, name) a step's body captures: what `STEP.NAME` may mean.
-    step_lets: std::collections::HashSet<(&'a str, &'a str)>,
+    step_lets: Arc<std::collections::HashSet<(&'a str, &'a str)>>,
     /// `host` of each inventory host, its variables made values once.
     host_values: Arc<HashMap<String, Value>>,
     /// Where every transition is recorded; `None` for runs without a journal. Shared by
@@ -325,17 +325,17 @@ impl<'a> Interp<'a> {
         Interp {
             plan,
             services,
-            step_lets,
+            step_lets: Arc::new(step_lets),
             host_values: Arc::new(host_values(plan)),
-            globals: HashMap::new(),
-            module_globals: HashMap::new(),
+            globals: Arc::default(),
+            module_globals: Arc::default(),
             captures: captures::Captures::default(),
             current_host: None,
             current_step: None,
             host_value: None,
             frames: Vec::new(),
-            fns,
-            module_fns,
+            fns: Arc::new(fns),
+            module_fns: Arc::new(module_fns),
             journal: None,
             approver: crate::journal::user(),
             run_id: String::new(),
@@ -377,7 +377,8 @@ impl<'a> Interp<'a> {
         self.settings.get(step).cloned().unwrap_or_default()
     }
 
-    /// An interpreter for one host of a fan-out: the same values, its own scopes.
+    /// An interpreter for one host of a fan-out: the same values (shared: they are set
+    /// before the first step), its own scopes and its own copy of the captures.
     pub fn fork(&self) -> Interp<'a> {
         Interp {
             plan: self.plan,
@@ -418,7 +419,7 @@ impl<'a> Interp<'a> {
     }
 
     pub fn set_global(&mut self, name: &str, value: Value) {
-        self.globals.insert(name.to_string(), value);
+        Arc::make_mut(&mut self.globals).insert(name.to_string(), value);
     }
 
     /// Evaluates the top-level `let`s of the runbook and its modules, in order.
@@ -441,14 +442,14 @@ impl<'a> Interp<'a> {
                 }
             }
             self.frames.pop();
-            self.module_globals.insert(name.clone(), values);
+            Arc::make_mut(&mut self.module_globals).insert(name.clone(), values);
         }
         for stmt in &self.plan.ast.stmts {
             if let Stmt::Let(l) = &stmt.node {
                 let v = self
                     .eval(&l.value, None)
                     .map_err(|f| (l.name.node.clone(), f))?;
-                self.globals.insert(l.name.node.clone(), v);
+                Arc::make_mut(&mut self.globals).insert(l.name.node.clone(), v);
             }
         }
         Ok(())
