@@ -6,6 +6,8 @@ use crate::common;
 mod captures;
 #[path = "run_cmd/cleanup.rs"]
 mod cleanup;
+#[path = "run_cmd/contract.rs"]
+mod contract;
 #[path = "run_cmd/control.rs"]
 mod control;
 #[path = "run_cmd/inventory.rs"]
