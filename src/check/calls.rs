@@ -91,7 +91,7 @@ impl Checker<'_> {
                 Some(sig) => self.call_builtin(&sig, args, span),
                 None => {
                     let mut candidates: Vec<String> = self.fns.keys().cloned().collect();
-                    candidates.extend(builtins::FUNCTION_NAMES.iter().map(|s| s.to_string()));
+                    candidates.extend(builtins::function_names().map(str::to_string));
                     let help = did_you_mean(
                         name,
                         candidates.iter().map(String::as_str),
@@ -211,11 +211,16 @@ impl Checker<'_> {
                     }
                 }
                 if let Some((info, e)) = bound[1] {
-                    self.expect(info.ty, Ty::List, "`ok:`", e.span);
+                    self.require_type(info.ty, Ty::List, "`ok:`", e.span);
                     if let Expr::List(items) = &e.node {
                         for item in items {
                             if !matches!(item.node, Expr::Int(_)) {
-                                self.expect(Ty::Any, Ty::Int, "an exit code in `ok:`", item.span);
+                                self.require_type(
+                                    Ty::Any,
+                                    Ty::Int,
+                                    "an exit code in `ok:`",
+                                    item.span,
+                                );
                             }
                         }
                     }
@@ -281,7 +286,7 @@ impl Checker<'_> {
                     port,
                     span: e.span.into(),
                 }),
-                _ => self.expect(info.ty, Ty::Int, "`port:`", e.span),
+                _ => self.require_type(info.ty, Ty::Int, "`port:`", e.span),
             }
         }
         for (i, what) in [(2, "`user:`"), (3, "`identity:`"), (5, "`config:`")] {
@@ -293,7 +298,7 @@ impl Checker<'_> {
                 Expr::Var(host) => self.host_reference(host, j.value.span),
                 _ => {
                     let info = self.expr(&j.value);
-                    self.expect(info.ty, Ty::Str, "`jump:`", j.value.span);
+                    self.require_type(info.ty, Ty::Str, "`jump:`", j.value.span);
                 }
             }
         }
@@ -301,7 +306,7 @@ impl Checker<'_> {
 
     fn arg_type(&mut self, bound: &Bound, index: usize, want: Ty, context: &str) {
         if let Some(Some((info, e))) = bound.get(index) {
-            self.expect(info.ty, want, context, e.span);
+            self.require_type(info.ty, want, context, e.span);
         }
     }
 

@@ -96,10 +96,10 @@ impl Checker<'_> {
                 let info = self.expr(obj);
                 let idx = self.expr(index);
                 match info.ty {
-                    Ty::List => self.expect(idx.ty, Ty::Int, "a list index", index.span),
-                    Ty::Map => self.expect(idx.ty, Ty::Str, "a map key", index.span),
+                    Ty::List => self.require_type(idx.ty, Ty::Int, "a list index", index.span),
+                    Ty::Map => self.require_type(idx.ty, Ty::Str, "a map key", index.span),
                     Ty::Any => {}
-                    other => self.expect(other, Ty::List, "indexing `[...]`", obj.span),
+                    other => self.require_type(other, Ty::List, "indexing `[...]`", obj.span),
                 }
                 Info {
                     ty: Ty::Any,
@@ -111,7 +111,7 @@ impl Checker<'_> {
                 let info = self.expr(inner);
                 match op {
                     UnaryOp::Not => {
-                        self.expect(info.ty, Ty::Bool, "`not`", inner.span);
+                        self.require_type(info.ty, Ty::Bool, "`not`", inner.span);
                         Info {
                             ty: Ty::Bool,
                             secret: info.secret,
@@ -119,7 +119,7 @@ impl Checker<'_> {
                     }
                     UnaryOp::Neg => {
                         if !info.ty.is_numeric() {
-                            self.expect(info.ty, Ty::Int, "`-`", inner.span);
+                            self.require_type(info.ty, Ty::Int, "`-`", inner.span);
                         }
                         info
                     }
@@ -414,8 +414,8 @@ impl Checker<'_> {
         let ty = match op {
             BinaryOp::Default => unreachable!("`??` is checked above"),
             BinaryOp::And | BinaryOp::Or => {
-                self.expect(a, Ty::Bool, &format!("`{}`", op.symbol()), l.span);
-                self.expect(b, Ty::Bool, &format!("`{}`", op.symbol()), r.span);
+                self.require_type(a, Ty::Bool, &format!("`{}`", op.symbol()), l.span);
+                self.require_type(b, Ty::Bool, &format!("`{}`", op.symbol()), r.span);
                 Some(Ty::Bool)
             }
             BinaryOp::Eq | BinaryOp::Ne => {

@@ -55,7 +55,7 @@ impl Checker<'_> {
             );
         };
         let info = self.expr(url);
-        self.expect(info.ty, Ty::Str, "a webhook URL", url.span);
+        self.require_type(info.ty, Ty::Str, "a webhook URL", url.span);
         if !info.secret {
             self.error(Error::WebhookNotSecret {
                 span: url.span.into(),

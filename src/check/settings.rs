@@ -68,7 +68,7 @@ impl Checker<'_> {
 
     fn typed_setting(&mut self, e: &Node<Expr>, want: Ty, what: &str) {
         let info = self.expr(e);
-        self.expect(info.ty, want, &format!("`{what}`"), e.span);
+        self.require_type(info.ty, want, &format!("`{what}`"), e.span);
         if self.step_head {
             self.before_the_run(e, what);
         }

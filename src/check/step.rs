@@ -142,7 +142,7 @@ impl Checker<'_> {
             Modifier::On(_) | Modifier::Sudo | Modifier::Disconnects | Modifier::Tags(_) => {}
             Modifier::When(e) | Modifier::Unless(e) => {
                 let info = self.expr(e);
-                self.expect(
+                self.require_type(
                     info.ty,
                     Ty::Bool,
                     &format!("`{}`", m.node.keyword()),

@@ -86,15 +86,15 @@ impl Checker<'_> {
             Stmt::Expr(e) => self.expr_stmt(e),
             Stmt::Check(c) => {
                 let info = self.expr(&c.condition);
-                self.expect(info.ty, Ty::Bool, "`check`", c.condition.span);
+                self.require_type(info.ty, Ty::Bool, "`check`", c.condition.span);
                 if let Some(m) = &c.message {
                     let info = self.expr(m);
-                    self.expect(info.ty, Ty::Str, "the message of `check ... else`", m.span);
+                    self.require_type(info.ty, Ty::Str, "the message of `check ... else`", m.span);
                 }
             }
             Stmt::WaitUntil(w) => {
                 let info = self.expr(&w.condition);
-                self.expect(info.ty, Ty::Bool, "`wait_until`", w.condition.span);
+                self.require_type(info.ty, Ty::Bool, "`wait_until`", w.condition.span);
                 self.duration_setting(
                     &w.every,
                     "wait_until every",
@@ -115,7 +115,7 @@ impl Checker<'_> {
                     });
                 }
                 let info = self.expr(&a.message);
-                self.expect(info.ty, Ty::Str, "`approve`", a.message.span);
+                self.require_type(info.ty, Ty::Str, "`approve`", a.message.span);
                 self.approve_policy(a);
             }
             Stmt::Rollback(block) => {
@@ -159,7 +159,7 @@ impl Checker<'_> {
             Stmt::If(i) if place != Place::TopLevel => {
                 for (condition, block) in &i.branches {
                     let info = self.expr(condition);
-                    self.expect(info.ty, Ty::Bool, "`if`", condition.span);
+                    self.require_type(info.ty, Ty::Bool, "`if`", condition.span);
                     self.nested_block(block, place, None);
                 }
                 if let Some(block) = &i.otherwise {
@@ -168,7 +168,7 @@ impl Checker<'_> {
             }
             Stmt::For(f) if place != Place::TopLevel => {
                 let info = self.expr(&f.list);
-                self.expect(info.ty, Ty::List, "`for`", f.list.span);
+                self.require_type(info.ty, Ty::List, "`for`", f.list.span);
                 if let Some(first) = self.scope.existing(&f.name.node) {
                     self.error(Error::DuplicateDefinition {
                         name: f.name.node.clone(),
@@ -186,7 +186,7 @@ impl Checker<'_> {
             }
             Stmt::Fail(e) => {
                 let info = self.expr(e);
-                self.expect(info.ty, Ty::Str, "`fail`", e.span);
+                self.require_type(info.ty, Ty::Str, "`fail`", e.span);
             }
             Stmt::Return(e) => {
                 if place != Place::Fn {
@@ -422,7 +422,7 @@ impl Checker<'_> {
     }
 
     /// An error unless `found` fits `want`.
-    pub(super) fn expect(&mut self, found: Ty, want: Ty, context: &str, span: Span) {
+    pub(super) fn require_type(&mut self, found: Ty, want: Ty, context: &str, span: Span) {
         if found.fits(want) {
             return;
         }

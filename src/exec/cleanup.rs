@@ -3,11 +3,10 @@
 
 use std::time::Instant;
 
+use super::announce::{emit, millis};
 use super::event::Event;
-use super::executor::{emit, millis};
 use super::interp::{Failure, Interp, Target};
-use super::step::Planned;
-use super::step::StepEnd;
+use super::planned::{Planned, StepEnd};
 use crate::journal::record::now;
 use crate::journal::Record;
 use crate::syntax::ast::{self, Stmt};

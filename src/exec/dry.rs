@@ -3,7 +3,7 @@
 
 use super::interp::{Dry, Failure, Interp, Target};
 use super::nowhere::Nowhere;
-use super::step::Planned;
+use super::planned::Planned;
 use crate::plan::doc::{Action, GuardDoc, HostDoc, ParamDoc, PlanDoc, StepDoc, FORMAT};
 use crate::plan::settings::StepSettings;
 use crate::plan::Guard;

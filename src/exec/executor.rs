@@ -3,11 +3,13 @@
 
 use std::time::{Duration, Instant};
 
+use super::announce::{emit, emit_finished, millis};
 use super::event::{Event, RunStatus, StepStatus};
 use super::hosts::Transports;
 use super::interp::{Failure, Interp, Target};
+use super::planned::Planned;
 use super::step::{
-    capture_label, fan_out_limits, run_in_parallel, run_in_turn, verdict, HostOutcome, Planned,
+    capture_label, fan_out_limits, run_in_parallel, run_in_turn, verdict, HostOutcome,
 };
 use super::taint;
 use super::value::{self, Value};
@@ -387,35 +389,6 @@ fn rollback_of<'p>(step: Planned<'p>) -> Option<&'p Block> {
     })
 }
 
-pub(super) fn emit_finished(
-    interp: &Interp,
-    target: &Target,
-    title: &str,
-    status: StepStatus,
-    elapsed: Duration,
-    note: String,
-) {
-    emit(
-        interp,
-        Event::StepFinished {
-            step: target.step.clone(),
-            title: title.into(),
-            host: target.host.clone(),
-            status,
-            duration_ms: millis(elapsed),
-            note,
-        },
-    );
-}
-
-pub(super) fn emit(interp: &Interp, event: Event) {
-    interp.services.observer.event(event);
-}
-
-pub(super) fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
 fn title_of(plan: &Plan) -> String {
     plan.ast
         .stmts
@@ -479,6 +452,6 @@ pub fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Er
             .map_err(|f| f.note())
     })?;
     interp.settings = std::sync::Arc::new(settings);
-    interp.channels = std::sync::Arc::new(super::notify::channels(plan, interp)?);
+    interp.channels = std::sync::Arc::new(interp.notify_channels()?);
     Ok(())
 }

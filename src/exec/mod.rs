@@ -1,5 +1,6 @@
 //! Running a plan: steps in order on their targets, guards, retries, timeouts, rollbacks.
 
+mod announce;
 mod cleanup;
 pub mod dry;
 pub mod error;
@@ -12,9 +13,11 @@ pub mod local;
 pub mod mask;
 pub mod notify;
 pub mod nowhere;
+mod planned;
 mod pump;
 pub mod ssh;
 mod ssh_config;
+mod ssh_spec;
 mod step;
 pub mod sudo;
 pub mod transport;

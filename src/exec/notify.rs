@@ -7,12 +7,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::interp::Interp;
-use super::taint;
-use super::value::Value;
-use crate::plan::{self, Plan};
-use crate::syntax::ast::{Expr, Stmt};
-
 /// The payload's format, bumped when a field changes meaning (docs/team.md).
 pub const FORMAT: u32 = 1;
 
@@ -30,6 +24,18 @@ pub struct Channel {
     slack: bool,
     /// The events it wants; empty: all.
     on: Vec<String>,
+}
+
+impl Channel {
+    /// A channel as declared, its URL evaluated; empty `on`: every event.
+    pub fn new(label: String, url: String, slack: bool, on: Vec<String>) -> Channel {
+        Channel {
+            label,
+            url,
+            slack,
+            on,
+        }
+    }
 }
 
 /// One turn of the run worth telling.
@@ -83,53 +89,6 @@ pub struct Delivery {
     pub channel: String,
     pub attempts: u32,
     pub error: Option<String>,
-}
-
-/// The declared channels, their URLs evaluated (from secrets).
-pub fn channels(plan: &Plan, interp: &mut Interp) -> Result<Vec<Channel>, Vec<plan::Error>> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for stmt in &plan.ast.stmts {
-        let Stmt::Notify(e) = &stmt.node else {
-            continue;
-        };
-        let Expr::Call(_, args) = &e.node else {
-            continue;
-        };
-        let label = format!("webhook {}", out.len() + 1);
-        let mut channel = Channel {
-            label: label.clone(),
-            url: String::new(),
-            slack: false,
-            on: Vec::new(),
-        };
-        for arg in args {
-            let value = match interp.evaluate(&arg.value) {
-                Ok(v) => taint::reveal(v, &mut Vec::new()),
-                Err(f) => {
-                    errors.push(plan::Error::ValueFailed {
-                        name: label.clone(),
-                        reason: f.note(),
-                    });
-                    continue;
-                }
-            };
-            match (arg.name.as_ref().map(|n| n.node.as_str()), value) {
-                (None, Value::Str(url)) => channel.url = url,
-                (Some("format"), Value::Str(f)) => channel.slack = f == "slack",
-                (Some("events"), Value::List(events)) => {
-                    channel.on = events.iter().map(|e| e.to_string()).collect();
-                }
-                _ => {}
-            }
-        }
-        out.push(channel);
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
 }
 
 impl Channel {

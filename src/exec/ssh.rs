@@ -3,6 +3,7 @@
 //! closed when the run ends. Host keys are checked strictly unless the user opts in to
 //! accept new ones; a changed key is always refused.
 
+pub use super::ssh_spec::SshSpec;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,23 +45,6 @@ fn supervised(command: &str, input: usize) -> Result<String, String> {
     );
     // In `sh` whatever the user's login shell is (fish has no `$$`); `exec` keeps the pid.
     quote(&script).map(|q| format!("exec sh -c {q}"))
-}
-
-/// A host as declared: `ssh("user@host", port: 22, user:, identity:, jump:, config:)`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SshSpec {
-    pub destination: String,
-    pub port: Option<u16>,
-    pub user: Option<String>,
-    pub identity: Option<String>,
-    /// `ssh -J` syntax: `[user@]host[:port]`, for a bastion given as text.
-    pub jump: Option<String>,
-    /// The declared host `jump:` names, whose key and config reach ssh by the host's file.
-    pub via: Option<Box<SshSpec>>,
-    /// An ssh_config file (`ssh -F`).
-    pub config: Option<String>,
-    /// Every command on this host under `sudo -n`.
-    pub sudo: bool,
 }
 
 #[derive(Debug)]

@@ -6,33 +6,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::announce::{emit, emit_finished, millis};
 use super::event::{Event, RunStatus, StepStatus};
-use super::executor::{emit, emit_finished, millis};
 use super::hosts::Transports;
 use super::interp::{Failure, Interp, Target};
+use super::planned::{Planned, StepEnd};
 use super::taint;
 use super::value::Value;
 use crate::journal::record::{now, CaptureRecord};
 use crate::journal::Record;
-use crate::plan::{self, Guard};
-use crate::syntax::ast::{self, Stmt};
-
-/// A step as the executor drives it: its head from the plan, its body from the tree.
-#[derive(Clone, Copy)]
-pub struct Planned<'p> {
-    pub head: &'p plan::Step,
-    pub tree: &'p ast::Step,
-}
-
-impl<'p> Planned<'p> {
-    /// Every step of the plan, in order.
-    pub fn all(plan: &'p plan::Plan) -> impl Iterator<Item = Planned<'p>> {
-        plan.steps.iter().map(move |head| Planned {
-            head,
-            tree: plan.tree(head),
-        })
-    }
-}
+use crate::plan::Guard;
+use crate::syntax::ast::Stmt;
 
 /// The step's result and the values it captured, secrets masked.
 pub(super) fn journal_result(
@@ -237,11 +221,6 @@ pub(super) fn run_host(
         (None, Ok(())) if status == StepStatus::Skipped => HostOutcome::Skipped,
         (None, Ok(())) => HostOutcome::Done,
     }
-}
-
-pub(super) enum StepEnd {
-    Done,
-    Skipped(String),
 }
 
 /// How a failure ends the step and the run.

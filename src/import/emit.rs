@@ -53,8 +53,8 @@ pub(super) struct Importer {
     pub(super) level: usize,
 }
 
-pub fn import(markdown: &str, stem: &str) -> Imported {
-    let doc = markdown::parse(markdown);
+/// What the document's sections make, before it is written out (`render.rs`).
+pub(super) fn read(doc: &markdown::Document, stem: &str) -> Importer {
     let mut im = Importer::default();
     let intro_has_commands = doc
         .intro
@@ -81,7 +81,7 @@ pub fn import(markdown: &str, stem: &str) -> Imported {
         im.section(section, role);
     }
     im.close_sessions();
-    super::render::render(im, &doc, stem)
+    im
 }
 
 fn comment_item(lines: &mut Vec<String>, item: &Item) {

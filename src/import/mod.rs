@@ -22,4 +22,11 @@ mod shell;
 mod structure;
 mod text;
 
-pub use emit::{import, Imported, Summary};
+pub use emit::{Imported, Summary};
+
+/// The runbook a markdown document makes, and what became of its commands.
+pub fn import(markdown: &str, stem: &str) -> Imported {
+    let doc = markdown::parse(markdown);
+    let read = emit::read(&doc, stem);
+    render::render(read, &doc, stem)
+}

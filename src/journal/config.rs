@@ -12,11 +12,11 @@ use super::error::Error;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Config {
+struct Settings {
     state: Option<String>,
 }
 
-fn path() -> Option<PathBuf> {
+fn file() -> Option<PathBuf> {
     let var = |name: &str| std::env::var_os(name).filter(|d| !d.is_empty());
     if let Some(dir) = var("XDG_CONFIG_HOME").filter(|d| std::path::Path::new(d).is_absolute()) {
         return Some(PathBuf::from(dir).join("runbook/config.toml"));
@@ -26,14 +26,14 @@ fn path() -> Option<PathBuf> {
 
 /// The `state` the config file names, and the file's path; none without a file.
 pub fn state() -> Result<Option<(String, String)>, Error> {
-    let Some(path) = path() else {
+    let Some(path) = file() else {
         return Ok(None);
     };
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
     };
     let shown = path.display().to_string();
-    let config: Config = toml::from_str(&text).map_err(|e| Error::Config {
+    let config: Settings = toml::from_str(&text).map_err(|e| Error::Config {
         path: shown.clone(),
         reason: e.message().to_string(),
     })?;

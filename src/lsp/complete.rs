@@ -56,9 +56,14 @@ pub fn complete(doc: &Document, library: &[LibraryFn], offset: usize) -> Vec<Com
         .iter()
         .map(|k| item(k, CompletionItemKind::KEYWORD, None, None))
         .collect();
-    items.extend(builtins::FUNCTION_NAMES.iter().map(|f| {
-        let sig = builtins::function(f).map(|s| s.render());
-        item(f, CompletionItemKind::FUNCTION, sig.as_deref(), None)
+    items.extend(builtins::FUNCTIONS.iter().map(|b| {
+        let sig = b.signature().render();
+        item(
+            b.name,
+            CompletionItemKind::FUNCTION,
+            Some(&sig),
+            Some(b.doc),
+        )
     }));
     items.extend(
         doc.modules

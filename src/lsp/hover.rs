@@ -22,8 +22,8 @@ pub fn hover(doc: &Document, library: &[LibraryFn], offset: usize) -> Option<Hov
             match doc.declaration(name, start) {
                 Some(s) => (s.detail.clone(), s.doc.clone()),
                 None => {
-                    let sig = builtins::function(name)?;
-                    (sig.render(), None)
+                    let b = builtins::Builtin::named(name)?;
+                    (b.signature().render(), Some(b.doc.to_string()))
                 }
             }
         }

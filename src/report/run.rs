@@ -4,6 +4,7 @@
 mod fanout;
 mod finish;
 mod gates;
+mod lines;
 mod problem;
 mod steps;
 
@@ -16,7 +17,7 @@ use owo_colors::OwoColorize;
 use tabled::Tabled;
 use tokio::sync::watch;
 
-use crate::exec::event::{Answer, Event, Observer, StepStatus, Stream};
+use crate::exec::event::{Answer, Event, Observer, StepStatus};
 use crate::syntax::ast::human_duration;
 use steps::{Finished, Undone};
 
@@ -133,19 +134,7 @@ impl RunReport {
                 steps,
             } => {
                 state.run_id = run_id;
-                let text = format!(
-                    "{} {}",
-                    self.paint(&runbook, |s| s.bold().to_string()),
-                    self.paint(
-                        &format!(
-                            "· {title} · {} · run {}",
-                            super::counted(steps, "step"),
-                            state.run_id
-                        ),
-                        dim
-                    )
-                );
-                self.line(&state, &text);
+                self.run_started(&state, &runbook, &title, steps);
             }
             Event::StepStarted {
                 step,
@@ -154,68 +143,24 @@ impl RunReport {
                 attempt,
                 fanout,
             } => self.step_started(&mut state, step, &title, &host, attempt, fanout),
-            Event::Command { command, .. } => {
-                self.header_if_pending(&mut state);
-                self.line(&state, &format!("  {} {command}", self.paint("$", dim)));
-            }
+            Event::Command { command, .. } => self.command(&mut state, &command),
             Event::Output {
                 step,
                 host,
                 stream,
                 line,
-            } => {
-                if self.detail == Detail::Quiet {
-                    return;
-                }
-                self.header_if_pending(&mut state);
-                let line = if state.fanout.contains(&step) {
-                    format!("{} {line}", self.paint(&format!("[{host}]"), dim))
-                } else {
-                    line
-                };
-                let bar = if stream == Stream::Stderr {
-                    self.paint("│", |s| s.yellow().to_string())
-                } else {
-                    self.paint("│", dim)
-                };
-                self.line(&state, &format!("  {bar} {line}"));
-            }
+            } => self.output(&mut state, (&step, &host), stream, line),
             Event::Log {
                 step,
                 host,
                 message,
-            } => {
-                self.header_if_pending(&mut state);
-                let message = if state.fanout.contains(&step) {
-                    format!("[{host}] {message}")
-                } else {
-                    message
-                };
-                // Every line of a long message under the first, indented as one message.
-                let mut lines = message.lines();
-                let first = lines.next().unwrap_or("");
-                self.line(
-                    &state,
-                    &format!("  {} {first}", self.paint("›", |s| s.blue().to_string())),
-                );
-                for more in lines {
-                    self.line(&state, &format!("    {more}"));
-                }
-            }
+            } => self.log(&mut state, (&step, &host), message),
             Event::StepRetrying {
                 attempt,
                 delay_ms,
                 reason,
                 ..
-            } => {
-                self.header_if_pending(&mut state);
-                let text = format!(
-                    "  {} attempt {attempt} in {}: {reason}",
-                    self.paint("↻", |s| s.yellow().to_string()),
-                    ms(delay_ms)
-                );
-                self.line(&state, &text);
-            }
+            } => self.retrying(&mut state, attempt, delay_ms, &reason),
             Event::StepFinished {
                 step,
                 title,
@@ -253,13 +198,7 @@ impl RunReport {
                 self.line(&state, &self.paint(&text, dim));
             }
             Event::Journaled { record, step, host } => {
-                let at = match (step, host) {
-                    (Some(s), Some(h)) => format!(" {s} on {h}"),
-                    (Some(s), None) => format!(" {s}"),
-                    _ => String::new(),
-                };
-                let text = format!("  · journal: {record}{at}");
-                self.line(&state, &self.paint(&text, dim));
+                self.journaled(&state, &record, step.as_deref(), host.as_deref());
             }
             // The prompt shows the gate; the journal and the footer tell how it ended.
             Event::ApprovalWaiting {
@@ -285,12 +224,7 @@ impl RunReport {
             Event::ApprovalRequested { .. } | Event::ApprovalAnswered { .. } => {}
             Event::RollbackStarted { step, host } => {
                 state.rolling_back = true;
-                let text = format!(
-                    "{} rolling back {step} {}",
-                    self.paint("↶", |s| s.magenta().to_string()),
-                    self.paint(&format!("· {host}"), dim)
-                );
-                self.line(&state, &text);
+                self.rollback_started(&state, &step, &host);
             }
             Event::RollbackFinished {
                 step,

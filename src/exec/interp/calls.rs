@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::expr::on_clear;
 use super::secret_words;
 use super::{Failure, Flow, Frame, FrameKind, Interp, Outcome, Target};
+use crate::check::builtins::{Builtin, Function, Method, MethodDef};
 use crate::exec::event::Event;
 use crate::exec::sudo;
 use crate::exec::taint;
@@ -27,7 +28,11 @@ impl Interp<'_> {
         target: Option<&Target>,
     ) -> Outcome<Value> {
         match &callee.node {
-            Expr::Var(name) if name == "run" => self.run_command(args, target),
+            Expr::Var(name)
+                if Builtin::named(name).is_some_and(|b| b.function == Function::Run) =>
+            {
+                self.run_command(args, target)
+            }
             Expr::Var(name) => {
                 let module = self.current_module().map(str::to_string);
                 let def = match &module {
@@ -184,8 +189,11 @@ impl Interp<'_> {
                 other.type_name()
             ))),
         };
-        match name {
-            "env" => {
+        let Some(builtin) = Builtin::named(name) else {
+            return Err(eval_error(format!("unknown function `{name}`")));
+        };
+        match builtin.function {
+            Function::Env => {
                 let var = text(arg(0)?)?;
                 match (std::env::var(&var), named.remove("default")) {
                     (Ok(v), _) => Ok(Value::Str(v)),
@@ -195,26 +203,26 @@ impl Interp<'_> {
                     ))),
                 }
             }
-            "file" => {
+            Function::File => {
                 let path = text(arg(0)?)?;
                 let path = expand_home(&path);
                 std::fs::read_to_string(&path)
                     .map(|s| Value::Str(s.trim_end_matches('\n').to_string()))
                     .map_err(|e| eval_error(format!("cannot read `{path}`: {e}")))
             }
-            "version" => {
+            Function::Version => {
                 let t = text(arg(0)?)?;
                 crate::value::version::Version::parse(&t)
                     .map(Value::Version)
                     .map_err(eval_error)
             }
-            "parse_json" => {
+            Function::ParseJson => {
                 let t = text(arg(0)?)?;
                 serde_json::from_str::<serde_json::Value>(&t)
                     .map(value::from_json)
                     .map_err(|e| eval_error(format!("not JSON: {e}")))
             }
-            "flag" => match arg(0)? {
+            Function::Flag => match arg(0)? {
                 Value::Bool(true) => Ok(match arg(1)? {
                     Value::List(items) => Value::List(items),
                     v => Value::List(vec![v]),
@@ -225,7 +233,7 @@ impl Interp<'_> {
                     other.type_name()
                 ))),
             },
-            "flag_each" => {
+            Function::FlagEach => {
                 let flag = arg(0)?;
                 match arg(1)? {
                     Value::List(items) => Ok(Value::List(
@@ -237,7 +245,11 @@ impl Interp<'_> {
                     ))),
                 }
             }
-            _ => Err(eval_error(format!("unknown function `{name}`"))),
+            // `run` takes its command as written (`run_command`); `ssh(...)` is a host's
+            // address, read by the plan: neither is a value to compute here.
+            Function::Run | Function::Ssh => {
+                Err(eval_error(format!("`{name}(...)` cannot be called here")))
+            }
         }
     }
 
@@ -412,6 +424,11 @@ fn expand_home(path: &str) -> String {
 }
 
 fn call_method(recv: Value, name: &str, args: Vec<Value>) -> Outcome<Value> {
+    let no_method =
+        |recv: &Value| eval_error(format!("{} has no method `{name}`", recv.type_name()));
+    let Some(method) = MethodDef::named(name) else {
+        return Err(no_method(&recv));
+    };
     let arg_str = |i: usize| match args.get(i) {
         Some(Value::Str(s)) => Ok(s.clone()),
         Some(other) => Err(eval_error(format!(
@@ -420,18 +437,18 @@ fn call_method(recv: Value, name: &str, args: Vec<Value>) -> Outcome<Value> {
         ))),
         None => Err(eval_error(format!("`{name}` is missing an argument"))),
     };
-    Ok(match (recv, name) {
-        (Value::Str(s), "trim") => Value::Str(s.trim().to_string()),
-        (Value::Str(s), "lines") => {
+    Ok(match (recv, method) {
+        (Value::Str(s), Method::Trim) => Value::Str(s.trim().to_string()),
+        (Value::Str(s), Method::Lines) => {
             Value::List(s.lines().map(|l| Value::Str(l.to_string())).collect())
         }
-        (Value::Str(s), "contains") => Value::Bool(s.contains(&arg_str(0)?)),
-        (Value::Str(s), "matches") => {
+        (Value::Str(s), Method::Contains) => Value::Bool(s.contains(&arg_str(0)?)),
+        (Value::Str(s), Method::Matches) => {
             let re = regex::Regex::new(&arg_str(0)?)
                 .map_err(|e| eval_error(format!("invalid regex: {e}")))?;
             Value::Bool(re.is_match(&s))
         }
-        (Value::Str(s), "captures") => {
+        (Value::Str(s), Method::Captures) => {
             let re = regex::Regex::new(&arg_str(0)?)
                 .map_err(|e| eval_error(format!("invalid regex: {e}")))?;
             // The groups of the first match, in order (`""` for one that took no part);
@@ -444,54 +461,53 @@ fn call_method(recv: Value, name: &str, args: Vec<Value>) -> Outcome<Value> {
             });
             Value::List(groups)
         }
-        (Value::Str(s), "to_int") => Value::Int(
+        (Value::Str(s), Method::ToInt) => Value::Int(
             s.trim()
                 .parse()
                 .map_err(|_| eval_error(format!("`{}` is not a whole number", s.trim())))?,
         ),
-        (Value::Str(s), "to_float") => Value::Float(
+        (Value::Str(s), Method::ToFloat) => Value::Float(
             s.trim()
                 .parse()
                 .map_err(|_| eval_error(format!("`{}` is not a number", s.trim())))?,
         ),
-        (Value::Str(s), "starts_with") => Value::Bool(s.starts_with(&arg_str(0)?)),
-        (Value::Str(s), "ends_with") => Value::Bool(s.ends_with(&arg_str(0)?)),
-        (Value::Str(s), "split") => Value::List(
+        (Value::Str(s), Method::StartsWith) => Value::Bool(s.starts_with(&arg_str(0)?)),
+        (Value::Str(s), Method::EndsWith) => Value::Bool(s.ends_with(&arg_str(0)?)),
+        (Value::Str(s), Method::Split) => Value::List(
             s.split(&arg_str(0)?)
                 .map(|p| Value::Str(p.to_string()))
                 .collect(),
         ),
-        (Value::Str(s), "upper") => Value::Str(s.to_uppercase()),
-        (Value::Str(s), "lower") => Value::Str(s.to_lowercase()),
-        (Value::Str(s), "replace") => Value::Str(s.replace(&arg_str(0)?, &arg_str(1)?)),
-        (Value::Str(s), "length") => Value::Int(s.chars().count() as i64),
-        (Value::Str(s), "is_empty") => Value::Bool(s.is_empty()),
-        (Value::List(l), "length") => Value::Int(l.len() as i64),
-        (Value::List(l), "is_empty") => Value::Bool(l.is_empty()),
-        (Value::List(l), "contains") => Value::Bool(args.first().is_some_and(|x| l.contains(x))),
-        (Value::List(l), "join") => Value::Str(
+        (Value::Str(s), Method::Upper) => Value::Str(s.to_uppercase()),
+        (Value::Str(s), Method::Lower) => Value::Str(s.to_lowercase()),
+        (Value::Str(s), Method::Replace) => Value::Str(s.replace(&arg_str(0)?, &arg_str(1)?)),
+        (Value::Str(s), Method::Length) => Value::Int(s.chars().count() as i64),
+        (Value::Str(s), Method::IsEmpty) => Value::Bool(s.is_empty()),
+        (Value::List(l), Method::Length) => Value::Int(l.len() as i64),
+        (Value::List(l), Method::IsEmpty) => Value::Bool(l.is_empty()),
+        (Value::List(l), Method::Contains) => {
+            Value::Bool(args.first().is_some_and(|x| l.contains(x)))
+        }
+        (Value::List(l), Method::Join) => Value::Str(
             l.iter()
                 .map(|v| v.to_string())
                 .collect::<Vec<_>>()
                 .join(&arg_str(0)?),
         ),
-        (Value::List(l), "first") => l
+        (Value::List(l), Method::First) => l
             .first()
             .cloned()
             .ok_or_else(|| eval_error("`first` of an empty list"))?,
-        (Value::List(l), "last") => l
+        (Value::List(l), Method::Last) => l
             .last()
             .cloned()
             .ok_or_else(|| eval_error("`last` of an empty list"))?,
-        (Value::Map(m), "keys") => Value::List(m.keys().map(|k| Value::Str(k.clone())).collect()),
-        (Value::Map(m), "get") => m.get(&arg_str(0)?).cloned().unwrap_or(Value::Nothing),
-        (Value::Map(m), "length") => Value::Int(m.len() as i64),
-        (Value::Map(m), "is_empty") => Value::Bool(m.is_empty()),
-        (recv, _) => {
-            return Err(eval_error(format!(
-                "{} has no method `{name}`",
-                recv.type_name()
-            )))
+        (Value::Map(m), Method::Keys) => {
+            Value::List(m.keys().map(|k| Value::Str(k.clone())).collect())
         }
+        (Value::Map(m), Method::Get) => m.get(&arg_str(0)?).cloned().unwrap_or(Value::Nothing),
+        (Value::Map(m), Method::Length) => Value::Int(m.len() as i64),
+        (Value::Map(m), Method::IsEmpty) => Value::Bool(m.is_empty()),
+        (recv, _) => return Err(no_method(&recv)),
     })
 }

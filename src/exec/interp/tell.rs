@@ -2,8 +2,13 @@
 
 use super::Interp;
 use crate::exec::event::Event;
+use crate::exec::notify::Channel;
+use crate::exec::taint;
 use crate::journal::Record;
+use crate::plan;
+use crate::syntax::ast::Expr;
 use crate::syntax::ast::Stmt;
+use crate::value::Value;
 
 impl Interp<'_> {
     /// Tells every channel that wants `event`; each delivery journaled, a failed one said.
@@ -62,6 +67,49 @@ impl Interp<'_> {
             message: None,
             approve: None,
             at: crate::journal::record::now(),
+        }
+    }
+
+    /// The declared channels, their URLs evaluated (from secrets).
+    pub fn notify_channels(&mut self) -> Result<Vec<Channel>, Vec<plan::Error>> {
+        let plan = self.plan;
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for stmt in &plan.ast.stmts {
+            let Stmt::Notify(e) = &stmt.node else {
+                continue;
+            };
+            let Expr::Call(_, args) = &e.node else {
+                continue;
+            };
+            let label = format!("webhook {}", out.len() + 1);
+            let (mut url, mut slack, mut on) = (String::new(), false, Vec::new());
+            for arg in args {
+                let value = match self.evaluate(&arg.value) {
+                    Ok(v) => taint::reveal(v, &mut Vec::new()),
+                    Err(f) => {
+                        errors.push(plan::Error::ValueFailed {
+                            name: label.clone(),
+                            reason: f.note(),
+                        });
+                        continue;
+                    }
+                };
+                match (arg.name.as_ref().map(|n| n.node.as_str()), value) {
+                    (None, Value::Str(u)) => url = u,
+                    (Some("format"), Value::Str(f)) => slack = f == "slack",
+                    (Some("events"), Value::List(events)) => {
+                        on = events.iter().map(|e| e.to_string()).collect();
+                    }
+                    _ => {}
+                }
+            }
+            out.push(Channel::new(label, url, slack, on));
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
         }
     }
 }
