@@ -2,6 +2,7 @@
 
 mod approve;
 mod docs;
+mod drive;
 mod error;
 mod fmt;
 mod history;

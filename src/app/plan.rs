@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::session::{self, Loaded, Style};
+use super::session::{self, Loaded, Settings, Style};
 use super::Error;
 use crate::exec::dry;
 use crate::exec::interp::Approvals;
@@ -42,16 +42,18 @@ pub fn dry_plan(
     request: &Request,
 ) -> Result<(Loaded, PlanDoc), Error> {
     let loaded = session::load(file, request)?;
-    let style = Style {
-        color,
-        json: false,
-        detail: Detail::Quiet,
+    let settings = Settings {
+        style: Style {
+            color,
+            json: false,
+            detail: Detail::Quiet,
+        },
         approvals: Approvals::default(),
         approver: None,
     };
     let runtime = session::runtime()?;
-    let report = session::report(&style);
-    let mut interp = session::interpreter(reporter, &loaded, &runtime, &report, &style)?;
+    let report = session::report(&settings.style);
+    let mut interp = session::interpreter(reporter, &loaded, &runtime, &report, &settings)?;
     let doc = dry::dry_run(&loaded.plan, &loaded.sources, &mut interp);
     drop(interp);
     runtime.shutdown_background();

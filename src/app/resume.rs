@@ -4,11 +4,12 @@ use std::collections::HashMap;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
-use super::run::{absolute, style};
+use super::drive::{drive, Journaled, Opening};
+use super::run::{absolute, settings};
 use super::session::{self, Loaded};
 use super::Error;
 use crate::cli::{ResumeArgs, RollbackArgs, SessionArgs};
-use crate::exec::hosts::Transports;
+use crate::exec::interp::Interpreter;
 use crate::exec::{self, Options, Resume};
 use crate::exit;
 use crate::journal::record::now;
@@ -57,24 +58,22 @@ pub fn resume(
         return Ok(exit::AWAITING_APPROVAL);
     }
     let resume = resume_of(&state);
-    let record = resumed(args.force);
-    let code = go(
+    let settings = settings(color, &args.session);
+    let opening = Opening {
         reporter,
-        color,
-        (&store, &loaded, &state),
-        &args.session,
-        &mut lock_and_writer,
-        record,
+        loaded: &loaded,
+        settings: &settings,
+        args: &args.session,
+    };
+    let first = resumed(args.force);
+    let code = drive(
+        &opening,
+        continuing(&store, &state, &mut lock_and_writer, first),
         |plan, interp, transports| {
-            exec::execute(
-                plan,
-                interp,
-                transports,
-                Options {
-                    no_rollback: args.session.no_rollback,
-                },
-                Some(&resume),
-            )
+            let options = Options {
+                no_rollback: args.session.no_rollback,
+            };
+            exec::execute(plan, interp, transports, options, Some(&resume))
         },
     )?;
     reporter.run_footer(&state.run_id, code, &store.journal_name(&state.run_id));
@@ -164,57 +163,40 @@ pub fn rollback(
         wait: None,
         ssh_config: args.ssh_config.clone(),
     };
-    let record = resumed(args.force);
-    go(
+    let settings = settings(color, &session);
+    let opening = Opening {
         reporter,
-        color,
-        (&store, &loaded, &state),
-        &session,
-        &mut lock_and_writer,
-        record,
+        loaded: &loaded,
+        settings: &settings,
+        args: &session,
+    };
+    let first = resumed(args.force);
+    drive(
+        &opening,
+        continuing(&store, &state, &mut lock_and_writer, first),
         |plan, interp, transports| exec::roll_back_run(plan, interp, transports, &resume),
     )
 }
 
 type Held = (RunLock, Option<Writer>);
 
-/// Runs `body` in a session that appends to the run's journal.
-#[allow(clippy::too_many_arguments)]
-fn go(
-    reporter: &Reporter,
-    color: ColorChoice,
-    (store, loaded, state): (&Store, &Loaded, &RunState),
-    args: &SessionArgs,
-    held: &mut Held,
+/// How a session of a run already journaled opens: it appends to that journal.
+fn continuing<'h>(
+    store: &'h Store,
+    state: &'h RunState,
+    held: &'h mut Held,
     first: Record,
-    body: impl FnOnce(&crate::plan::Plan, &mut crate::exec::interp::Interp, &Transports) -> i32,
-) -> Result<i32, Error> {
-    let style = style(color, args);
-    let runtime = session::runtime()?;
-    let report = session::report(&style);
-    let mut interp = session::interpreter(reporter, loaded, &runtime, &report, &style)?;
-    interp.run_id = state.run_id.clone();
-    interp.vault = Some(store.vault(&state.run_id));
-    interp.inbox = Some(store.gates());
-    crate::exec::restore_captures(&mut interp, &resume_of(state))?;
-    interp.journal = held
-        .1
-        .take()
-        .map(|w| std::sync::Arc::new(std::sync::Mutex::new(w)));
-    if let Err(e) = interp.record(&first) {
-        return Err(Error::refused(
-            format!("cannot write the journal: {}", e.note()),
-            exit::INVALID,
-        ));
+) -> impl FnOnce(&mut Interpreter) -> Result<Journaled, Error> + 'h {
+    move |_| {
+        Ok(Journaled {
+            run_id: state.run_id.clone(),
+            vault: store.vault(&state.run_id),
+            gates: store.gates(),
+            writer: held.1.take(),
+            first,
+            earlier: Some(resume_of(state)),
+        })
     }
-    let pool = session::ssh_pool(loaded, &mut interp, args)?;
-    let transports = Transports::new(&loaded.plan, Some(&pool));
-    let code = body(&loaded.plan, &mut interp, &transports);
-    drop(transports);
-    runtime.block_on(pool.close());
-    drop(interp);
-    runtime.shutdown_background();
-    Ok(code)
 }
 
 fn open_journal(reporter: &Reporter, store: &Store, run_id: &str) -> Result<RunState, Error> {

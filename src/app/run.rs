@@ -3,13 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::session::{self, Loaded, Style};
+use super::drive::{drive, Journaled, Opening};
+use super::session::{self, Loaded, Settings, Style};
 use super::Error;
 use crate::cli::{ParamArgs, RunArgs, SelectArgs, SessionArgs};
-use crate::exec::hosts::Transports;
 use crate::exec::interp::Approvals;
 use crate::exec::{self, Options};
-use crate::exit;
 use crate::journal::record::{now, ParamRecord, FORMAT};
 use crate::journal::store::RunLock;
 use crate::journal::{self, Location, Record, Store, Writer};
@@ -29,41 +28,44 @@ pub fn run(
         return super::plan::plan(reporter, color, &args.file, request, args.session.json);
     }
     let loaded = session::load(&args.file, &request)?;
-    let style = style(color, &args.session);
-    let runtime = session::runtime()?;
-    let report = session::report(&style);
-    let mut interp = session::interpreter(reporter, &loaded, &runtime, &report, &style)?;
-    // Hosts (and the values they need) are resolved before the journal opens: a run refused
-    // for a bad host leaves no journal behind.
-    let pool = session::ssh_pool(&loaded, &mut interp, &args.session)?;
+    let settings = settings(color, &args.session);
     let path = absolute(&args.file);
     let run_id = uuid::Uuid::now_v7().to_string();
-    let (store, _lock, writer) = open_run(reporter, location, &path, &loaded.plan.name, &run_id)?;
-    interp.run_id = run_id.clone();
-    interp.vault = Some(store.vault(&run_id));
-    interp.inbox = Some(store.gates());
-    interp.journal = Some(std::sync::Arc::new(std::sync::Mutex::new(writer)));
-    let started = started_record(&loaded, &path, &run_id);
-    if let Err(e) = interp.record(&started) {
-        return Err(Error::refused(
-            format!("cannot write the journal: {}", e.note()),
-            exit::INVALID,
-        ));
-    }
-    let transports = Transports::new(&loaded.plan, Some(&pool));
+    let opening = Opening {
+        reporter,
+        loaded: &loaded,
+        settings: &settings,
+        args: &args.session,
+    };
+    let mut opened: Option<(Store, RunLock)> = None;
     let options = Options {
         no_rollback: args.session.no_rollback,
     };
-    let code = exec::execute(&loaded.plan, &mut interp, &transports, options, None);
-    drop(transports);
-    runtime.block_on(pool.close());
-    drop(interp);
-    runtime.shutdown_background();
-    reporter.run_footer(&run_id, code, &store.journal_name(&run_id));
+    let code = drive(
+        &opening,
+        |_| {
+            let (store, lock, writer) =
+                open_run(reporter, location, &path, &loaded.plan.name, &run_id)?;
+            let journaled = Journaled {
+                run_id: run_id.clone(),
+                vault: store.vault(&run_id),
+                gates: store.gates(),
+                writer: Some(writer),
+                first: started_record(&loaded, &path, &run_id),
+                earlier: None,
+            };
+            opened = Some((store, lock));
+            Ok(journaled)
+        },
+        |plan, interp, transports| exec::execute(plan, interp, transports, options, None),
+    )?;
+    if let Some((store, _lock)) = &opened {
+        reporter.run_footer(&run_id, code, &store.journal_name(&run_id));
+    }
     Ok(code)
 }
 
-pub fn style(color: ColorChoice, s: &SessionArgs) -> Style {
+pub fn settings(color: ColorChoice, s: &SessionArgs) -> Settings {
     let detail = if s.quiet {
         Detail::Quiet
     } else if s.verbose >= 2 {
@@ -73,10 +75,12 @@ pub fn style(color: ColorChoice, s: &SessionArgs) -> Style {
     } else {
         Detail::Normal
     };
-    Style {
-        color,
-        json: s.json,
-        detail,
+    Settings {
+        style: Style {
+            color,
+            json: s.json,
+            detail,
+        },
         approvals: Approvals {
             yes: s.yes,
             steps: s.approve.clone(),

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use super::Error;
 use crate::check::{self, Options as CheckOptions, Problem};
 use crate::cli::SessionArgs;
-use crate::exec::interp::{Approvals, Interp, Services};
+use crate::exec::interp::{Approvals, Interpreter, Services};
 use crate::exec::mask::Masker;
 use crate::exec::ssh::SshPool;
 use crate::exit;
@@ -87,13 +87,20 @@ pub fn load(path: &Path, request: &Request) -> Result<Loaded, Error> {
     }
 }
 
-/// How a session reports and approves.
-#[derive(Debug, Clone)]
+/// How a session reports what happens.
+#[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: ColorChoice,
     pub json: bool,
     pub detail: Detail,
+}
+
+/// What a session is told on the command line: how to report, and how its gates open.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub style: Style,
     pub approvals: Approvals,
+    /// `--as`: who approves at this terminal, where the runbook's policy allows it.
     pub approver: Option<String>,
 }
 
@@ -119,8 +126,9 @@ pub fn interpreter<'a>(
     loaded: &'a Loaded,
     runtime: &'a tokio::runtime::Runtime,
     report: &'a RunReport,
-    style: &Style,
-) -> Result<Interp<'a>, Error> {
+    settings: &Settings,
+) -> Result<Interpreter<'a>, Error> {
+    let style = settings.style;
     let services = Services {
         runtime,
         stop: watch_signals(runtime),
@@ -129,11 +137,11 @@ pub fn interpreter<'a>(
         verbose: matches!(style.detail, Detail::Verbose | Detail::Debug),
         debug: style.detail == Detail::Debug,
         sources: &loaded.sources,
-        approvals: style.approvals.clone(),
+        approvals: settings.approvals.clone(),
     };
     report.show_sources(&loaded.sources);
-    let mut interp = Interp::new(&loaded.plan, services);
-    if let Some(name) = &style.approver {
+    let mut interp = Interpreter::new(&loaded.plan, services);
+    if let Some(name) = &settings.approver {
         interp.approver = name.clone();
     }
     crate::exec::init_globals(&loaded.plan, &mut interp)
@@ -161,7 +169,7 @@ fn plan_problems(loaded: &Loaded, errors: Vec<crate::plan::Error>) -> Error {
 /// The ssh connections of a run: one master per host, opened on first use.
 pub fn ssh_pool(
     loaded: &Loaded,
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     args: &SessionArgs,
 ) -> Result<SshPool, Error> {
     let mut specs = crate::exec::hosts::ssh_specs(&loaded.plan, interp)
@@ -186,7 +194,7 @@ pub fn ssh_pool(
 }
 
 /// `lock hosts`: takes each ssh host's own lock before anything runs, or names who holds it.
-fn lock_hosts(loaded: &Loaded, interp: &Interp, pool: &mut SshPool) -> Result<(), Error> {
+fn lock_hosts(loaded: &Loaded, interp: &Interpreter, pool: &mut SshPool) -> Result<(), Error> {
     let plan = &loaded.plan;
     let hosts = plan.locked_hosts();
     if hosts.is_empty() {

@@ -123,7 +123,7 @@ impl<'a> Known<'a> {
         let remote_hosts = plan
             .hosts
             .iter()
-            .filter(|(_, spec)| !matches!(spec, crate::plan::HostSpec::Local))
+            .filter(|(_, spec)| !matches!(spec, crate::plan::HostKind::Local))
             .map(|(name, _)| name.as_str())
             .collect();
         Known {

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use super::event::{Event, StepStatus};
-use super::interp::{Interp, Target};
+use super::interp::{Interpreter, Target};
 
 pub(super) fn emit_finished(
-    interp: &Interp,
+    interp: &Interpreter,
     target: &Target,
     title: &str,
     status: StepStatus,
@@ -27,7 +27,7 @@ pub(super) fn emit_finished(
     );
 }
 
-pub(super) fn emit(interp: &Interp, event: Event) {
+pub(super) fn emit(interp: &Interpreter, event: Event) {
     interp.services.observer.event(event);
 }
 

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use super::announce::{emit, millis};
 use super::event::Event;
-use super::interp::{Failure, Interp, Target};
+use super::interp::{Failure, Interpreter, Target};
 use super::planned::{Planned, StepEnd};
 use crate::journal::record::now;
 use crate::journal::Record;
@@ -28,7 +28,7 @@ fn repairable(f: &Failure) -> bool {
 /// ran on. `on_failure` failing leaves the step failed as it was; `always` failing fails a
 /// step that had succeeded.
 pub(super) fn cleanups(
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     step: Planned<'_>,
     target: &Target,
     outcome: Result<StepEnd, Failure>,
@@ -68,7 +68,7 @@ pub(super) fn cleanups(
 /// Runs one cleanup block, reports and journals how it ended: the failure it had, if any;
 /// an error only when the journal cannot be written.
 fn cleanup(
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     target: &Target,
     which: &str,
     block: &ast::Block,

@@ -1,19 +1,19 @@
 //! The dry run: every step walked in order with commands recorded instead of run. No host
 //! is connected to and no command is started; values only known at run time stay symbolic.
 
-use super::interp::{Dry, Failure, Interp, Target};
+use super::interp::{Dry, Failure, Interpreter, Target};
 use super::nowhere::Nowhere;
 use super::planned::Planned;
 use crate::plan::doc::{Action, GuardDoc, HostDoc, ParamDoc, PlanDoc, StepDoc, FORMAT};
 use crate::plan::settings::StepSettings;
 use crate::plan::Guard;
-use crate::plan::{HostSpec, Plan};
+use crate::plan::{HostKind, Plan};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, FailBudget, Stmt};
 
 use super::value::Value;
 
-pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc {
+pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interpreter) -> PlanDoc {
     interp.dry = Some(Dry::default());
     // Never used: a dry run records commands before any transport would see them; one that
     // reached it would be refused, never run.
@@ -54,8 +54,8 @@ pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc
             Stmt::Secret(s) => secrets.push(s.name.node.clone()),
             Stmt::Host(h) => {
                 let target = match plan.hosts.get(&h.name.node) {
-                    Some(HostSpec::Ssh { span }) => {
-                        text.get(span.range()).unwrap_or("").to_string()
+                    Some(HostKind::Ssh(declared)) => {
+                        text.get(declared.span.range()).unwrap_or("").to_string()
                     }
                     _ => "local".into(),
                 };
@@ -94,7 +94,7 @@ pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interp) -> PlanDoc
 
 fn step_doc(
     plan: &Plan,
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     step: Planned<'_>,
     hosts: Vec<String>,
     target: &Target,

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::announce::{emit, emit_finished, millis};
 use super::event::{Event, RunStatus, StepStatus};
 use super::hosts::Transports;
-use super::interp::{Failure, Interp, Target};
+use super::interp::{Failure, Interpreter, Target};
 use super::planned::Planned;
 use super::step::{
     capture_label, fan_out_limits, run_in_parallel, run_in_turn, verdict, HostOutcome,
@@ -47,7 +47,7 @@ struct Done<'p> {
 /// problems that kept the run from starting.
 pub fn execute(
     plan: &Plan,
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     transports: &Transports,
     options: Options,
     resume: Option<&Resume>,
@@ -164,7 +164,7 @@ pub fn execute(
 /// `runbook rollback RUN_ID`: the compensations of the completed steps, newest first.
 pub fn roll_back_run(
     plan: &Plan,
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     transports: &Transports,
     resume: &Resume,
 ) -> i32 {
@@ -193,7 +193,7 @@ pub fn roll_back_run(
 }
 
 /// Announces the session and restores what earlier sessions captured.
-fn begin(plan: &Plan, interp: &mut Interp, steps: usize) {
+fn begin(plan: &Plan, interp: &mut Interpreter, steps: usize) {
     let event = Event::RunStarted {
         run_id: interp.run_id.clone(),
         runbook: plan.name.clone(),
@@ -205,7 +205,7 @@ fn begin(plan: &Plan, interp: &mut Interp, steps: usize) {
 
 /// Gives a resumed session the captures of the sessions before it; a capture locked with
 /// secrets that are not the same now is refused, never replaced by its mask.
-pub fn restore_captures(interp: &mut Interp, resume: &Resume) -> Result<(), journal::Error> {
+pub fn restore_captures(interp: &mut Interpreter, resume: &Resume) -> Result<(), journal::Error> {
     let masker = interp.services.masker.clone();
     let vault = interp.vault.clone();
     for c in &resume.captures {
@@ -229,7 +229,7 @@ pub fn restore_captures(interp: &mut Interp, resume: &Resume) -> Result<(), jour
     Ok(())
 }
 
-fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 {
+fn finish_run(interp: &mut Interpreter, status: RunStatus, elapsed: Duration) -> i32 {
     let exit_code = match status {
         RunStatus::Succeeded | RunStatus::RolledBack => exit::SUCCESS,
         RunStatus::Failed => exit::STEP_FAILED,
@@ -267,7 +267,7 @@ fn finish_run(interp: &mut Interp, status: RunStatus, elapsed: Duration) -> i32 
 
 /// Tells the channels how the session ended (an approval already told at its gate is not
 /// told twice; an interrupted run is not an event).
-fn notify_end(interp: &mut Interp, status: RunStatus) {
+fn notify_end(interp: &mut Interpreter, status: RunStatus) {
     let event = match status {
         RunStatus::Succeeded => "succeeded",
         RunStatus::RolledBack => "rolled_back",
@@ -300,7 +300,7 @@ enum Undone {
 }
 
 /// Runs the rollbacks of completed steps, newest first, each journaled.
-fn roll_back(interp: &mut Interp, transports: &Transports, done: &[Done]) -> Undone {
+fn roll_back(interp: &mut Interpreter, transports: &Transports, done: &[Done]) -> Undone {
     for d in done.iter().rev() {
         if *interp.services.stop.borrow() {
             return Undone::Stopped;
@@ -400,13 +400,13 @@ fn title_of(plan: &Plan) -> String {
         .unwrap_or_default()
 }
 
-fn render_title(interp: &mut Interp, step: Planned<'_>) -> String {
+fn render_title(interp: &mut Interpreter, step: Planned<'_>) -> String {
     let title = interp.title(&step.tree.title.node);
     interp.services.masker.mask(&title).into_owned()
 }
 
 /// Params, then secrets (masked from here on), then top-level values.
-pub fn init_globals(plan: &Plan, interp: &mut Interp) -> Result<(), Vec<plan::Error>> {
+pub fn init_globals(plan: &Plan, interp: &mut Interpreter) -> Result<(), Vec<plan::Error>> {
     for p in &plan.params {
         interp.set_global(&p.name, p.value.clone());
     }

@@ -2,14 +2,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::interp::Interp;
+use super::interp::Interpreter;
 use super::local::Local;
 use super::nowhere::Nowhere;
 use super::ssh::{Ssh, SshPool, SshSpec};
 use super::transport::Transport;
-use super::value::Value;
-use crate::plan::{self, HostSpec, Plan};
-use crate::syntax::ast::{Expr, Stmt};
+use crate::plan::{self, Declared, HostKind, Plan};
 
 #[derive(Debug)]
 pub struct Transports<'a> {
@@ -40,7 +38,7 @@ impl<'a> Transports<'a> {
         let locals = plan
             .hosts
             .iter()
-            .filter(|(_, spec)| matches!(spec, HostSpec::Local))
+            .filter(|(_, spec)| matches!(spec, HostKind::Local))
             .map(|(name, _)| name.clone())
             .collect();
         Transports {
@@ -87,72 +85,32 @@ fn refuse_options(host: &str, spec: &SshSpec, errors: &mut Vec<plan::Error>) {
 /// The ssh hosts of the plan, their `ssh(...)` arguments evaluated (they may use params).
 pub fn ssh_specs(
     plan: &Plan,
-    interp: &mut Interp,
+    interp: &mut Interpreter,
 ) -> Result<HashMap<String, SshSpec>, Vec<plan::Error>> {
     let mut specs = HashMap::new();
     let mut errors = Vec::new();
     let mut jumps: Vec<(String, String)> = Vec::new();
-    for stmt in &plan.ast.stmts {
-        let Stmt::Host(h) = &stmt.node else { continue };
-        let Expr::Call(_, args) = &h.target.node else {
-            continue;
-        };
-        let mut spec = SshSpec::default();
-        for arg in args {
-            if let (Some(name), Expr::Var(jump)) = (&arg.name, &arg.value.node) {
-                if name.node == "jump" {
-                    jumps.push((h.name.node.clone(), jump.clone()));
-                    continue;
+    for (name, host) in &plan.hosts {
+        let spec = match host {
+            HostKind::Local => continue,
+            HostKind::Ssh(declared) => {
+                if let Some(via) = &declared.via {
+                    jumps.push((name.clone(), via.clone()));
                 }
+                declared_spec(name, declared, interp, &mut errors)
             }
-            let value = match interp.evaluate(&arg.value) {
-                Ok(v) => v,
-                Err(f) => {
-                    errors.push(plan::Error::ValueFailed {
-                        name: format!("host {}", h.name.node),
-                        reason: f.note(),
-                    });
-                    continue;
+            HostKind::Listed(args) => {
+                let mut spec = SshSpec::listed(args);
+                match &args.jump {
+                    // A host of the plan: reached as that host is, key and config included.
+                    Some(jump) if plan.hosts.contains_key(jump) => {
+                        jumps.push((name.clone(), jump.clone()));
+                    }
+                    other => spec.jump = other.clone(),
                 }
-            };
-            // A host's address is no secret: ssh needs it on its command line.
-            let value = crate::exec::taint::reveal(value, &mut Vec::new());
-            let text = match &value {
-                Value::Str(s) => s.clone(),
-                other => other.to_string(),
-            };
-            match arg.name.as_ref().map(|n| n.node.as_str()) {
-                None => spec.destination = text,
-                Some("port") => spec.port = text.parse().ok(),
-                Some("user") => spec.user = Some(text),
-                Some("identity") => spec.identity = Some(text),
-                Some("jump") => spec.jump = Some(text),
-                Some("config") => spec.config = Some(text),
-                Some("sudo") => spec.sudo = value == Value::Bool(true),
-                Some(_) => {}
+                spec
             }
-        }
-        refuse_options(&h.name.node, &spec, &mut errors);
-        specs.insert(h.name.node.clone(), spec);
-    }
-    for (name, spec) in &plan.hosts {
-        let HostSpec::Listed(args) = spec else {
-            continue;
         };
-        let mut spec = SshSpec {
-            destination: args.destination.clone(),
-            port: args.port,
-            user: args.user.clone(),
-            identity: args.identity.clone(),
-            config: args.config.clone(),
-            sudo: args.sudo,
-            ..SshSpec::default()
-        };
-        match &args.jump {
-            // A host of the plan: reached as that host is, key and config included.
-            Some(jump) if plan.hosts.contains_key(jump) => jumps.push((name.clone(), jump.clone())),
-            other => spec.jump = other.clone(),
-        }
         refuse_options(name, &spec, &mut errors);
         specs.insert(name.clone(), spec);
     }
@@ -174,4 +132,25 @@ pub fn ssh_specs(
     } else {
         Err(errors)
     }
+}
+
+/// A declared host's `ssh(...)`, each argument evaluated (a failure is the plan's error).
+fn declared_spec(
+    name: &str,
+    declared: &Declared,
+    interp: &mut Interpreter,
+    errors: &mut Vec<plan::Error>,
+) -> SshSpec {
+    let mut spec = SshSpec::default();
+    for (arg, expr) in &declared.args {
+        match interp.evaluate(expr) {
+            // A host's address is no secret: ssh needs it on its command line.
+            Ok(v) => spec.set(*arg, &crate::exec::taint::reveal(v, &mut Vec::new())),
+            Err(f) => errors.push(plan::Error::ValueFailed {
+                name: format!("host {name}"),
+                reason: f.note(),
+            }),
+        }
+    }
+    spec
 }

@@ -17,7 +17,6 @@ mod planned;
 mod pump;
 pub mod ssh;
 mod ssh_config;
-mod ssh_spec;
 mod step;
 pub mod sudo;
 pub mod transport;

@@ -3,7 +3,7 @@
 //! closed when the run ends. Host keys are checked strictly unless the user opts in to
 //! accept new ones; a changed key is always refused.
 
-pub use super::ssh_spec::SshSpec;
+pub use crate::plan::ssh_spec::SshSpec;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

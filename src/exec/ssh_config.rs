@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::ssh_spec::SshSpec;
+use crate::plan::ssh_spec::SshSpec;
 
 /// The alias the bastion of `host` has in the host's file.
 pub fn jump_alias(host: &str) -> String {

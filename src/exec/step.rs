@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::announce::{emit, emit_finished, millis};
 use super::event::{Event, RunStatus, StepStatus};
 use super::hosts::Transports;
-use super::interp::{Failure, Interp, Target};
+use super::interp::{Failure, Interpreter, Target};
 use super::planned::{Planned, StepEnd};
 use super::taint;
 use super::value::Value;
@@ -20,7 +20,7 @@ use crate::syntax::ast::Stmt;
 
 /// The step's result and the values it captured, secrets masked.
 pub(super) fn journal_result(
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     step: Planned<'_>,
     target: &Target,
     status: StepStatus,
@@ -63,7 +63,7 @@ pub(super) fn capture_label(step: &str, host: &str, name: &str) -> String {
 
 /// A captured value for the journal: as it is, or, when it holds a secret (by taint, or
 /// by its text: output that printed one), shown masked and locked for a resumed run.
-fn capture_record(interp: &Interp, label: &str, v: Value) -> Result<CaptureRecord, Failure> {
+fn capture_record(interp: &Interpreter, label: &str, v: Value) -> Result<CaptureRecord, Failure> {
     let masker = &interp.services.masker;
     let mut value = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
     let mut from = Vec::new();
@@ -96,7 +96,11 @@ fn capture_record(interp: &Interp, label: &str, v: Value) -> Result<CaptureRecor
 }
 
 /// `parallel N` (1 when absent) and the number of hosts that may fail (`max_fail`).
-pub(super) fn fan_out_limits(interp: &Interp, step: Planned<'_>, hosts: usize) -> (usize, usize) {
+pub(super) fn fan_out_limits(
+    interp: &Interpreter,
+    step: Planned<'_>,
+    hosts: usize,
+) -> (usize, usize) {
     let settings = interp.settings_of(&step.head.id);
     let parallel = settings.parallel.unwrap_or(1).max(1);
     (parallel as usize, settings.budget(hosts))
@@ -113,7 +117,7 @@ pub(super) type HostResult = (String, HostOutcome);
 
 /// One host after the other; stops launching once the budget is spent.
 pub(super) fn run_in_turn(
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     transports: &Transports,
     step: Planned<'_>,
     title: &str,
@@ -139,7 +143,7 @@ pub(super) fn run_in_turn(
 /// At most `parallel` hosts at once, each with an interpreter of its own; no new host
 /// starts once the budget is spent. Results come back in host order.
 pub(super) fn run_in_parallel(
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     transports: &Transports,
     step: Planned<'_>,
     title: &str,
@@ -150,7 +154,7 @@ pub(super) fn run_in_parallel(
     let next = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, HostResult)>> = Mutex::new(Vec::new());
-    let forks: Vec<Interp> = std::thread::scope(|scope| {
+    let forks: Vec<Interpreter> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..parallel.min(hosts.len()))
             .map(|_| {
                 let mut fork = interp.fork();
@@ -187,7 +191,7 @@ pub(super) fn run_in_parallel(
 
 /// The step on one host: intent, guards, attempts, result, all journaled and reported.
 pub(super) fn run_host(
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     transports: &Transports,
     step: Planned<'_>,
     title: &str,
@@ -237,7 +241,7 @@ pub(super) fn verdict(f: &Failure) -> (StepStatus, RunStatus) {
 }
 
 pub(super) fn run_step(
-    interp: &mut Interp,
+    interp: &mut Interpreter,
     step: Planned<'_>,
     target: &Target,
     title: &str,
@@ -341,7 +345,7 @@ pub(super) fn run_step(
 
 /// Tells where and why the step failed: at the runbook's own statement that failed (a
 /// stdlib function's line is the module's business), or at the step when a guard did.
-fn report_problem(interp: &Interp, step: Planned<'_>, target: &Target, failure: &Failure) {
+fn report_problem(interp: &Interpreter, step: Planned<'_>, target: &Target, failure: &Failure) {
     let main = interp.main_file();
     let span = interp
         .failed_at

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::selection::suggestion;
-use super::{Error, HostSpec, ParamValue};
+use super::{Declared, Error, HostKind, ParamValue};
 use crate::inventory::{Inventory, Target};
 use crate::syntax::ast::{self, Expr, Modifier, Stmt};
 use crate::value::Value;
@@ -12,7 +12,7 @@ use crate::value::Value;
 /// Every host by name, every group's members in order, and the steps `--limit` leaves out.
 #[derive(Debug, Default)]
 pub struct Targets {
-    pub hosts: BTreeMap<String, HostSpec>,
+    pub hosts: BTreeMap<String, HostKind>,
     pub groups: BTreeMap<String, Vec<String>>,
     pub limited_out: BTreeMap<String, String>,
 }
@@ -25,12 +25,12 @@ pub fn resolve(
 ) -> Result<Targets, Vec<Error>> {
     let mut t = Targets::default();
     let mut errors = Vec::new();
-    t.hosts.insert("local".into(), HostSpec::Local);
+    t.hosts.insert("local".into(), HostKind::Local);
     if let Some(inv) = inventory {
         for (name, host) in &inv.hosts {
             let spec = match &host.target {
-                Target::Local => HostSpec::Local,
-                Target::Ssh(args) => HostSpec::Listed(args.clone()),
+                Target::Local => HostKind::Local,
+                Target::Ssh(args) => HostKind::Listed(args.clone()),
             };
             t.hosts.insert(name.clone(), spec);
         }
@@ -42,10 +42,8 @@ pub fn resolve(
         match &stmt.node {
             Stmt::Host(h) => {
                 let spec = match &h.target.node {
-                    Expr::Call(..) => HostSpec::Ssh {
-                        span: h.target.span,
-                    },
-                    _ => HostSpec::Local,
+                    Expr::Call(_, args) => HostKind::Ssh(Declared::read(h.target.span, args)),
+                    _ => HostKind::Local,
                 };
                 t.hosts.insert(h.name.node.clone(), spec);
             }
@@ -87,7 +85,7 @@ fn from_param(
     group: &str,
     param: &str,
     params: &[ParamValue],
-    hosts: &BTreeMap<String, HostSpec>,
+    hosts: &BTreeMap<String, HostKind>,
 ) -> Result<Vec<String>, Error> {
     let value = params.iter().find(|p| p.name == param).map(|p| &p.value);
     let Some(Value::List(items)) = value else {

@@ -3,10 +3,12 @@
 
 pub mod doc;
 pub mod error;
+mod host;
 mod hosts;
 mod params;
 pub mod selection;
 pub mod settings;
+pub mod ssh_spec;
 mod step;
 
 use std::collections::{BTreeMap, HashMap};
@@ -14,12 +16,13 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 pub use error::Error;
+pub use host::{Declared, HostKind, SshArg};
 pub use params::{literal, ParamValue, Request};
 pub use selection::Selection;
 pub use step::{Guard, Step};
 
 use crate::check::{CaptureReads, ModuleSig};
-use crate::source::{FileId, Span};
+use crate::source::FileId;
 use crate::syntax::ast::{self, Stmt};
 
 /// Where a param's value came from.
@@ -33,17 +36,6 @@ pub enum Origin {
     Required,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HostSpec {
-    Local,
-    /// `host NAME = ssh(...)`: the call, evaluated when the run starts.
-    Ssh {
-        span: Span,
-    },
-    /// A host of the inventory reached by ssh.
-    Listed(crate::inventory::SshArgs),
-}
-
 #[derive(Debug)]
 pub struct Plan {
     pub file: FileId,
@@ -51,7 +43,7 @@ pub struct Plan {
     pub modules: HashMap<String, ModuleSig>,
     pub name: String,
     pub params: Vec<ParamValue>,
-    pub hosts: BTreeMap<String, HostSpec>,
+    pub hosts: BTreeMap<String, HostKind>,
     pub groups: BTreeMap<String, Vec<String>>,
     /// The steps the command line's selection leaves out, with why.
     pub left_out: BTreeMap<String, String>,
@@ -99,7 +91,7 @@ impl Plan {
             .filter(|h| {
                 self.hosts
                     .get(h)
-                    .is_some_and(|spec| !matches!(spec, HostSpec::Local))
+                    .is_some_and(|spec| !matches!(spec, HostKind::Local))
             })
             .collect();
         hosts.sort();

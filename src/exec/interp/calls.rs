@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::expr::on_clear;
 use super::secret_words;
-use super::{Failure, Flow, Frame, FrameKind, Interp, Outcome, Target};
+use super::{Failure, Flow, Frame, FrameKind, Interpreter, Outcome, Target};
 use crate::check::builtins::{Builtin, Function, Method, MethodDef};
 use crate::exec::event::Event;
 use crate::exec::sudo;
@@ -20,7 +20,7 @@ fn eval_error(message: impl Into<String>) -> Failure {
     }
 }
 
-impl Interp<'_> {
+impl Interpreter<'_> {
     pub(super) fn call(
         &mut self,
         callee: &Node<Expr>,

@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
-use super::{Failure, Flow, Interp, Outcome, Target};
+use super::{Failure, Flow, Interpreter, Outcome, Target};
 use crate::exec::value::Value;
 use crate::plan::doc::Action;
 use crate::syntax::ast::{self, Stmt};
 
-impl Interp<'_> {
+impl Interpreter<'_> {
     pub fn is_dry(&self) -> bool {
         self.dry.is_some()
     }

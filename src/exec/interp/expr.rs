@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::render::hide;
-use super::{Failure, Interp, Outcome, Target};
+use super::{Failure, Interpreter, Outcome, Target};
 use crate::exec::taint;
 use crate::exec::value::Value;
 use crate::syntax::ast::{BinaryOp, Expr, Node, UnaryOp};
@@ -36,7 +36,7 @@ fn eval_error(message: impl Into<String>) -> Failure {
     }
 }
 
-impl Interp<'_> {
+impl Interpreter<'_> {
     pub(super) fn eval(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Value> {
         let value = self.eval_node(e, target)?;
         // Lists and maps are weighed where they are built, strings everywhere (in O(1)).

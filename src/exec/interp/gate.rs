@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Failure, Interp, Outcome, Target};
+use super::{Failure, Interpreter, Outcome, Target};
 use crate::exec::event::{Answer, Approval, Event};
 use crate::journal::inbox::{Gate, Signed, Verdict};
 use crate::journal::Record;
@@ -13,7 +13,7 @@ use crate::syntax::ast::{self, Expr};
 /// How often a waiting gate looks for new decisions.
 const POLL: Duration = Duration::from_millis(200);
 
-impl Interp<'_> {
+impl Interpreter<'_> {
     pub(super) fn approve(&mut self, a: &ast::Approve, target: Option<&Target>) -> Outcome<()> {
         let message = self.eval(&a.message, target)?.to_string();
         let message = self.services.masker.mask(&message).into_owned();

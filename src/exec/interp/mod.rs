@@ -240,7 +240,7 @@ pub(super) enum FrameKind {
 }
 
 #[derive(Debug)]
-pub struct Interp<'a> {
+pub struct Interpreter<'a> {
     plan: &'a Plan,
     pub services: Services<'a>,
     globals: Arc<HashMap<String, Value>>,
@@ -297,7 +297,7 @@ pub struct Dry {
     always: Vec<Action>,
 }
 
-impl<'a> Interp<'a> {
+impl<'a> Interpreter<'a> {
     pub fn new(plan: &'a Plan, services: Services<'a>) -> Self {
         let mut fns = HashMap::new();
         for stmt in &plan.ast.stmts {
@@ -322,7 +322,7 @@ impl<'a> Interp<'a> {
                 })
             })
             .collect();
-        Interp {
+        Interpreter {
             plan,
             services,
             step_lets: Arc::new(step_lets),
@@ -379,8 +379,8 @@ impl<'a> Interp<'a> {
 
     /// An interpreter for one host of a fan-out: the same values (shared: they are set
     /// before the first step), its own scopes and its own copy of the captures.
-    pub fn fork(&self) -> Interp<'a> {
-        Interp {
+    pub fn fork(&self) -> Interpreter<'a> {
+        Interpreter {
             plan: self.plan,
             services: self.services.clone(),
             globals: self.globals.clone(),
@@ -409,7 +409,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Takes the captures a fork made (the last host's value wins for a shared name).
-    pub fn merge_captures(&mut self, fork: &Interp) {
+    pub fn merge_captures(&mut self, fork: &Interpreter) {
         self.captures.merge(&fork.captures);
     }
 

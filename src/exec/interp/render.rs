@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use minijinja::{Environment, UndefinedBehavior};
 
-use super::{Failure, Interp, Outcome};
+use super::{Failure, Interpreter, Outcome};
 use crate::exec::mask::MASK;
 use crate::exec::taint;
 use crate::exec::value::{self, Value};
@@ -49,7 +49,7 @@ impl Rendered {
     }
 }
 
-impl Interp<'_> {
+impl Interpreter<'_> {
     pub(super) fn render(&mut self, t: &Template, command: bool) -> Outcome<Rendered> {
         let mut out = Rendered::default();
         for part in &t.parts {

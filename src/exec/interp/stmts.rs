@@ -2,12 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Failure, Flow, Interp, Outcome, Target};
+use super::{Failure, Flow, Interpreter, Outcome, Target};
 use crate::exec::event::Event;
 use crate::exec::value::Value;
 use crate::syntax::ast::{self, Block, Stmt};
 
-impl Interp<'_> {
+impl Interpreter<'_> {
     pub(super) fn block(&mut self, block: &Block, target: Option<&Target>) -> Outcome<Flow> {
         for stmt in &block.stmts {
             if self.interrupted() {

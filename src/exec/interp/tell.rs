@@ -1,6 +1,6 @@
 //! Telling the run's `notify` channels: each delivery journaled, a failed one said.
 
-use super::Interp;
+use super::Interpreter;
 use crate::exec::event::Event;
 use crate::exec::notify::Channel;
 use crate::exec::taint;
@@ -10,7 +10,7 @@ use crate::syntax::ast::Expr;
 use crate::syntax::ast::Stmt;
 use crate::value::Value;
 
-impl Interp<'_> {
+impl Interpreter<'_> {
     /// Tells every channel that wants `event`; each delivery journaled, a failed one said.
     pub fn tell(&mut self, mut notice: crate::exec::notify::Notice) {
         if self.journal.is_none() || self.channels.is_empty() {
