@@ -1,9 +1,9 @@
 //! The dry run: every step walked in order with commands recorded instead of run. No host
 //! is connected to and no command is started; values only known at run time stay symbolic.
 
-use super::interp::{Dry, Failure, Interpreter, Target};
-use super::nowhere::Nowhere;
+use super::interp::{Failure, Interpreter, Target};
 use super::planned::Planned;
+use super::recorder::Recorder;
 use crate::plan::doc::{Action, GuardDoc, HostDoc, ParamDoc, PlanDoc, StepDoc, FORMAT};
 use crate::plan::settings::StepSettings;
 use crate::plan::Guard;
@@ -14,19 +14,15 @@ use crate::syntax::ast::{self, FailBudget, Stmt};
 use super::value::Value;
 
 pub fn dry_run(plan: &Plan, sources: &SourceMap, interp: &mut Interpreter) -> PlanDoc {
-    interp.dry = Some(Dry::default());
-    // Never used: a dry run records commands before any transport would see them; one that
-    // reached it would be refused, never run.
-    let nowhere = Nowhere {
-        why: "a dry run starts no command".into(),
-    };
+    interp.plan_walk();
+    let recorder = Recorder;
     let mut steps = Vec::new();
     for step in Planned::all(plan) {
         let hosts = step.head.targets.clone();
         let target = Target {
             step: step.head.id.clone(),
             host: hosts.first().cloned().unwrap_or_else(|| "local".into()),
-            transport: &nowhere,
+            transport: &recorder,
             deadline: None,
             quiet: true,
             sudo: step.head.sudo,

@@ -12,7 +12,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::watch;
 
 use super::pump::{pump, sleep_until, Cut};
-use super::transport::{CommandSpec, LineSink, RunFuture, Transport, TransportError};
+use super::transport::{CommandSpec, LineSink, Ran, RunFuture, Transport, TransportError};
 use super::value::CmdResult;
 
 /// Where a command finds the run's lock: one digit, as POSIX shells only redirect those.
@@ -33,7 +33,7 @@ impl Transport for Local {
         on_line: LineSink<'a>,
         stop: watch::Receiver<bool>,
     ) -> RunFuture<'a> {
-        Box::pin(run(spec, on_line, stop))
+        Box::pin(async move { run(spec, on_line, stop).await.map(Ran::Finished) })
     }
 }
 

@@ -15,6 +15,7 @@ pub mod notify;
 pub mod nowhere;
 mod planned;
 mod pump;
+mod recorder;
 pub mod ssh;
 mod ssh_config;
 mod step;

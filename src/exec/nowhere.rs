@@ -1,7 +1,6 @@
-//! The transport of what must never run: the dry run's, and that of a host the plan does
-//! not know. It starts no process and opens no connection; asked to, it refuses, so a path
-//! of the interpreter that forgot it was dry (or a host name that slipped past `check`)
-//! fails loudly instead of running a command on this machine.
+//! The transport of a host the plan does not know. It starts no process and opens no
+//! connection; asked to, it refuses, so a host name that slipped past `check` fails loudly
+//! instead of running a command on this machine.
 
 use tokio::sync::watch;
 
@@ -22,7 +21,7 @@ impl Transport for Nowhere {
     ) -> RunFuture<'a> {
         let refusal = format!(
             "refused to run `{}`: {} (a bug in runbook: please report it)",
-            spec.command.lines().next().unwrap_or(""),
+            spec.shown.lines().next().unwrap_or(""),
             self.why
         );
         Box::pin(async move { Err(TransportError::Spawn(refusal)) })

@@ -15,7 +15,7 @@ use tokio::sync::{watch, Mutex};
 use super::event::Stream;
 use super::pump::{pump, Cut};
 use super::ssh_config::{self, expand_home};
-use super::transport::{CommandSpec, LineSink, RunFuture, Transport, TransportError};
+use super::transport::{CommandSpec, LineSink, Ran, RunFuture, Transport, TransportError};
 use super::value::{quote, CmdResult};
 
 /// How long connecting may take before the host counts as unreachable.
@@ -277,7 +277,11 @@ impl Transport for Ssh<'_> {
         on_line: LineSink<'a>,
         stop: watch::Receiver<bool>,
     ) -> RunFuture<'a> {
-        Box::pin(run(self.pool, &self.host, spec, on_line, stop))
+        Box::pin(async move {
+            run(self.pool, &self.host, spec, on_line, stop)
+                .await
+                .map(Ran::Finished)
+        })
     }
 }
 

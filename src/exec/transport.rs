@@ -14,6 +14,8 @@ use super::value::CmdResult;
 #[derive(Debug, Clone)]
 pub struct CommandSpec {
     pub command: String,
+    /// The command as it may be shown: secrets masked.
+    pub shown: String,
     pub stdin: Option<String>,
     /// When the step's `timeout` runs out.
     pub deadline: Option<Instant>,
@@ -34,7 +36,17 @@ pub enum TransportError {
     Lost(String),
 }
 
-pub type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<CmdResult, TransportError>> + 'a>>;
+/// What a transport did with a command it was given.
+#[derive(Debug)]
+pub enum Ran {
+    /// It ran to its end: exit code and output.
+    Finished(CmdResult),
+    /// It was only written into the plan (the dry run's transport): its output is known
+    /// only when it really runs.
+    Recorded,
+}
+
+pub type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<Ran, TransportError>> + 'a>>;
 
 /// Receives each line of output as it comes.
 pub type LineSink<'a> = &'a mut dyn FnMut(Stream, &str);

@@ -10,7 +10,7 @@ use crate::check::builtins::{Builtin, Function, Method, MethodDef};
 use crate::exec::event::Event;
 use crate::exec::sudo;
 use crate::exec::taint;
-use crate::exec::transport::{CommandSpec, TransportError};
+use crate::exec::transport::{CommandSpec, Ran, TransportError};
 use crate::exec::value::{self, CmdResult, Value};
 use crate::syntax::ast::{Arg, Expr, FnDef, Node};
 
@@ -318,15 +318,6 @@ impl Interpreter<'_> {
             command = wrap(&command)?;
             shown = wrap(&shown)?;
         }
-        if self.is_dry() {
-            self.dry_record(crate::plan::doc::Action::Run {
-                command: shown,
-                sudo,
-                ok_codes: ok_codes.clone(),
-                stdin: stdin_shown.map(|s| self.services.masker.mask(&s).into_owned()),
-            });
-            return Ok(Value::Unknown(description));
-        }
         // What the command prints may hold the values made from secrets it was given.
         let mut masker = std::borrow::Cow::Borrowed(&self.services.masker);
         for word in rendered.words.iter().chain(stdin_secret.as_ref()) {
@@ -344,6 +335,7 @@ impl Interpreter<'_> {
         }
         let spec = CommandSpec {
             command,
+            shown: shown.clone(),
             stdin,
             deadline: target.deadline,
         };
@@ -365,7 +357,7 @@ impl Interpreter<'_> {
             &mut on_line,
             self.services.stop.clone(),
         ));
-        if let (true, Ok(r)) = (self.services.debug, &result) {
+        if let (true, Ok(Ran::Finished(r))) = (self.services.debug, &result) {
             observer.event(Event::CommandFinished {
                 step: target.step.clone(),
                 host: target.host.clone(),
@@ -374,7 +366,18 @@ impl Interpreter<'_> {
             });
         }
         let result = match result {
-            Ok(r) => r,
+            Ok(Ran::Finished(r)) => r,
+            // A plan's command: written down, its output known when it runs.
+            Ok(Ran::Recorded) => {
+                let stdin = stdin_shown.map(|s| masker.mask(&s).into_owned());
+                self.dry_record(crate::plan::doc::Action::Run {
+                    command: shown,
+                    sudo,
+                    ok_codes,
+                    stdin,
+                });
+                return Ok(Value::Unknown(description));
+            }
             Err(TransportError::TimedOut) => return Err(Failure::TimedOut),
             Err(TransportError::Interrupted) => return Err(Failure::Interrupted),
             Err(TransportError::Spawn(message)) => return Err(Failure::Transport { message }),

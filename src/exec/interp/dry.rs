@@ -8,8 +8,11 @@ use crate::plan::doc::Action;
 use crate::syntax::ast::{self, Stmt};
 
 impl Interpreter<'_> {
-    pub fn is_dry(&self) -> bool {
-        self.dry.is_some()
+    /// Makes this interpreter walk a plan: statements are written down as actions and
+    /// commands go to the recording transport the plan's targets hold.
+    pub fn plan_walk(&mut self) {
+        self.dry = Some(super::Dry::default());
+        self.walk = Interpreter::dry_stmt;
     }
 
     /// Starts a list of actions nested in the next one (a guard's or a check's commands).

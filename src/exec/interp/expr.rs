@@ -58,11 +58,6 @@ impl Interpreter<'_> {
     }
 
     fn eval_node(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Value> {
-        if self.is_dry() {
-            if let Some(v) = self.dry_operator(e, target)? {
-                return Ok(v);
-            }
-        }
         Ok(match &e.node {
             Expr::Str(t) => self.render(t, false)?.into_value(),
             Expr::Int(i) => Value::Int(*i),
@@ -100,33 +95,29 @@ impl Interpreter<'_> {
             Expr::Call(callee, args) => self.call(callee, args, target)?,
             Expr::Unary(op, inner) => {
                 let v = self.eval(inner, target)?;
+                if is_unknown(&v) {
+                    return Ok(self.unknown(e));
+                }
                 on_clear(vec![v], |mut v| unary(*op, v.remove(0)))?
             }
-            Expr::Binary(BinaryOp::And, l, r) => {
-                let (a, mut from) = self.truth(l, target)?;
-                let b = a && {
-                    let (b, more) = self.truth(r, target)?;
-                    from.extend(more);
-                    b
-                };
-                taint::taint(Value::Bool(b), from)
-            }
-            Expr::Binary(BinaryOp::Or, l, r) => {
-                let (a, mut from) = self.truth(l, target)?;
-                let b = a || {
-                    let (b, more) = self.truth(r, target)?;
-                    from.extend(more);
-                    b
-                };
-                taint::taint(Value::Bool(b), from)
+            Expr::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
+                self.logic(*op == BinaryOp::Or, e, (l, r), target)?
             }
             Expr::Binary(BinaryOp::Default, l, r) => match self.present(l, target)? {
+                // The fallback is walked too: the plan shows what it would run.
+                Some(v) if is_unknown(&v) => {
+                    self.eval(r, target)?;
+                    self.unknown(e)
+                }
                 Some(v) => v,
                 None => self.eval(r, target)?,
             },
             Expr::Binary(op, l, r) => {
                 let a = self.eval(l, target)?;
                 let b = self.eval(r, target)?;
+                if is_unknown(&a) || is_unknown(&b) {
+                    return Ok(self.unknown(e));
+                }
                 on_clear(vec![a, b], |mut v| {
                     let b = v.remove(1);
                     binary(*op, v.remove(0), b)
@@ -140,56 +131,53 @@ impl Interpreter<'_> {
         on_clear(vec![v], |v| field_of(&v[0], name))
     }
 
-    /// Operators over values a dry run does not know: both sides are walked (their
-    /// commands recorded) and the result is unknown. `None`: evaluate normally.
-    fn dry_operator(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<Option<Value>> {
-        let operands: Vec<&Node<Expr>> = match &e.node {
-            Expr::Binary(_, l, r) => vec![l, r],
-            Expr::Unary(_, inner) => vec![inner],
-            _ => return Ok(None),
+    /// `&&` (`or` false) and `||` (`or` true), short-circuit. A side known only when the
+    /// run comes (in a plan) makes the whole unknown, once both sides are walked.
+    fn logic(
+        &mut self,
+        or: bool,
+        e: &Node<Expr>,
+        (l, r): (&Node<Expr>, &Node<Expr>),
+        target: Option<&Target>,
+    ) -> Outcome<Value> {
+        let Some((a, mut from)) = self.truth(l, target)? else {
+            self.eval(r, target)?;
+            return Ok(self.unknown(e));
         };
-        let mut values = Vec::with_capacity(2);
-        for o in operands {
-            values.push(self.eval(o, target)?);
+        if a == or {
+            return Ok(taint::taint(Value::Bool(a), from));
         }
-        if !values.iter().any(|v| matches!(v, Value::Unknown(_))) {
-            let mut from = Vec::new();
-            let values: Vec<Value> = values
-                .into_iter()
-                .map(|v| taint::reveal(v, &mut from))
-                .collect();
-            let known = match (&e.node, values.as_slice()) {
-                (Expr::Binary(BinaryOp::And, ..), [Value::Bool(a), Value::Bool(b)]) => {
-                    Some(Value::Bool(*a && *b))
-                }
-                (Expr::Binary(BinaryOp::Or, ..), [Value::Bool(a), Value::Bool(b)]) => {
-                    Some(Value::Bool(*a || *b))
-                }
-                (Expr::Binary(op, ..), [a, b]) if !matches!(op, BinaryOp::And | BinaryOp::Or) => {
-                    let secret = !from.is_empty();
-                    Some(binary(*op, a.clone(), b.clone()).map_err(|f| hide(f, secret))?)
-                }
-                (Expr::Unary(op, _), [v]) => {
-                    let secret = !from.is_empty();
-                    Some(unary(*op, v.clone()).map_err(|f| hide(f, secret))?)
-                }
-                _ => None,
-            };
-            return Ok(known.map(|v| taint::taint(v, from)));
-        }
-        Ok(Some(Value::Unknown(self.source_text(e.span))))
+        let Some((b, more)) = self.truth(r, target)? else {
+            return Ok(self.unknown(e));
+        };
+        from.extend(more);
+        Ok(taint::taint(Value::Bool(b), from))
     }
 
-    /// A bool, and the secrets it was computed from.
-    fn truth(&mut self, e: &Node<Expr>, target: Option<&Target>) -> Outcome<(bool, Vec<String>)> {
+    /// A bool, and the secrets it was computed from; `None` for a value the plan does not
+    /// know.
+    fn truth(
+        &mut self,
+        e: &Node<Expr>,
+        target: Option<&Target>,
+    ) -> Outcome<Option<(bool, Vec<String>)>> {
+        let value = self.eval(e, target)?;
+        if is_unknown(&value) {
+            return Ok(None);
+        }
         let mut from = Vec::new();
-        match taint::reveal(self.eval(e, target)?, &mut from) {
-            Value::Bool(b) => Ok((b, from)),
+        match taint::reveal(value, &mut from) {
+            Value::Bool(b) => Ok(Some((b, from))),
             other => Err(eval_error(format!(
                 "expected a bool, got {}",
                 other.type_name()
             ))),
         }
+    }
+
+    /// What an expression over values known only at run time stands for: its own text.
+    fn unknown(&self, e: &Node<Expr>) -> Value {
+        Value::Unknown(self.source_text(e.span))
     }
 
     /// The left side of `??`: `None` when it has no value (a name with none, such as the
@@ -327,6 +315,11 @@ fn unary(op: UnaryOp, v: Value) -> Outcome<Value> {
 
 /// Runs `op` on the values with their secrets revealed: its result is secret when any of
 /// them was, and its failure then says nothing of them.
+/// A value only the run will know (a plan's command output, a required param).
+fn is_unknown(v: &Value) -> bool {
+    matches!(v, Value::Unknown(_))
+}
+
 pub(super) fn on_clear(
     values: Vec<Value>,
     op: impl FnOnce(Vec<Value>) -> Outcome<Value>,

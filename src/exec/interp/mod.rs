@@ -268,8 +268,11 @@ pub struct Interpreter<'a> {
     /// Who approves gates, for the journal (`$USER` or `--as`).
     pub approver: String,
     pub run_id: String,
-    /// Set for a dry run: commands are recorded, never run.
-    pub dry: Option<Dry>,
+    /// What a plan walk has written down so far; `None` when the run is real.
+    pub(super) dry: Option<Dry>,
+    /// How a statement is walked: run, or written into a plan. Chosen once, when the
+    /// interpreter is made for one or the other, so no statement asks which it is.
+    pub(super) walk: Walk<'a>,
     /// Where captures made from secrets are locked (beside the journal).
     pub vault: Option<crate::journal::vault::Vault>,
     /// Where gates are published for `runbook approve`; `None` for runs without a journal.
@@ -286,6 +289,9 @@ pub struct Interpreter<'a> {
     /// Every step's settings, resolved before the first step.
     pub settings: Arc<crate::plan::settings::Settings>,
 }
+
+/// A statement walker: `Interpreter::live_stmt` or the plan's `Interpreter::dry_stmt`.
+pub(super) type Walk<'a> = fn(&mut Interpreter<'a>, &Stmt, Option<&Target>) -> Outcome<Flow>;
 
 /// What a dry run has seen so far: nested lists of actions (a `check`'s commands inside
 /// the check), and the last step's rollback.
@@ -340,6 +346,7 @@ impl<'a> Interpreter<'a> {
             approver: crate::journal::user(),
             run_id: String::new(),
             dry: None,
+            walk: Interpreter::live_stmt,
             failed_at: Vec::new(),
             vault: None,
             inbox: None,
@@ -398,6 +405,7 @@ impl<'a> Interpreter<'a> {
             approver: self.approver.clone(),
             run_id: self.run_id.clone(),
             dry: None,
+            walk: Interpreter::live_stmt,
             settings: self.settings.clone(),
             failed_at: Vec::new(),
             vault: self.vault.clone(),

@@ -26,10 +26,7 @@ impl Interpreter<'_> {
     }
 
     pub(super) fn stmt(&mut self, stmt: &Stmt, target: Option<&Target>) -> Outcome<Flow> {
-        if self.is_dry() {
-            return self.dry_stmt(stmt, target);
-        }
-        self.live_stmt(stmt, target)
+        (self.walk)(self, stmt, target)
     }
 
     pub(super) fn live_stmt(&mut self, stmt: &Stmt, target: Option<&Target>) -> Outcome<Flow> {
@@ -269,9 +266,6 @@ impl Interpreter<'_> {
 
     /// Sleeps, but wakes for Ctrl-C and the step's deadline.
     pub fn sleep(&self, d: Duration, deadline: Option<Instant>) -> Outcome<()> {
-        if self.is_dry() {
-            return Ok(());
-        }
         let mut stop = self.services.stop.clone();
         let until = tokio::time::Instant::now() + d;
         let deadline = deadline.map(tokio::time::Instant::from_std);
