@@ -332,8 +332,9 @@ impl SelectArgs {
     }
 }
 
+/// A runbook and what of it to run: what `run` and `plan` share.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
+pub struct RunbookArgs {
     /// The runbook
     pub file: PathBuf,
 
@@ -342,6 +343,12 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub select: SelectArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub runbook: RunbookArgs,
 
     /// Show the plan (every step, host and command) without running or connecting to anything
     #[arg(long)]
@@ -353,14 +360,8 @@ pub struct RunArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
-    /// The runbook
-    pub file: PathBuf,
-
     #[command(flatten)]
-    pub params: ParamArgs,
-
-    #[command(flatten)]
-    pub select: SelectArgs,
+    pub runbook: RunbookArgs,
 
     /// The plan as one JSON document
     #[arg(long)]

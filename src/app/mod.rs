@@ -84,8 +84,8 @@ fn command(reporter: &Reporter, mut cli: Cli) -> Result<i32, Error> {
         Command::Plan(args) => plan::plan(
             reporter,
             cli.color,
-            &args.file,
-            run::request(&args.params, &args.select),
+            &args.runbook.file,
+            run::request(&args.runbook),
             args.json,
         ),
         Command::Resume(args) => resume::resume(reporter, cli.color, &location, &args),

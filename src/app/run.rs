@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::drive::{drive, Journaled, Opening};
 use super::session::{self, Loaded, Settings, Style};
 use super::Error;
-use crate::cli::{ParamArgs, RunArgs, SelectArgs, SessionArgs};
+use crate::cli::{RunArgs, RunbookArgs, SessionArgs};
 use crate::exec::interp::Approvals;
 use crate::exec::{self, Options};
 use crate::journal::record::{now, ParamRecord, FORMAT};
@@ -23,13 +23,14 @@ pub fn run(
     location: &Location,
     args: &RunArgs,
 ) -> Result<i32, Error> {
-    let request = request(&args.params, &args.select);
+    let file = &args.runbook.file;
+    let request = request(&args.runbook);
     if args.dry_run {
-        return super::plan::plan(reporter, color, &args.file, request, args.session.json);
+        return super::plan::plan(reporter, color, file, request, args.session.json);
     }
-    let loaded = session::load(&args.file, &request)?;
+    let loaded = session::load(file, &request)?;
     let settings = settings(color, &args.session);
-    let path = absolute(&args.file);
+    let path = absolute(file);
     let run_id = uuid::Uuid::now_v7().to_string();
     let opening = Opening {
         reporter,
@@ -157,11 +158,11 @@ fn started_record(loaded: &Loaded, path: &Path, run_id: &str) -> Record {
 }
 
 /// What the command line asks of a plan: its params and the steps it chose.
-pub fn request(params: &ParamArgs, select: &SelectArgs) -> Request {
+pub fn request(runbook: &RunbookArgs) -> Request {
     Request {
-        sets: params.sets.clone(),
-        set_files: params.set_files.clone(),
-        selection: select.selection(),
+        sets: runbook.params.sets.clone(),
+        set_files: runbook.params.set_files.clone(),
+        selection: runbook.select.selection(),
         ..Request::default()
     }
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::builtins;
 use super::error::Error;
-use super::scope::Kind;
+use super::scope::{Binding, Kind};
 use super::suggest::did_you_mean;
 use super::types::Ty;
 use super::{Checker, Place};
@@ -162,13 +162,8 @@ impl Checker<'_> {
             });
             return Info::of(Ty::Any);
         }
-        b.used.set(true);
-        let info = Info {
-            ty: b.ty,
-            secret: b.secret,
-        };
+        let (info, origin) = read_binding(b);
         let not_ready = b.kind == Kind::Let && !b.ready.get();
-        let origin = b.step.clone().map(|s| (s, b.span));
         if not_ready && self.place == Place::TopLevel {
             let help = format!("`{name}` is defined further down: move its `let` above this line");
             self.error(Error::UndefinedVariable {
@@ -214,25 +209,14 @@ impl Checker<'_> {
             });
             return Info::of(Ty::Any);
         };
-        b.used.set(true);
-        let info = Info {
-            ty: b.ty,
-            secret: b.secret,
-        };
-        let origin = b.step.clone().map(|s| (s, b.span));
+        let (info, origin) = read_binding(b);
         self.read_capture(&format!("{step}.{name}"), name, origin, span);
         info
     }
 
     /// A read of the capture `name` (written `shown`) of the step `origin` names: what this
     /// step needs, and a warning when a guard may skip the capturing step.
-    fn read_capture(
-        &mut self,
-        shown: &str,
-        name: &str,
-        origin: Option<((String, bool), Span)>,
-        span: Span,
-    ) {
+    fn read_capture(&mut self, shown: &str, name: &str, origin: Option<CaptureOrigin>, span: Span) {
         let Some(((step, guarded), at)) = origin else {
             return;
         };
@@ -501,4 +485,18 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// The step that captures a value (and whether a guard may skip it), and where.
+type CaptureOrigin = ((String, bool), Span);
+
+/// A value's binding, read: marked used; its type, and the step that captures it (with
+/// where) when it is a capture.
+fn read_binding(b: &Binding) -> (Info, Option<CaptureOrigin>) {
+    b.used.set(true);
+    let info = Info {
+        ty: b.ty,
+        secret: b.secret,
+    };
+    (info, b.step.clone().map(|s| (s, b.span)))
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use super::notes::{self, Notes, RunbookNotes, Text};
-use crate::plan::doc::{Action, PlanDoc, StepDoc};
+use crate::plan::doc::{Action, PlanDoc, Setting, StepDoc};
 use crate::plan::Plan;
 use crate::syntax::ast::Stmt;
 
@@ -152,18 +152,12 @@ fn step_markdown(out: &mut String, n: usize, step: &StepDoc, known: &Known) {
         Some(g) => facts.push(format!("on `{g}` ({})", step.hosts.join(", "))),
         None => facts.push(format!("on `{}`", step.hosts.join(", "))),
     }
-    if let Some(p) = step.parallel {
-        facts.push(format!("{p} hosts at a time"));
-    }
-    if let Some(m) = &step.max_fail {
-        facts.push(format!("up to {m} hosts may fail"));
-    }
-    if let Some(t) = &step.timeout {
-        facts.push(format!("timeout {t}"));
-    }
-    if let Some(r) = &step.retry {
-        facts.push(format!("retry {r}"));
-    }
+    facts.extend(step.settings().into_iter().map(|s| match s {
+        Setting::Parallel(p) => format!("{p} hosts at a time"),
+        Setting::MaxFail(m) => format!("up to {m} hosts may fail"),
+        Setting::Timeout(t) => format!("timeout {t}"),
+        Setting::Retry(r) => format!("retry {r}"),
+    }));
     let _ = writeln!(out, "_{}_\n", facts.join(" · "));
     if let Some(d) = known.step_docs.get(step.id.as_str()) {
         let _ = writeln!(out, "{}\n", d.trim());

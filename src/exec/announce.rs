@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::event::{Event, StepStatus};
+use super::event::{Event, StepFinished, StepStatus};
 use super::interp::{Interpreter, Target};
 
 pub(super) fn emit_finished(
@@ -16,14 +16,14 @@ pub(super) fn emit_finished(
 ) {
     emit(
         interp,
-        Event::StepFinished {
+        Event::StepFinished(StepFinished {
             step: target.step.clone(),
             title: title.into(),
             host: target.host.clone(),
             status,
             duration_ms: millis(elapsed),
             note,
-        },
+        }),
     );
 }
 

@@ -52,14 +52,7 @@ pub enum Event {
         title: String,
         steps: usize,
     },
-    StepStarted {
-        step: String,
-        title: String,
-        host: String,
-        attempt: u32,
-        /// The step runs on several hosts: their output interleaves.
-        fanout: bool,
-    },
+    StepStarted(StepStarted),
     Command {
         step: String,
         host: String,
@@ -99,14 +92,7 @@ pub enum Event {
         delay_ms: u64,
         reason: String,
     },
-    StepFinished {
-        step: String,
-        title: String,
-        host: String,
-        status: StepStatus,
-        duration_ms: u64,
-        note: String,
-    },
+    StepFinished(StepFinished),
     /// A gate was reached: it is answered by a flag, at a prompt, or not at all.
     ApprovalRequested {
         step: String,
@@ -122,18 +108,7 @@ pub enum Event {
         error: String,
     },
     /// A gate is published for `runbook approve`: the command to run, and who may.
-    ApprovalWaiting {
-        step: String,
-        host: String,
-        command: String,
-        /// How many distinct approvers it needs.
-        min: u32,
-        /// Users or groups who may approve; empty: anyone.
-        by: Vec<String>,
-        /// Under a policy: the starter, who may not.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        not_by: Option<String>,
-    },
+    ApprovalWaiting(ApprovalWaiting),
     ApprovalAnswered {
         step: String,
         host: String,
@@ -164,20 +139,61 @@ pub enum Event {
         step: String,
         host: String,
     },
-    RollbackFinished {
-        step: String,
-        host: String,
-        ok: bool,
-        duration_ms: u64,
-        note: String,
-        /// Stopped by a signal part way: the step may be partly undone.
-        cut: bool,
-    },
+    RollbackFinished(RollbackFinished),
     RunFinished {
         status: RunStatus,
         duration_ms: u64,
         exit_code: i32,
     },
+}
+
+// The events a reporter handles as a whole have a struct of their own; in the stream their
+// fields stand beside `event`, as every other event's do.
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepStarted {
+    pub step: String,
+    pub title: String,
+    pub host: String,
+    pub attempt: u32,
+    /// The step runs on several hosts: their output interleaves.
+    pub fanout: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepFinished {
+    pub step: String,
+    pub title: String,
+    pub host: String,
+    pub status: StepStatus,
+    pub duration_ms: u64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollbackFinished {
+    pub step: String,
+    pub host: String,
+    pub ok: bool,
+    pub duration_ms: u64,
+    pub note: String,
+    /// Stopped by a signal part way: the step may be partly undone.
+    pub cut: bool,
+}
+
+/// A gate is published for `runbook approve`: the command to run, and who may.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApprovalWaiting {
+    pub step: String,
+    pub host: String,
+    pub command: String,
+    /// How many distinct approvers it needs.
+    pub min: u32,
+    /// Users or groups who may approve; empty: anyone.
+    pub by: Vec<String>,
+    /// Under a policy: the starter, who may not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_by: Option<String>,
 }
 
 /// Receives every event of a run, in order.

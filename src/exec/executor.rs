@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::announce::{emit, emit_finished, millis};
-use super::event::{Event, RunStatus, StepStatus};
+use super::event::{Event, RollbackFinished, RunStatus, StepStatus};
 use super::hosts::Transports;
 use super::interp::{Failure, Interpreter, Target};
 use super::planned::Planned;
@@ -345,14 +345,14 @@ fn roll_back(interp: &mut Interpreter, transports: &Transports, done: &[Done]) -
         });
         emit(
             interp,
-            Event::RollbackFinished {
+            Event::RollbackFinished(RollbackFinished {
                 step: d.step.clone(),
                 host: d.host.clone(),
                 ok,
                 duration_ms: elapsed,
                 note,
                 cut,
-            },
+            }),
         );
         if cut {
             return Undone::Stopped;

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::announce::{emit, emit_finished, millis};
-use super::event::{Event, RunStatus, StepStatus};
+use super::event::{Event, RunStatus, StepStarted, StepStatus};
 use super::hosts::Transports;
 use super::interp::{Failure, Interpreter, Target};
 use super::planned::{Planned, StepEnd};
@@ -290,13 +290,13 @@ pub(super) fn run_step(
         };
         emit(
             interp,
-            Event::StepStarted {
+            Event::StepStarted(StepStarted {
                 step: target.step.clone(),
                 title: title.into(),
                 host: target.host.clone(),
                 attempt,
                 fanout,
-            },
+            }),
         );
         let failure = match interp.run_block(&step.tree.body, &attempt_target) {
             Ok(()) => return Ok(StepEnd::Done),

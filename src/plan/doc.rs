@@ -39,6 +39,15 @@ pub struct HostDoc {
     pub target: String,
 }
 
+/// One of a step's settings, for a renderer to phrase (the plan's terse line, `doc`'s prose).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting<'a> {
+    Parallel(u32),
+    MaxFail(&'a str),
+    Timeout(&'a str),
+    Retry(&'a str),
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StepDoc {
     pub id: String,
@@ -65,6 +74,18 @@ pub struct StepDoc {
     /// `always { }`: what the step does at its end, failed or not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub always: Vec<Action>,
+}
+
+impl StepDoc {
+    /// The settings the step was given, in the order they are shown.
+    pub fn settings(&self) -> Vec<Setting<'_>> {
+        let mut shown = Vec::new();
+        shown.extend(self.parallel.map(Setting::Parallel));
+        shown.extend(self.max_fail.as_deref().map(Setting::MaxFail));
+        shown.extend(self.timeout.as_deref().map(Setting::Timeout));
+        shown.extend(self.retry.as_deref().map(Setting::Retry));
+        shown
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

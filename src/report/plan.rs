@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use owo_colors::OwoColorize;
 
-use crate::plan::doc::{Action, PlanDoc, StepDoc};
+use crate::plan::doc::{Action, PlanDoc, Setting, StepDoc};
 
 pub fn plan(doc: &PlanDoc, json: bool, color: bool) {
     let text = if json {
@@ -117,19 +117,16 @@ fn step_lines(o: &mut Out, n: usize, step: &StepDoc) {
         Some(g) => format!("on {g} [{}]", step.hosts.join(", ")),
         None => format!("on {}", step.hosts.join(", ")),
     };
-    let mut extras = Vec::new();
-    if let Some(p) = step.parallel {
-        extras.push(format!("parallel {p}"));
-    }
-    if let Some(m) = &step.max_fail {
-        extras.push(format!("max_fail {m}"));
-    }
-    if let Some(t) = &step.timeout {
-        extras.push(format!("timeout {t}"));
-    }
-    if let Some(r) = &step.retry {
-        extras.push(format!("retry {r}"));
-    }
+    let mut extras: Vec<String> = step
+        .settings()
+        .into_iter()
+        .map(|s| match s {
+            Setting::Parallel(p) => format!("parallel {p}"),
+            Setting::MaxFail(m) => format!("max_fail {m}"),
+            Setting::Timeout(t) => format!("timeout {t}"),
+            Setting::Retry(r) => format!("retry {r}"),
+        })
+        .collect();
     if step.disconnects {
         extras.push("disconnects".into());
     }

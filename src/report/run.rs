@@ -19,7 +19,6 @@ use tokio::sync::watch;
 
 use crate::exec::event::{Answer, Event, Observer, StepStatus};
 use crate::syntax::ast::human_duration;
-use steps::{Finished, Undone};
 
 /// What `run` shows besides step lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,13 +135,7 @@ impl RunReport {
                 state.run_id = run_id;
                 self.run_started(&state, &runbook, &title, steps);
             }
-            Event::StepStarted {
-                step,
-                title,
-                host,
-                attempt,
-                fanout,
-            } => self.step_started(&mut state, step, &title, &host, attempt, fanout),
+            Event::StepStarted(started) => self.step_started(&mut state, started),
             Event::Command { command, .. } => self.command(&mut state, &command),
             Event::Output {
                 step,
@@ -161,24 +154,7 @@ impl RunReport {
                 reason,
                 ..
             } => self.retrying(&mut state, attempt, delay_ms, &reason),
-            Event::StepFinished {
-                step,
-                title,
-                host,
-                status,
-                duration_ms,
-                note,
-            } => self.step_finished(
-                &mut state,
-                Finished {
-                    step,
-                    title,
-                    host,
-                    status,
-                    duration_ms,
-                    note,
-                },
-            ),
+            Event::StepFinished(finished) => self.step_finished(&mut state, finished),
             Event::FanoutFinished {
                 step,
                 title,
@@ -201,21 +177,7 @@ impl RunReport {
                 self.journaled(&state, &record, step.as_deref(), host.as_deref());
             }
             // The prompt shows the gate; the journal and the footer tell how it ended.
-            Event::ApprovalWaiting {
-                command,
-                min,
-                by,
-                not_by,
-                ..
-            } => self.approval_waiting(
-                &mut state,
-                gates::Waiting {
-                    command,
-                    min,
-                    by,
-                    not_by,
-                },
-            ),
+            Event::ApprovalWaiting(waiting) => self.approval_waiting(&mut state, &waiting),
             Event::NotifyFailed {
                 channel,
                 about,
@@ -226,24 +188,7 @@ impl RunReport {
                 state.rolling_back = true;
                 self.rollback_started(&state, &step, &host);
             }
-            Event::RollbackFinished {
-                step,
-                host,
-                ok,
-                duration_ms,
-                note,
-                cut,
-            } => self.rollback_finished(
-                &mut state,
-                Undone {
-                    step,
-                    host,
-                    ok,
-                    duration_ms,
-                    note,
-                    cut,
-                },
-            ),
+            Event::RollbackFinished(undone) => self.rollback_finished(&mut state, undone),
             Event::RunFinished {
                 status,
                 duration_ms,

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Failure, Interpreter, Outcome, Target};
-use crate::exec::event::{Answer, Approval, Event};
+use crate::exec::event::{Answer, Approval, ApprovalWaiting, Event};
 use crate::journal::inbox::{Gate, Signed, Verdict};
 use crate::journal::Record;
 use crate::syntax::ast::{self, Expr};
@@ -201,14 +201,14 @@ impl Interpreter<'_> {
             self.told_gate = Some(gate.step.clone());
             self.tell(notice);
         }
-        self.emit(Event::ApprovalWaiting {
+        self.emit(Event::ApprovalWaiting(ApprovalWaiting {
             step: gate.step.clone(),
             host: gate.host.clone(),
             command,
             min: gate.min,
             by: gate.by.clone(),
             not_by: gate.two_person.then(|| gate.starter.clone()),
-        });
+        }));
         true
     }
 

@@ -4,19 +4,12 @@
 use owo_colors::OwoColorize;
 
 use super::{RunReport, State};
-
-/// A published gate, as `approval_waiting` tells it.
-pub(super) struct Waiting {
-    pub command: String,
-    pub min: u32,
-    pub by: Vec<String>,
-    pub not_by: Option<String>,
-}
+use crate::exec::event::ApprovalWaiting;
 
 impl RunReport {
     /// `⏳ waiting for approval: `runbook approve ...` (2 people; by alice; not olof)`; a
     /// gate with a policy is also how the finish line says to go on.
-    pub(super) fn approval_waiting(&self, state: &mut State, w: Waiting) {
+    pub(super) fn approval_waiting(&self, state: &mut State, w: &ApprovalWaiting) {
         let mut who = Vec::new();
         if w.min > 1 {
             who.push(format!("{} people", w.min));

@@ -7,38 +7,17 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use owo_colors::OwoColorize;
 
 use super::{dim, green, ms, red, Detail, Row, RunReport, State};
-use crate::exec::event::StepStatus;
-
-/// A step's end on a host, as `step_finished` tells it.
-pub(super) struct Finished {
-    pub step: String,
-    pub title: String,
-    pub host: String,
-    pub status: StepStatus,
-    pub duration_ms: u64,
-    pub note: String,
-}
-
-/// A compensation's end, as `rollback_finished` tells it.
-pub(super) struct Undone {
-    pub step: String,
-    pub host: String,
-    pub ok: bool,
-    pub duration_ms: u64,
-    pub note: String,
-    pub cut: bool,
-}
+use crate::exec::event::{RollbackFinished, StepFinished, StepStarted, StepStatus};
 
 impl RunReport {
-    pub(super) fn step_started(
-        &self,
-        state: &mut State,
-        step: String,
-        title: &str,
-        host: &str,
-        attempt: u32,
-        fanout: bool,
-    ) {
+    pub(super) fn step_started(&self, state: &mut State, started: StepStarted) {
+        let StepStarted {
+            step,
+            title,
+            host,
+            attempt,
+            fanout,
+        } = started;
         if fanout {
             state.fanout.insert(step);
             return;
@@ -72,8 +51,8 @@ impl RunReport {
         }
     }
 
-    pub(super) fn step_finished(&self, state: &mut State, finished: Finished) {
-        let Finished {
+    pub(super) fn step_finished(&self, state: &mut State, finished: StepFinished) {
+        let StepFinished {
             step,
             title,
             host,
@@ -120,8 +99,8 @@ impl RunReport {
         });
     }
 
-    pub(super) fn rollback_finished(&self, state: &mut State, undone: Undone) {
-        let Undone {
+    pub(super) fn rollback_finished(&self, state: &mut State, undone: RollbackFinished) {
+        let RollbackFinished {
             step,
             host,
             ok,
