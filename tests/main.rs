@@ -19,6 +19,7 @@ mod grammar;
 mod import;
 mod journal;
 mod lsp;
+mod names;
 mod parser;
 mod plan_cmd;
 mod run_cmd;

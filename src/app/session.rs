@@ -67,6 +67,7 @@ pub fn load(path: &Path, request: &Request) -> Result<Loaded, Error> {
     let checked = plan::Checked {
         modules: outcome.modules,
         reads: outcome.reads,
+        names: outcome.names,
         inventory: outcome.inventory,
     };
     match plan::build(file, ast, checked, request) {

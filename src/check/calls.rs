@@ -3,6 +3,7 @@
 use super::builtins::{self, Signature};
 use super::error::Error;
 use super::expr::Info;
+use super::names::Name;
 use super::scope::Kind;
 use super::suggest::did_you_mean;
 use super::types::Ty;
@@ -23,6 +24,7 @@ impl Checker<'_> {
                 if let Expr::Var(m) = &obj.node {
                     let binding = self.scope.lookup(m).map(|b| b.kind);
                     if binding == Some(Kind::Module) {
+                        self.names.set(obj.span, Name::Module);
                         return self.call_module(m, &method.node, method.span, args, span);
                     }
                     if binding.is_none() && stdlib::source(m).is_some() {

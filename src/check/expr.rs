@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::builtins;
 use super::error::Error;
+use super::names::Name;
 use super::scope::{Binding, Kind};
 use super::suggest::did_you_mean;
 use super::types::Ty;
@@ -142,11 +143,13 @@ impl Checker<'_> {
             }
             return Info::of(Ty::Any);
         }
-        let Some(b) = self.scope.lookup(name) else {
+        let Some((b, resolved)) = self.scope.resolve(name) else {
             self.undefined_variable(name, span);
             return Info::of(Ty::Any);
         };
-        if !b.kind.is_value() {
+        if b.kind.is_value() {
+            self.names.set(span, resolved);
+        } else {
             let kind = b.kind.describe();
             let help = match b.kind {
                 Kind::Host | Kind::Group => format!("a {kind} is a step target: `on {name}`"),
@@ -210,6 +213,7 @@ impl Checker<'_> {
             return Info::of(Ty::Any);
         };
         let (info, origin) = read_binding(b);
+        self.names.set(span, Name::Capture(step.to_string()));
         self.read_capture(&format!("{step}.{name}"), name, origin, span);
         info
     }

@@ -8,6 +8,7 @@ mod expr;
 mod inventory;
 mod items;
 mod modules;
+pub mod names;
 pub mod notify;
 mod scope;
 mod settings;
@@ -25,6 +26,7 @@ pub use suggest::closest as closest_name;
 
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, ast};
+use names::Names;
 use scope::Scope;
 use types::Ty;
 
@@ -84,6 +86,8 @@ pub struct Verdict {
     pub summary: Option<Summary>,
     pub modules: HashMap<String, ModuleSig>,
     pub reads: CaptureReads,
+    /// What each name read means, in the runbook and in every module it uses.
+    pub names: Names,
     /// The inventory the runbook runs against, when it has one.
     pub inventory: Option<crate::inventory::Inventory>,
 }
@@ -120,6 +124,7 @@ pub fn check_runbook(
                 summary: None,
                 modules: HashMap::new(),
                 reads: CaptureReads::new(),
+                names: Names::default(),
                 inventory: None,
             }
         }
@@ -136,18 +141,21 @@ pub fn check_runbook(
     checker.inventory_failed = inventory.is_none() && problems.iter().any(is_inventory_problem);
     let checked = checker.run(&ast);
     problems.extend(checked.errors.into_iter().map(|e| Problem::Check(file, e)));
+    // The run needs the modules its modules use too (a team module calling `std.http`).
+    let mut modules = loader.everything();
+    modules.extend(imported);
+    let mut names = checked.names;
+    for module in modules.values() {
+        names.extend(&module.names);
+    }
     Verdict {
         problems,
         ast: Some(ast),
         summary: Some(checked.summary),
         reads: checked.reads,
+        names,
         inventory,
-        // The run needs the modules its modules use too (a team module calling `std.http`).
-        modules: {
-            let mut all = loader.everything();
-            all.extend(imported);
-            all
-        },
+        modules,
     }
 }
 
@@ -206,6 +214,8 @@ struct Checker<'m> {
     step_lets: HashMap<String, Vec<String>>,
     /// Which captures of other steps each step needs.
     reads: CaptureReads,
+    /// What each name read means.
+    names: Names,
     /// How many `if`/`for` blocks enclose the statement being checked.
     nesting: usize,
     /// How many `??` the expression being checked is the left side of.
@@ -222,6 +232,7 @@ struct Checked {
     errors: Vec<Error>,
     fns: HashMap<String, FnInfo>,
     reads: CaptureReads,
+    names: Names,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,6 +279,7 @@ impl<'m> Checker<'m> {
             later_captures: HashMap::new(),
             step_lets: HashMap::new(),
             reads: CaptureReads::new(),
+            names: Names::default(),
             nesting: 0,
             defaulted: 0,
             in_template: 0,
@@ -286,6 +298,7 @@ impl<'m> Checker<'m> {
             errors: self.errors,
             fns: self.fns,
             reads: self.reads,
+            names: self.names,
         }
     }
 }

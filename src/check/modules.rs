@@ -32,6 +32,8 @@ pub struct ModuleSig {
     pub file: FileId,
     pub fns: HashMap<String, FnInfo>,
     pub ast: ast::File,
+    /// What each name read in the module means.
+    pub names: super::names::Names,
 }
 
 #[derive(Debug)]
@@ -115,6 +117,7 @@ impl Loader {
             doc: ast.doc.clone(),
             file,
             fns: checked.fns,
+            names: checked.names,
             ast,
         };
         self.loading.remove(name);
@@ -197,6 +200,7 @@ impl Loader {
             doc: ast.doc.clone(),
             file,
             fns: checked.fns,
+            names: checked.names,
             ast,
         };
         self.loading.remove(&key);

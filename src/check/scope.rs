@@ -3,6 +3,7 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 
+use super::names::Name;
 use super::types::Ty;
 use crate::source::Span;
 
@@ -85,6 +86,23 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// What `name` means here, and where the run is to read it from.
+    pub fn resolve(&self, name: &str) -> Option<(&Binding, Name)> {
+        if let Some(b) = self.locals.iter().rev().find_map(|s| s.get(name)) {
+            return Some((b, Name::Local));
+        }
+        if let (Some(b), Some(step)) = (self.own_capture(name), &self.current_step) {
+            return Some((b, Name::Capture(step.clone())));
+        }
+        if let Some(b) = self.globals.get(name) {
+            let this_host = name == "host" && self.current_step.is_some();
+            return Some((b, if this_host { Name::Host } else { Name::Global }));
+        }
+        self.other_captures(name)
+            .next()
+            .map(|(step, b)| (b, Name::Capture(step.to_string())))
+    }
+
     pub fn lookup(&self, name: &str) -> Option<&Binding> {
         self.closer(name)
             .or_else(|| self.other_captures(name).next().map(|(_, b)| b))

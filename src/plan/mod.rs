@@ -20,6 +20,8 @@ pub use host::{Declared, HostKind, SshArg};
 pub use params::{literal, ParamValue, Request};
 pub use selection::Selection;
 pub use step::{Guard, Step};
+// What each name means, as check resolved it: the run reads names through the plan.
+pub use crate::check::names::{Name, Names};
 
 use crate::check::{CaptureReads, ModuleSig};
 use crate::source::FileId;
@@ -51,6 +53,8 @@ pub struct Plan {
     pub inventory: Option<crate::inventory::Inventory>,
     /// Every step of the runbook, in order, its head read once.
     pub steps: Vec<Step>,
+    /// What each name read means, as `check` resolved it.
+    pub names: Names,
 }
 
 impl Plan {
@@ -110,6 +114,7 @@ impl Plan {
 pub struct Checked {
     pub modules: HashMap<String, ModuleSig>,
     pub reads: CaptureReads,
+    pub names: Names,
     pub inventory: Option<crate::inventory::Inventory>,
 }
 
@@ -167,6 +172,7 @@ pub fn build(
         ast,
         steps,
         modules: checked.modules,
+        names: checked.names,
         name,
         params,
         hosts: targets.hosts,

@@ -12,6 +12,7 @@ use crate::exec::sudo;
 use crate::exec::taint;
 use crate::exec::transport::{CommandSpec, Ran, TransportError};
 use crate::exec::value::{self, CmdResult, Value};
+use crate::plan::Name;
 use crate::syntax::ast::{Arg, Expr, FnDef, Node};
 
 fn eval_error(message: impl Into<String>) -> Failure {
@@ -46,7 +47,7 @@ impl Interpreter<'_> {
             }
             Expr::Field(obj, method) => {
                 if let Expr::Var(m) = &obj.node {
-                    if self.lookup(m).is_none() {
+                    if self.plan.names.get(obj.span) == Some(&Name::Module) {
                         if let Some(def) = self
                             .module_fns
                             .get(&(m.as_str(), method.node.as_str()))

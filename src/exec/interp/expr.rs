@@ -6,6 +6,8 @@ use super::render::hide;
 use super::{Failure, Interpreter, Outcome, Target};
 use crate::exec::taint;
 use crate::exec::value::Value;
+use crate::plan::Name;
+use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Expr, Node, UnaryOp};
 
 /// The most a value may hold (bytes of text): a string doubled in 30 `let`s fails its step
@@ -79,8 +81,8 @@ impl Interpreter<'_> {
                 }
                 Value::Map(out)
             }
-            Expr::Var(name) => self.var(name)?,
-            Expr::Field(obj, field) => match self.qualified(obj, &field.node) {
+            Expr::Var(name) => self.var(name, e.span)?,
+            Expr::Field(obj, field) => match self.qualified(e, &field.node) {
                 Some(found) => found?,
                 None => {
                     let v = self.eval(obj, target)?;
@@ -196,8 +198,9 @@ impl Interpreter<'_> {
     /// set (a skipped step's capture), under any fields, indexes and method calls.
     fn root_missing(&self, e: &Node<Expr>) -> bool {
         match &e.node {
-            Expr::Var(name) => self.lookup(name).is_none(),
-            Expr::Field(obj, field) => match self.qualified(obj, &field.node) {
+            // A name check left unresolved is not missing: reading it says so.
+            Expr::Var(name) => matches!(self.read(name, e.span), Ok(None)),
+            Expr::Field(obj, field) => match self.qualified(e, &field.node) {
                 Some(found) => found.is_err(),
                 None => self.root_missing(obj),
             },
@@ -210,18 +213,12 @@ impl Interpreter<'_> {
         }
     }
 
-    /// `STEP.NAME`, when `obj` names a step rather than a value: the capture, or why it
-    /// has none. `None` when `obj` is an ordinary value.
-    fn qualified(&self, obj: &Node<Expr>, name: &str) -> Option<Outcome<Value>> {
-        let Expr::Var(step) = &obj.node else {
+    /// `STEP.NAME` (the field read `e`), when check found it names a step's capture: the
+    /// capture, or why it has none. `None` when it reads a field of a value.
+    fn qualified(&self, e: &Node<Expr>, name: &str) -> Option<Outcome<Value>> {
+        let Some(Name::Capture(step)) = self.plan.names.get(e.span) else {
             return None;
         };
-        let captured_there = self.step_lets.contains(&(step.as_str(), name));
-        let named_step =
-            captured_there || (self.lookup(step).is_none() && self.plan.has_step(step));
-        if !named_step || self.frames.iter().any(|f| f.vars.contains_key(step)) {
-            return None;
-        }
         Some(self.step_capture(step, name).cloned().ok_or_else(|| {
             eval_error(format!(
                 "`{step}.{name}` has no value (step `{step}` was skipped or has not run)"
@@ -229,8 +226,8 @@ impl Interpreter<'_> {
         }))
     }
 
-    pub(super) fn var(&self, name: &str) -> Outcome<Value> {
-        self.lookup(name).cloned().ok_or_else(|| {
+    pub(super) fn var(&self, name: &str, span: Span) -> Outcome<Value> {
+        self.read(name, span)?.cloned().ok_or_else(|| {
             eval_error(format!(
                 "`{name}` has no value (its step was skipped or has not run)"
             ))

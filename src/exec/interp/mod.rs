@@ -6,6 +6,7 @@ mod captures;
 mod dry;
 mod expr;
 mod gate;
+mod names;
 mod render;
 mod secret_words;
 mod stmts;
@@ -258,8 +259,6 @@ pub struct Interpreter<'a> {
     frames: Vec<Frame>,
     fns: Arc<HashMap<&'a str, &'a FnDef>>,
     module_fns: Arc<HashMap<(&'a str, &'a str), &'a FnDef>>,
-    /// Every (step, name) a step's body captures: what `STEP.NAME` may mean.
-    step_lets: Arc<std::collections::HashSet<(&'a str, &'a str)>>,
     /// `host` of each inventory host, its variables made values once.
     host_values: Arc<HashMap<String, Value>>,
     /// Where every transition is recorded; `None` for runs without a journal. Shared by
@@ -319,19 +318,9 @@ impl<'a> Interpreter<'a> {
                 }
             }
         }
-        let step_lets = plan
-            .trees()
-            .flat_map(|step| {
-                step.body.stmts.iter().filter_map(move |s| match &s.node {
-                    Stmt::Let(l) => Some((step.id.node.as_str(), l.name.node.as_str())),
-                    _ => None,
-                })
-            })
-            .collect();
         Interpreter {
             plan,
             services,
-            step_lets: Arc::new(step_lets),
             host_values: Arc::new(host_values(plan)),
             globals: Arc::default(),
             module_globals: Arc::default(),
@@ -399,7 +388,6 @@ impl<'a> Interpreter<'a> {
             frames: Vec::new(),
             fns: self.fns.clone(),
             module_fns: self.module_fns.clone(),
-            step_lets: self.step_lets.clone(),
             host_values: self.host_values.clone(),
             journal: self.journal.clone(),
             approver: self.approver.clone(),
@@ -461,30 +449,6 @@ impl<'a> Interpreter<'a> {
             }
         }
         Ok(())
-    }
-
-    fn lookup(&self, name: &str) -> Option<&Value> {
-        for frame in self.frames.iter().rev() {
-            if let Some(v) = frame.vars.get(name) {
-                return Some(v);
-            }
-            match &frame.kind {
-                FrameKind::ModuleFunction(module) => {
-                    return self.module_globals.get(module).and_then(|g| g.get(name))
-                }
-                FrameKind::RunbookFunction => return self.globals.get(name),
-                FrameKind::Rollback | FrameKind::Nested => {}
-            }
-        }
-        let captured = self.captures.bare(
-            self.current_host.as_deref(),
-            self.current_step.as_deref(),
-            name,
-        );
-        let this_host = (name == "host")
-            .then_some(self.host_value.as_ref())
-            .flatten();
-        captured.or(this_host).or_else(|| self.globals.get(name))
     }
 
     /// `STEP.NAME` as the current host has it: `None` when `step` is not a step, or did
