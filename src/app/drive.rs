@@ -11,6 +11,7 @@ use crate::exec::interp::Interpreter;
 use crate::exec::Resume;
 use crate::exit;
 use crate::journal::gates::Gates;
+use crate::journal::record::RunStatus;
 use crate::journal::vault::Vault;
 use crate::journal::{Record, Writer};
 use crate::plan::Plan;
@@ -41,8 +42,8 @@ pub struct Opening<'a> {
 pub fn drive(
     opening: &Opening<'_>,
     journal: impl FnOnce(&mut Interpreter) -> Result<Journaled, Error>,
-    body: impl FnOnce(&Plan, &mut Interpreter, &Transports) -> i32,
-) -> Result<i32, Error> {
+    body: impl FnOnce(&Plan, &mut Interpreter, &Transports) -> RunStatus,
+) -> Result<RunStatus, Error> {
     let Opening {
         reporter,
         loaded,
@@ -79,10 +80,10 @@ pub fn drive(
         ));
     }
     let transports = Transports::new(&loaded.plan, Some(&pool));
-    let code = body(&loaded.plan, &mut interp, &transports);
+    let status = body(&loaded.plan, &mut interp, &transports);
     drop(transports);
     runtime.block_on(pool.close());
     drop(interp);
     runtime.shutdown_background();
-    Ok(code)
+    Ok(status)
 }

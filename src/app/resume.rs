@@ -12,7 +12,7 @@ use crate::cli::{ResumeArgs, RollbackArgs, SessionArgs};
 use crate::exec::interp::Interpreter;
 use crate::exec::{self, Options, Resume};
 use crate::exit;
-use crate::journal::record::now;
+use crate::journal::record::{now, RunStatus};
 use crate::journal::store::RunLock;
 use crate::journal::{self, Location, Record, RunState, Store, Writer};
 use crate::plan::{Origin, Request};
@@ -66,7 +66,7 @@ pub fn resume(
         args: &args.session,
     };
     let first = resumed(args.force);
-    let code = drive(
+    let status = drive(
         &opening,
         continuing(&store, &state, &mut lock_and_writer, first),
         |plan, interp, transports| {
@@ -76,6 +76,7 @@ pub fn resume(
             exec::execute(plan, interp, transports, options, Some(&resume))
         },
     )?;
+    let code = status.exit_code();
     reporter.run_footer(&state.run_id, code, &store.journal_name(&state.run_id));
     Ok(code)
 }
@@ -176,6 +177,7 @@ pub fn rollback(
         continuing(&store, &state, &mut lock_and_writer, first),
         |plan, interp, transports| exec::roll_back_run(plan, interp, transports, &resume),
     )
+    .map(RunStatus::exit_code)
 }
 
 type Held = (RunLock, Option<Writer>);

@@ -42,7 +42,7 @@ pub fn run(
     let options = Options {
         no_rollback: args.session.no_rollback,
     };
-    let code = drive(
+    let status = drive(
         &opening,
         |_| {
             let (store, lock, writer) =
@@ -60,6 +60,7 @@ pub fn run(
         },
         |plan, interp, transports| exec::execute(plan, interp, transports, options, None),
     )?;
+    let code = status.exit_code();
     if let Some((store, _lock)) = &opened {
         reporter.run_footer(&run_id, code, &store.journal_name(&run_id));
     }

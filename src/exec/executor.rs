@@ -13,7 +13,6 @@ use super::step::{
 };
 use super::taint;
 use super::value::{self, Value};
-use crate::exit;
 use crate::journal;
 use crate::journal::reader::{Captured, StepKey};
 use crate::journal::record::now;
@@ -51,7 +50,7 @@ pub fn execute(
     transports: &Transports,
     options: Options,
     resume: Option<&Resume>,
-) -> i32 {
+) -> RunStatus {
     let started = Instant::now();
     let steps: Vec<Planned> = Planned::all(plan).collect();
     begin(plan, interp, steps.len());
@@ -167,7 +166,7 @@ pub fn roll_back_run(
     interp: &mut Interpreter,
     transports: &Transports,
     resume: &Resume,
-) -> i32 {
+) -> RunStatus {
     let started = Instant::now();
     begin(plan, interp, 0);
     let mut done = Vec::new();
@@ -229,17 +228,8 @@ pub fn restore_captures(interp: &mut Interpreter, resume: &Resume) -> Result<(),
     Ok(())
 }
 
-fn finish_run(interp: &mut Interpreter, status: RunStatus, elapsed: Duration) -> i32 {
-    let exit_code = match status {
-        RunStatus::Succeeded | RunStatus::RolledBack => exit::SUCCESS,
-        RunStatus::Failed => exit::STEP_FAILED,
-        RunStatus::RollbackFailed => exit::ROLLBACK_FAILED,
-        RunStatus::AwaitingApproval => exit::AWAITING_APPROVAL,
-        RunStatus::Interrupted => exit::interrupted(),
-        RunStatus::FailedNoRollback => exit::FAILED_NO_ROLLBACK,
-        RunStatus::Declined => exit::DECLINED,
-        RunStatus::JournalFailed => exit::JOURNAL_FAILED,
-    };
+fn finish_run(interp: &mut Interpreter, status: RunStatus, elapsed: Duration) -> RunStatus {
+    let exit_code = status.exit_code();
     notify_end(interp, status);
     if status.is_settled() {
         if let Some(inbox) = &interp.inbox {
@@ -262,7 +252,7 @@ fn finish_run(interp: &mut Interpreter, status: RunStatus, elapsed: Duration) ->
             exit_code,
         },
     );
-    exit_code
+    status
 }
 
 /// Tells the channels how the session ended (an approval already told at its gate is not

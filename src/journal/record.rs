@@ -194,6 +194,20 @@ impl RunStatus {
         }
     }
 
+    /// The exit code of a session that ended so (the codes are in `crate::exit`).
+    pub fn exit_code(self) -> i32 {
+        match self {
+            RunStatus::Succeeded | RunStatus::RolledBack => crate::exit::SUCCESS,
+            RunStatus::Failed => crate::exit::STEP_FAILED,
+            RunStatus::RollbackFailed => crate::exit::ROLLBACK_FAILED,
+            RunStatus::AwaitingApproval => crate::exit::AWAITING_APPROVAL,
+            RunStatus::Interrupted => crate::exit::interrupted(),
+            RunStatus::FailedNoRollback => crate::exit::FAILED_NO_ROLLBACK,
+            RunStatus::Declined => crate::exit::DECLINED,
+            RunStatus::JournalFailed => crate::exit::JOURNAL_FAILED,
+        }
+    }
+
     /// As people read it: `rolled back`.
     pub fn words(self) -> String {
         self.name().replace('_', " ")

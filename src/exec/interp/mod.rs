@@ -481,15 +481,14 @@ impl<'a> Interpreter<'a> {
 
     /// The module whose function is running, if any: unqualified calls resolve there.
     fn current_module(&self) -> Option<&str> {
-        self.frames
-            .iter()
-            .rev()
-            .find_map(|f| match &f.kind {
-                FrameKind::ModuleFunction(m) => Some(Some(m.as_str())),
-                FrameKind::RunbookFunction => Some(None),
-                FrameKind::Rollback | FrameKind::Nested => None,
-            })
-            .flatten()
+        for frame in self.frames.iter().rev() {
+            match &frame.kind {
+                FrameKind::ModuleFunction(m) => return Some(m),
+                FrameKind::RunbookFunction => return None,
+                FrameKind::Rollback | FrameKind::Nested => {}
+            }
+        }
+        None
     }
 
     fn bind(&mut self, name: &str, value: Value) {
