@@ -7,7 +7,7 @@ use super::drive::{drive, Journaled, Opening};
 use super::session::{self, Loaded, Settings, Style};
 use super::Error;
 use crate::cli::{RunArgs, RunbookArgs, SessionArgs};
-use crate::exec::interp::Approvals;
+use crate::exec::interp::{Approvals, Wait};
 use crate::exec::{self, Options};
 use crate::journal::record::{now, ParamRecord, FORMAT};
 use crate::journal::store::RunLock;
@@ -86,7 +86,10 @@ pub fn settings(color: ColorChoice, s: &SessionArgs) -> Settings {
         approvals: Approvals {
             yes: s.yes,
             steps: s.approve.clone(),
-            wait: s.wait.map(|limit| limit.0),
+            wait: s.wait.map(|limit| match limit.0 {
+                Some(d) => Wait::UpTo(d),
+                None => Wait::Unlimited,
+            }),
         },
         approver: s.approver.clone(),
     }

@@ -25,7 +25,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const PID_MARK: &str = "\u{1}runbook-pid ";
 /// The remote command under a supervisor, so it dies with the run. The login shell (the
 /// leader of the session's process group: sshd starts each session with setsid) prints its
-/// pid and starts the command. Its stdin comes through a watcher, which hands the command
+/// pid, then waits for runbook's go-ahead (a line, sent once the pid is read; `read`
+/// takes no byte past it): a
+/// connection lost before it leaves nothing started, so the command may be sent again on a
+/// new one; after it, the command counts as started and is never sent twice. Its stdin
+/// comes through a watcher, which hands the command
 /// the `input` bytes runbook sends first, then reads on (from a process of its own, so
 /// `wait` waits for the command only): runbook keeps its end open until
 /// the command has ended, so end of file while the command still runs means runbook is gone
@@ -38,7 +42,7 @@ fn supervised(command: &str, input: usize) -> Result<String, String> {
         String::new()
     };
     let script = format!(
-        "printf '{PID_MARK}%s\\n' \"$$\" >&2; exec 3<&0; \
+        "printf '{PID_MARK}%s\\n' \"$$\" >&2; IFS= read -r go && [ \"$go\" = g ] || exit 255; exec 3<&0; \
          (trap '' TERM PIPE; {hand_over}exec >&- 2>/dev/null; (cat >/dev/null; \
          kill -0 $$ && {{ kill -TERM -$$; sleep 2; kill -KILL -$$; }}) <&3 3<&- &) <&3 | sh -c {command} & \
          c=$!; exec 3<&-; wait $c"
@@ -349,13 +353,20 @@ async fn run_once(
     let mut child = cmd.spawn().await.map_err(|e| lost(host, &e))?;
     // The supervisor's lifeline: open until this command is over (see `supervised`).
     let (over, lifeline) = tokio::sync::oneshot::channel::<()>();
+    // The go-ahead, given once the supervisor's pid is read: from then on it has started.
+    let (go, go_ahead) = tokio::sync::oneshot::channel::<()>();
     if let Some(mut pipe) = child.stdin().take() {
         tokio::spawn(async move {
+            if go_ahead.await.is_err() {
+                return;
+            }
+            let _ = pipe.write_all(b"g\n").await;
             let _ = pipe.write_all(input.as_bytes()).await;
             let _ = pipe.flush().await;
             let _ = lifeline.await;
         });
     }
+    let mut go = Some(go);
     let _over = over;
     let (Some(out), Some(err)) = (child.stdout().take(), child.stderr().take()) else {
         return Err(TransportError::Spawn("no output pipes".into()));
@@ -366,6 +377,9 @@ async fn run_once(
             if let Some(p) = line.strip_prefix(PID_MARK) {
                 pid = p.trim().parse().ok();
                 *started = true;
+                if let Some(go) = go.take() {
+                    let _ = go.send(());
+                }
                 return false;
             }
         }

@@ -45,7 +45,7 @@ impl Interpreter<'_> {
             };
         }
         match waits {
-            Some(limit) => self.wait_for_decisions(&gate, a.dangerous, limit),
+            Some(wait) => self.wait_for_decisions(&gate, a.dangerous, wait.limit()),
             None => self.pause(&gate, a.dangerous),
         }
     }

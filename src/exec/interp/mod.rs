@@ -5,159 +5,28 @@ mod calls;
 mod captures;
 mod dry;
 mod expr;
+mod failure;
 mod gate;
 mod names;
 mod render;
 mod secret_words;
+mod services;
 mod stmts;
 mod tell;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
-
-use super::event::{Event, Observer};
-use super::mask::Masker;
-use super::transport::Transport;
+use super::event::Event;
 use super::value::Value;
 use crate::journal::{Record, Writer};
 use crate::plan::doc::Action;
 use crate::plan::Plan;
-use crate::source::{SourceMap, Span};
+use crate::source::Span;
 use crate::syntax::ast::{self, Block, FnDef, Stmt};
 
-/// Why a step did not complete.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Failure {
-    Command {
-        command: String,
-        code: i32,
-        stderr: String,
-    },
-    Check {
-        message: String,
-    },
-    Fail {
-        message: String,
-    },
-    WaitTimeout {
-        condition: String,
-        timeout: Duration,
-        /// Why the last try could not tell, when it failed instead of being false.
-        last_error: Option<String>,
-    },
-    /// A command hit the step's deadline (turned into `StepTimeout` by the executor).
-    TimedOut,
-    /// The step ran longer than its `timeout`.
-    StepTimeout(Duration),
-    Interrupted,
-    /// A value was not what the operation needs (only knowable at run time).
-    Eval {
-        message: String,
-    },
-    Transport {
-        message: String,
-    },
-    /// The host could not be reached, or the connection to it was lost.
-    Unreachable {
-        message: String,
-    },
-    /// The connection broke while `command` ran: it may have partly happened. A step marked
-    /// `disconnects` expects this (a reboot) and ends as done.
-    Dropped {
-        command: String,
-        message: String,
-    },
-    AwaitingApproval {
-        message: String,
-        dangerous: bool,
-    },
-    Declined,
-    /// Someone allowed to decide said no, through `runbook approve --deny`.
-    Denied {
-        by: String,
-        reason: String,
-    },
-    /// The journal could not be written: nothing more may run.
-    Journal {
-        message: String,
-    },
-}
-
-impl Failure {
-    /// One line for the step's status and the summary table.
-    pub fn note(&self) -> String {
-        match self {
-            Failure::Command {
-                command,
-                code,
-                stderr,
-            } => {
-                let last = stderr
-                    .lines()
-                    .rev()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("");
-                let command = one_line(command, 60);
-                if stderr.contains("sudo: a password is required") {
-                    format!("`{command}`: sudo needs a password here, and a run cannot type one (it uses `sudo -n`): allow this command without a password (NOPASSWD)")
-                } else if *code == 127 {
-                    let detail = if last.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", one_line(last, 80))
-                    };
-                    format!("`{command}`: command not found (exit 127){detail}")
-                } else if last.is_empty() {
-                    format!("`{command}` exited with {code}")
-                } else {
-                    format!("`{command}` exited with {code}: {}", one_line(last, 80))
-                }
-            }
-            Failure::Check { message } | Failure::Fail { message } | Failure::Eval { message } => {
-                message.clone()
-            }
-            Failure::WaitTimeout {
-                condition,
-                timeout,
-                last_error,
-            } => match last_error {
-                Some(e) => format!(
-                    "`{condition}` not true after {}: the last try failed: {e}",
-                    ast::human_duration(*timeout)
-                ),
-                None => format!(
-                    "`{condition}` still false after {}",
-                    ast::human_duration(*timeout)
-                ),
-            },
-            Failure::TimedOut => "timed out".into(),
-            Failure::StepTimeout(d) => format!("timed out after {}", ast::human_duration(*d)),
-            Failure::Interrupted => "interrupted".into(),
-            Failure::Transport { message } | Failure::Unreachable { message } => message.clone(),
-            Failure::Dropped { command, message } => format!(
-                "{message} while `{}` ran: it may have partly happened (a step that reboots the host or restarts its network says so with `disconnects`)",
-                one_line(command, 80)
-            ),
-            Failure::AwaitingApproval { message, .. } => format!("awaiting approval: {message}"),
-            Failure::Declined => "approval declined".into(),
-            Failure::Denied { by, reason } if reason.is_empty() => format!("denied by {by}"),
-            Failure::Denied { by, reason } => format!("denied by {by}: {reason}"),
-            Failure::Journal { message } => format!("journal: {message}"),
-        }
-    }
-}
-
-fn one_line(text: &str, max: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        format!("{}…", flat.chars().take(max).collect::<String>())
-    }
-}
+pub use failure::Failure;
+pub use services::{Approvals, Services, Target, Wait};
 
 /// What a block did when it ended normally.
 #[derive(Debug)]
@@ -167,57 +36,6 @@ pub enum Flow {
 }
 
 pub type Outcome<T> = Result<T, Failure>;
-
-/// How approval gates are answered this run.
-#[derive(Debug, Clone, Default)]
-pub struct Approvals {
-    /// `--yes`: every gate that is not dangerous.
-    pub yes: bool,
-    /// `--approve STEP`: the gates of these steps, dangerous or not.
-    pub steps: Vec<String>,
-    /// `--wait [LIMIT]`: a gate waits for `runbook approve` (at most LIMIT) instead of
-    /// asking here or pausing.
-    pub wait: Option<Option<std::time::Duration>>,
-}
-
-/// Services a run shares: the async runtime, Ctrl-C, the observer, the masker.
-#[derive(Debug, Clone)]
-pub struct Services<'a> {
-    pub runtime: &'a tokio::runtime::Runtime,
-    pub stop: watch::Receiver<bool>,
-    pub observer: &'a dyn Observer,
-    pub masker: Masker,
-    pub verbose: bool,
-    /// `-vv`: each command's exit code and time, each journal record as it is written.
-    pub debug: bool,
-    pub sources: &'a SourceMap,
-    pub approvals: Approvals,
-}
-
-/// The step and host commands currently go to.
-#[derive(Debug)]
-pub struct Target<'a> {
-    pub step: String,
-    pub host: String,
-    pub transport: &'a dyn Transport,
-    pub deadline: Option<Instant>,
-    /// Guards decide; their commands' output is not the step's (shown with `-v` only).
-    pub quiet: bool,
-    /// The step's `sudo` modifier: every command it runs goes through `sudo -n`.
-    pub sudo: bool,
-}
-
-impl<'a> Target<'a> {
-    /// The same target for commands whose output is shown only with `-v`: guards, checks.
-    pub fn quieted(&self, verbose: bool) -> Target<'a> {
-        Target {
-            quiet: !verbose,
-            step: self.step.clone(),
-            host: self.host.clone(),
-            ..*self
-        }
-    }
-}
 
 /// A scope of local names: a function body (which sees nothing of its caller) or a
 /// rollback block (which sees the step's captures).
