@@ -98,3 +98,19 @@ fn each_host_reads_its_own_capture_and_a_parameter_is_not_a_capture() {
     .stdout("[b] bare made-on-b qualified made-on-b param x!")
     .run();
 }
+
+#[test]
+fn the_header_title_reads_the_runbooks_values() {
+    Case::new(
+        r#"
+        runbook titled "Deploy {{version}}"
+        param version = "1.2"
+        step one "One" {
+          log "hi"
+        }
+        "#,
+    )
+    .args(&["plan", "t.rb"])
+    .stdout("Deploy 1.2")
+    .run();
+}

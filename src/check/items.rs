@@ -38,6 +38,13 @@ impl Checker<'_> {
         for stmt in &file.stmts {
             self.check_declaration(stmt);
         }
+        // The title may show the runbook's values (`"Deploy {{version}}"`): read once every
+        // one is declared, like a step's title.
+        for stmt in &file.stmts {
+            if let Stmt::Header(h) = &stmt.node {
+                self.check_template(&h.title.node, false);
+            }
+        }
         for stmt in &file.stmts {
             if let Stmt::Fn(f) = &stmt.node {
                 self.check_fn(f);

@@ -48,12 +48,4 @@ impl Names {
     pub fn iter(&self) -> impl Iterator<Item = (&Span, &Name)> {
         self.by_span.iter()
     }
-
-    pub fn len(&self) -> usize {
-        self.by_span.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_span.is_empty()
-    }
 }
