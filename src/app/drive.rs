@@ -54,36 +54,34 @@ pub fn drive(
     let report = session::report(&settings.style);
     let mut interp = session::interpreter(reporter, loaded, &runtime, &report, settings)?;
     let pool = session::ssh_pool(loaded, &mut interp, args)?;
-    let opened = match journal(&mut interp) {
-        Ok(opened) => opened,
-        Err(e) => {
-            runtime.block_on(pool.close());
-            return Err(e);
-        }
-    };
+    let status = open(&mut interp, journal).map(|()| {
+        let transports = Transports::new(&loaded.plan, Some(&pool));
+        body(&loaded.plan, &mut interp, &transports)
+    });
+    runtime.block_on(pool.close());
+    drop(interp);
+    runtime.shutdown_background();
+    status
+}
+
+/// Opens the journal and writes the session's first record; captures of earlier sessions
+/// are read back through the vault, so after it is set.
+fn open(
+    interp: &mut Interpreter,
+    journal: impl FnOnce(&mut Interpreter) -> Result<Journaled, Error>,
+) -> Result<(), Error> {
+    let opened = journal(interp)?;
     interp.run_id = opened.run_id;
     interp.vault = Some(opened.vault);
     interp.inbox = Some(opened.gates);
     interp.journal = opened.writer.map(|w| Arc::new(Mutex::new(w)));
-    // Captures are read back through the vault: after it is set.
     if let Some(earlier) = &opened.earlier {
-        if let Err(e) = crate::exec::restore_captures(&mut interp, earlier) {
-            runtime.block_on(pool.close());
-            return Err(e.into());
-        }
+        crate::exec::restore_captures(interp, earlier)?;
     }
-    if let Err(e) = interp.record(&opened.first) {
-        runtime.block_on(pool.close());
-        return Err(Error::refused(
+    interp.record(&opened.first).map_err(|e| {
+        Error::refused(
             format!("cannot write the journal: {}", e.note()),
             exit::INVALID,
-        ));
-    }
-    let transports = Transports::new(&loaded.plan, Some(&pool));
-    let status = body(&loaded.plan, &mut interp, &transports);
-    drop(transports);
-    runtime.block_on(pool.close());
-    drop(interp);
-    runtime.shutdown_background();
-    Ok(status)
+        )
+    })
 }

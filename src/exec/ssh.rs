@@ -25,11 +25,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const PID_MARK: &str = "\u{1}runbook-pid ";
 /// The remote command under a supervisor, so it dies with the run. The login shell (the
 /// leader of the session's process group: sshd starts each session with setsid) prints its
-/// pid, then waits for runbook's go-ahead (a line, sent once the pid is read; `read`
-/// takes no byte past it): a
-/// connection lost before it leaves nothing started, so the command may be sent again on a
-/// new one; after it, the command counts as started and is never sent twice. Its stdin
-/// comes through a watcher, which hands the command
+/// pid, then waits for runbook's go-ahead (a line, sent once the pid is read; `read` takes
+/// no byte past it): a connection lost before it leaves nothing started, so the command may
+/// be sent again on a new one; after it, the command counts as started and is never sent
+/// twice. Its stdin comes through a watcher, which hands the command
 /// the `input` bytes runbook sends first, then reads on (from a process of its own, so
 /// `wait` waits for the command only): runbook keeps its end open until
 /// the command has ended, so end of file while the command still runs means runbook is gone
