@@ -99,18 +99,21 @@ fn each_host_reads_its_own_capture_and_a_parameter_is_not_a_capture() {
     .run();
 }
 
+const TITLED: &str = r#"
+runbook titled "Deploy {{version}}"
+param version = "1.2"
+step one "One" {
+  log "hi"
+}
+"#;
+
 #[test]
-fn the_header_title_reads_the_runbooks_values() {
-    Case::new(
-        r#"
-        runbook titled "Deploy {{version}}"
-        param version = "1.2"
-        step one "One" {
-          log "hi"
-        }
-        "#,
-    )
-    .args(&["plan", "t.rb"])
-    .stdout("Deploy 1.2")
-    .run();
+fn the_header_title_reads_the_runbooks_values_in_the_plan_and_the_run() {
+    Case::new(TITLED)
+        .args(&["plan", "t.rb"])
+        .stdout("Deploy 1.2")
+        .run();
+    Case::new(TITLED)
+        .stdout("titled · Deploy 1.2 · 1 step")
+        .run();
 }

@@ -18,7 +18,7 @@ use crate::journal::reader::{Captured, StepKey};
 use crate::journal::record::now;
 use crate::journal::Record;
 use crate::plan::{self, Plan};
-use crate::syntax::ast::{Block, Stmt};
+use crate::syntax::ast::{self, Block, Stmt};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -193,10 +193,20 @@ pub fn roll_back_run(
 
 /// Announces the session and restores what earlier sessions captured.
 fn begin(plan: &Plan, interp: &mut Interpreter, steps: usize) {
+    // Values are set before the first session begins: the title may show them.
+    let title = plan
+        .ast
+        .stmts
+        .iter()
+        .find_map(|s| match &s.node {
+            Stmt::Header(h) => Some(shown_title(interp, &h.title.node)),
+            _ => None,
+        })
+        .unwrap_or_default();
     let event = Event::RunStarted {
         run_id: interp.run_id.clone(),
         runbook: plan.name.clone(),
-        title: title_of(plan),
+        title,
         steps,
     };
     emit(interp, event);
@@ -379,19 +389,13 @@ fn rollback_of<'p>(step: Planned<'p>) -> Option<&'p Block> {
     })
 }
 
-fn title_of(plan: &Plan) -> String {
-    plan.ast
-        .stmts
-        .iter()
-        .find_map(|s| match &s.node {
-            Stmt::Header(h) => h.title.node.as_plain(),
-            _ => None,
-        })
-        .unwrap_or_default()
+fn render_title(interp: &mut Interpreter, step: Planned<'_>) -> String {
+    shown_title(interp, &step.tree.title.node)
 }
 
-fn render_title(interp: &mut Interpreter, step: Planned<'_>) -> String {
-    let title = interp.title(&step.tree.title.node);
+/// A runbook's or a step's title, its `{{ }}` filled and masked.
+fn shown_title(interp: &mut Interpreter, title: &ast::Template) -> String {
+    let title = interp.title(title);
     interp.services.masker.mask(&title).into_owned()
 }
 
